@@ -1,0 +1,159 @@
+"""Manual readers: Markdown and HTML (one Document per section, with its heading path),
+PDF (one Document per page, with its page number) and plain text (one per file)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from curation.html_text import html_blocks
+from curation.ingest.files import InputFile
+from curation.ingest.text import UndecodableText, decode_bytes, html_declared_charset
+from curation.ingest.units import Quarantined, UnitResult
+from schemas import Document, ManualMeta, SourceRef, sha256_hex, stable_id
+
+_ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class _Section:
+    heading_path: list[str]
+    lines: list[str] = field(default_factory=list)
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-") or "section"
+
+
+def read_markdown(file: InputFile) -> Iterator[UnitResult]:
+    raw = file.path.read_bytes()
+    try:
+        text, _ = decode_bytes(raw)
+    except UndecodableText as err:
+        yield _quarantine(file, "file", raw, "undecodable_text", str(err))
+        return
+    sections: list[_Section] = []
+    stack: list[tuple[int, str]] = []
+    current = _Section(heading_path=[])
+    in_fence = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _ATX_HEADING.match(line)
+        if match:
+            sections.append(current)
+            level, title = len(match.group(1)), match.group(2).strip()
+            stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, title)]
+            current = _Section(heading_path=[t for _, t in stack])
+        else:
+            current.lines.append(line)
+    sections.append(current)
+    manual = next((s.heading_path[0] for s in sections if s.heading_path), file.path.stem)
+    yield from _section_documents(file, "markdown", manual, [(s.heading_path, "\n".join(s.lines)) for s in sections])
+
+
+def read_html(file: InputFile) -> Iterator[UnitResult]:
+    raw = file.path.read_bytes()
+    try:
+        text, _ = decode_bytes(raw, html_declared_charset(raw))
+    except UndecodableText as err:
+        yield _quarantine(file, "file", raw, "undecodable_text", str(err))
+        return
+    title_match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    sections: list[tuple[list[str], list[str]]] = [([], [])]
+    stack: list[tuple[int, str]] = []
+    for block in html_blocks(text):
+        if block.level:
+            stack = [(lvl, t) for lvl, t in stack if lvl < block.level] + [(block.level, block.text)]
+            sections.append(([t for _, t in stack], []))
+        else:
+            sections[-1][1].append(block.text)
+    manual = (title_match.group(1).strip() if title_match else "") or next(
+        (path[0] for path, _ in sections if path), file.path.stem
+    )
+    yield from _section_documents(file, "html", manual, [(path, "\n\n".join(body)) for path, body in sections])
+
+
+def _section_documents(file: InputFile, fmt: str, manual: str, sections: list[tuple[list[str], str]]) -> Iterator[UnitResult]:
+    """One Document per section with a body; a heading with no body only names its children."""
+    seen: dict[str, int] = {}
+    for heading_path, body in sections:
+        body = body.strip("\n")
+        if not body.strip():
+            continue
+        anchor = slug(" / ".join(heading_path)) if heading_path else "preamble"
+        seen[anchor] = seen.get(anchor, 0) + 1
+        if seen[anchor] > 1:
+            anchor = f"{anchor}-{seen[anchor]}"
+        locator = f"section:{anchor}"
+        title = heading_path[-1] if heading_path else manual
+        yield Document(
+            id=stable_id("d", "manual", file.relpath, locator),
+            source=SourceRef(source_kind="manual", path=file.relpath, locator=locator, sha256=sha256_hex(body)),
+            group_key=f"manual:{file.relpath}#{anchor}",
+            title=title,
+            text=body,
+            meta=ManualMeta(manual=manual, heading_path=heading_path, format=fmt),
+        )
+
+
+def read_pdf(file: InputFile) -> Iterator[UnitResult]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    raw = file.path.read_bytes()
+    try:
+        reader = PdfReader(file.path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            yield _quarantine(file, "file", raw, "pdf_encrypted", "a password is needed to read the text")
+            return
+        pages = reader.pages
+        page_count = len(pages)
+        title = (reader.metadata.title if reader.metadata and reader.metadata.title else "") or file.path.stem
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        yield _quarantine(file, "file", raw, "pdf_unreadable", f"{type(err).__name__}: {err}")
+        return
+    except Exception as err:  # pypdf raises many types on damaged files; all mean the same here
+        yield _quarantine(file, "file", raw, "pdf_unreadable", f"{type(err).__name__}: {err}")
+        return
+    for number in range(1, page_count + 1):
+        locator = f"page:{number}"
+        try:
+            text = pages[number - 1].extract_text() or ""
+        except Exception as err:
+            yield _quarantine(file, locator, raw, "pdf_page_unreadable", f"{type(err).__name__}: {err}")
+            continue
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        heading = lines[0][:120] if lines else ""
+        yield Document(
+            id=stable_id("d", "manual", file.relpath, locator),
+            source=SourceRef(source_kind="manual", path=file.relpath, locator=locator, sha256=sha256_hex(text)),
+            group_key=f"manual:{file.relpath}#page-{number}",
+            title=heading,
+            text=text,
+            meta=ManualMeta(manual=title, heading_path=[heading] if heading else [], page=number, format="pdf"),
+        )
+
+
+def read_text(file: InputFile) -> Iterator[UnitResult]:
+    raw = file.path.read_bytes()
+    try:
+        text, _ = decode_bytes(raw)
+    except UndecodableText as err:
+        yield _quarantine(file, "file", raw, "undecodable_text", str(err))
+        return
+    yield Document(
+        id=stable_id("d", "manual", file.relpath, "file"),
+        source=SourceRef(source_kind="manual", path=file.relpath, locator="file", sha256=sha256_hex(raw)),
+        group_key=f"manual:{file.relpath}",
+        title=file.path.stem,
+        text=text,
+        meta=ManualMeta(manual=file.path.stem, format="text"),
+    )
+
+
+def _quarantine(file: InputFile, locator: str, raw: bytes, reason: str, detail: str) -> Quarantined:
+    return Quarantined(SourceRef(source_kind="manual", path=file.relpath, locator=locator, sha256=sha256_hex(raw)), reason, detail)

@@ -1,0 +1,275 @@
+"""Ingest: source folders -> documents.parquet + ledger.parquet, streamed in batches.
+
+Every input unit (a message, a manual section or page, a ticket, an unreadable file) becomes one
+Document or one quarantined ledger row. Files whose content hash was ingested before into the same
+output folder are skipped (their documents stay), so a re-run only reads what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from tqdm import tqdm
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs are reported in the ledger, not on stderr
+
+from curation.config import IngestConfig
+from curation.ingest import emails, manuals, tickets
+from curation.ingest.files import InputFile, discover, guard
+from curation.ingest.threading import subject_key, thread_keys
+from curation.ingest.units import Quarantined, UnitResult
+from curation.ledger import LEDGER_SCHEMA
+from schemas import Document, SourceRef, stable_id
+
+STAGE = "ingest"
+BATCH_SIZE = 5000
+
+DOCUMENT_SCHEMA = pl.Schema(
+    {
+        "id": pl.String,
+        "source_kind": pl.String,
+        "path": pl.String,
+        "locator": pl.String,
+        "sha256": pl.String,
+        "group_key": pl.String,
+        "created_at": pl.Datetime("us", "UTC"),
+        "title": pl.String,
+        "text": pl.String,
+        "meta": pl.String,
+        # threading helpers (emails only): recomputed over all messages after every ingest
+        "message_id": pl.String,
+        "parent_ids": pl.List(pl.String),
+        "subject_key": pl.String,
+    }
+)
+SOURCES_SCHEMA = pl.Schema({"path": pl.String, "sha256": pl.String, "reader": pl.String, "units": pl.Int64})
+
+
+@dataclass
+class IngestSummary:
+    out_dir: Path
+    files: Counter = field(default_factory=Counter)
+    skipped_files: Counter = field(default_factory=Counter)
+    units: Counter = field(default_factory=Counter)
+    documents: Counter = field(default_factory=Counter)
+    quarantined: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def as_dict(self) -> dict:
+        kinds = sorted(set(self.files) | set(self.skipped_files) | set(self.units))
+        return {
+            kind: {
+                "files": self.files[kind],
+                "skipped_unchanged_files": self.skipped_files[kind],
+                "units": self.units[kind],
+                "documents": self.documents[kind],
+                "quarantined": dict(sorted(self.quarantined[kind].items())),
+            }
+            for kind in kinds
+        }
+
+
+def read_file(file: InputFile, config: IngestConfig, mappings) -> Iterator[UnitResult]:
+    """All units of one file; whole-file problems and reader crashes become quarantine rows."""
+    problem = guard(file, int(config.max_file_mb * 2**20))
+    if problem:
+        yield _file_quarantine(file, *problem)
+        return
+    readers: dict[str, Callable[[], Iterator[UnitResult]]] = {
+        "eml": lambda: emails.read_eml(file),
+        "mbox": lambda: emails.read_mbox(file),
+        "markdown": lambda: manuals.read_markdown(file),
+        "html": lambda: manuals.read_html(file),
+        "pdf": lambda: manuals.read_pdf(file),
+        "text": lambda: manuals.read_text(file),
+        "csv": lambda: tickets.read_csv(file, mappings),
+        "json": lambda: tickets.read_json(file, mappings),
+        "jsonl": lambda: tickets.read_jsonl(file, mappings),
+    }
+    produced = 0
+    try:
+        for result in readers[file.reader]():
+            produced += 1
+            yield result
+    except Exception as err:  # a reader bug must not end the run; it ends in the ledger instead
+        yield _file_quarantine(file, "reader_error", f"{type(err).__name__}: {err} (after {produced} units)", locator=f"after:{produced}")
+        return
+    if produced == 0:
+        yield _file_quarantine(file, "no_content", f"the {file.reader} reader found no unit in it")
+
+
+def _file_quarantine(file: InputFile, reason: str, detail: str, locator: str = "file") -> Quarantined:
+    source = SourceRef(source_kind=file.source_kind, path=file.relpath, locator=locator, sha256=_file_sha256(file.path))
+    return Quarantined(source, reason, detail)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def document_row(doc: Document) -> dict:
+    meta = doc.meta
+    parent_ids: list[str] | None = None
+    if meta.kind == "email":
+        parent_ids = list(meta.references)
+        if meta.in_reply_to and meta.in_reply_to not in parent_ids:
+            parent_ids.append(meta.in_reply_to)
+    return {
+        "id": doc.id,
+        "source_kind": doc.source.source_kind,
+        "path": doc.source.path,
+        "locator": doc.source.locator,
+        "sha256": doc.source.sha256,
+        "group_key": doc.group_key,
+        "created_at": doc.created_at,
+        "title": doc.title,
+        "text": doc.text,
+        "meta": meta.model_dump_json(),
+        "message_id": meta.message_id if meta.kind == "email" else None,
+        "parent_ids": parent_ids,
+        "subject_key": subject_key(meta.subject) if meta.kind == "email" else None,
+    }
+
+
+def ledger_row(result: UnitResult) -> dict:
+    source = result.source
+    kept = isinstance(result, Document)
+    return {
+        "unit_id": result.id if kept else result.unit_id,
+        "stage": STAGE,
+        "outcome": "kept" if kept else "quarantined",
+        "reason": "" if kept else result.reason,
+        "detail": "" if kept else result.detail,
+        "source_kind": source.source_kind,
+        "path": source.path,
+        "locator": source.locator,
+        "record_id": result.id if kept else "",
+    }
+
+
+def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = None, *, progress: bool = True) -> IngestSummary:
+    """Read every unit under the source roots into out_dir/documents.parquet and out_dir/ledger.parquet."""
+    config = config or IngestConfig()
+    mappings = config.mappings()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts = out_dir / ".ingest-parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir()
+    summary = IngestSummary(out_dir=out_dir)
+    seen = _previous_sources(out_dir)
+    files = list(discover([Path(s) for s in sources], config.email_dirs))
+    doc_batch: list[dict] = []
+    ledger_batch: list[dict] = []
+    source_rows: list[dict] = []
+    replaced_paths: list[str] = []
+    part_no = 0
+
+    def flush() -> None:
+        nonlocal part_no
+        if doc_batch or ledger_batch:
+            part_no += 1
+            pl.DataFrame(doc_batch, schema=DOCUMENT_SCHEMA).write_parquet(parts / f"documents-{part_no:05d}.parquet")
+            pl.DataFrame(ledger_batch, schema=LEDGER_SCHEMA).write_parquet(parts / f"ledger-{part_no:05d}.parquet")
+            doc_batch.clear()
+            ledger_batch.clear()
+
+    bar = tqdm(files, unit="file", desc="ingest", disable=None if progress else True, leave=False, mininterval=0.5)
+    for file in bar:
+        file_hash = _file_sha256(file.path)
+        if seen.get(file.relpath) == file_hash:
+            summary.skipped_files[file.source_kind] += 1
+            continue
+        if file.relpath in seen:
+            replaced_paths.append(file.relpath)
+        summary.files[file.source_kind] += 1
+        units = 0
+        for result in read_file(file, config, mappings):
+            units += 1
+            kind = result.source.source_kind
+            summary.units[kind] += 1
+            ledger_batch.append(ledger_row(result))
+            if isinstance(result, Document):
+                summary.documents[kind] += 1
+                doc_batch.append(document_row(result))
+            else:
+                summary.quarantined[kind][result.reason] += 1
+            if len(ledger_batch) >= BATCH_SIZE:
+                flush()
+        source_rows.append({"path": file.relpath, "sha256": file_hash, "reader": file.reader, "units": units})
+        bar.set_postfix(units=sum(summary.units.values()), refresh=False)
+    flush()
+    _merge(out_dir, parts, replaced_paths, source_rows)
+    shutil.rmtree(parts, ignore_errors=True)
+    (out_dir / "ingest_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+    return summary
+
+
+def _previous_sources(out_dir: Path) -> dict[str, str]:
+    path = out_dir / "sources.parquet"
+    if not path.exists():
+        return {}
+    frame = pl.read_parquet(path)
+    return dict(zip(frame["path"], frame["sha256"]))
+
+
+def _merge(out_dir: Path, parts: Path, replaced_paths: list[str], source_rows: list[dict]) -> None:
+    """Old outputs minus re-read files, plus the new parts; then thread keys over all emails."""
+    docs = [pl.scan_parquet(p, schema=DOCUMENT_SCHEMA) for p in sorted(parts.glob("documents-*.parquet"))]
+    ledgers = [pl.scan_parquet(p, schema=LEDGER_SCHEMA) for p in sorted(parts.glob("ledger-*.parquet"))]
+    sources = [pl.DataFrame(source_rows, schema=SOURCES_SCHEMA).lazy()]
+    for name, frames, schema in (("documents", docs, DOCUMENT_SCHEMA), ("ledger", ledgers, LEDGER_SCHEMA), ("sources", sources, SOURCES_SCHEMA)):
+        previous = out_dir / f"{name}.parquet"
+        if previous.exists():
+            kept = pl.scan_parquet(previous, schema=schema).filter(~pl.col("path").is_in(replaced_paths + [r["path"] for r in source_rows] if name == "sources" else replaced_paths))
+            frames.insert(0, kept.collect().lazy())  # materialise: the file is about to be replaced
+    documents = pl.concat(docs, how="vertical") if docs else DOCUMENT_SCHEMA.to_frame().lazy()
+    emails_frame = documents.filter(pl.col("source_kind") == "email").select("id", "message_id", "parent_ids", "subject_key", "created_at").collect()
+    keys = thread_keys(emails_frame).lazy()
+    documents = (
+        documents.join(keys, on="id", how="left")
+        .with_columns(group_key=pl.coalesce("thread_key", "group_key"))
+        .drop("thread_key")
+        .sort("source_kind", "path", "id")
+    )
+    _atomic_sink(documents, out_dir / "documents.parquet")
+    _atomic_sink(pl.concat(ledgers, how="vertical") if ledgers else LEDGER_SCHEMA.to_frame().lazy(), out_dir / "ledger.parquet")
+    _atomic_sink(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
+
+
+def _atomic_sink(frame: pl.LazyFrame, path: Path) -> None:
+    tmp = path.with_suffix(".parquet.tmp")
+    frame.sink_parquet(tmp)
+    tmp.replace(path)
+
+
+def load_documents(path: Path) -> Iterator[Document]:
+    """Documents back from documents.parquet, validated against the schema."""
+    frame = pl.scan_parquet(path)
+    for batch in frame.collect().iter_slices(BATCH_SIZE):
+        for row in batch.iter_rows(named=True):
+            yield Document.model_validate({
+                "id": row["id"],
+                "source": {"source_kind": row["source_kind"], "path": row["path"], "locator": row["locator"], "sha256": row["sha256"]},
+                "group_key": row["group_key"],
+                "created_at": row["created_at"],
+                "title": row["title"],
+                "text": row["text"],
+                "meta": json.loads(row["meta"]),
+            })
+
+
+__all__ = ["DOCUMENT_SCHEMA", "IngestSummary", "ingest", "load_documents", "read_file", "stable_id"]

@@ -1,0 +1,79 @@
+"""Email threads: References / In-Reply-To first, then the normalised subject as a fallback."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from schemas import stable_id
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr|ref|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def subject_key(subject: str) -> str:
+    """'RE: Fwd:  Reset  A-45' and 'reset a-45' give the same key."""
+    return _SPACES.sub(" ", _REPLY_PREFIX.sub("", subject or "")).strip().lower()
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        parent = self.parent.setdefault(item, item)
+        while parent != self.parent[parent]:
+            self.parent[parent] = self.parent[self.parent[parent]]
+            parent = self.parent[parent]
+        self.parent[item] = parent
+        return parent
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def thread_keys(emails: pl.DataFrame) -> pl.DataFrame:
+    """Map document id -> thread group key.
+
+    ``emails`` has columns id, message_id, parent_ids (In-Reply-To + References), subject_key,
+    created_at. A message's root candidate is the first of its References (the thread root by
+    RFC 5322 convention), else its In-Reply-To, else itself; connected messages share the smallest
+    root candidate, so a new reply joining a thread does not change the thread's key.
+    """
+    uf = _UnionFind()
+    root_of: dict[str, str] = {}
+    node_of: dict[str, str] = {}
+    has_parent: dict[str, bool] = {}
+    for row in emails.sort("created_at", "id", nulls_last=True).iter_rows(named=True):
+        node = row["message_id"] or f"doc:{row['id']}"
+        node_of[row["id"]] = node
+        parents = [p for p in (row["parent_ids"] or []) if p]
+        has_parent[row["id"]] = bool(parents)
+        uf.find(node)
+        for parent in parents:
+            uf.union(node, parent)
+        references_root = parents[0] if parents else node  # parent_ids = [*references, in_reply_to]: root first
+        root_of[row["id"]] = references_root
+    first_by_subject: dict[str, str] = {}
+    for row in emails.sort("created_at", "id", nulls_last=True).iter_rows(named=True):
+        key = row["subject_key"] or ""
+        if len(key) < 4:
+            continue
+        node = node_of[row["id"]]
+        if key in first_by_subject:
+            if not has_parent[row["id"]]:
+                uf.union(node, first_by_subject[key])
+        else:
+            first_by_subject[key] = node
+    component_root: dict[str, str] = {}
+    for doc_id, node in node_of.items():
+        component = uf.find(node)
+        candidate = root_of[doc_id]
+        if component not in component_root or candidate < component_root[component]:
+            component_root[component] = candidate
+    ids = list(node_of)
+    keys = [f"thread:{stable_id('t', component_root[uf.find(node_of[i])])[2:]}" for i in ids]
+    return pl.DataFrame({"id": ids, "thread_key": keys}, schema={"id": pl.String, "thread_key": pl.String})

@@ -1,0 +1,47 @@
+"""What a reader yields per input unit: a Document, or a Quarantined unit with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import Document, SourceRef
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An input unit that could not be read; it ends in the ledger, never in silence."""
+
+    source: SourceRef
+    reason: str
+    detail: str
+
+    @property
+    def unit_id(self) -> str:
+        from schemas import stable_id
+
+        return stable_id("d", self.source.source_kind, self.source.path, self.source.locator)
+
+
+UnitResult = Document | Quarantined
+
+
+# Reason codes a reader may quarantine with. Tests assert these exact codes.
+QUARANTINE_REASONS = {
+    "empty_file": "the file has no bytes",
+    "file_too_large": "the file is larger than ingest.max_file_mb",
+    "binary_content": "the bytes are not text (NUL bytes or mostly control characters)",
+    "unsupported_format": "no reader for this file type",
+    "undecodable_text": "the text cannot be decoded in its declared charset, UTF-8 or Windows-1252",
+    "malformed_mime": "the message has neither readable headers nor a readable body",
+    "truncated_message": "the MIME structure ends before its parts do, and no text survived",
+    "pdf_unreadable": "the PDF cannot be opened",
+    "pdf_encrypted": "the PDF is encrypted with a password",
+    "pdf_page_unreadable": "text extraction failed on this page",
+    "csv_missing_columns": "the CSV has none of the configured ticket layouts' required columns",
+    "malformed_row": "the CSV row has more fields than the header, or cannot be parsed",
+    "json_invalid": "the JSON (or JSON Lines line) does not parse",
+    "unknown_ticket_layout": "the JSON records match no configured ticket mapping",
+    "missing_field": "a required field (ticket id or description) is absent from the record",
+    "no_content": "the file parsed but holds no section, page, message or row",
+    "reader_error": "the reader failed unexpectedly on this file (a bug to report; the run went on)",
+}

@@ -1,0 +1,148 @@
+"""Data contracts shared by every stage: SourceRef, Document, Example and the ledger row.
+
+The models are frozen and reject unknown fields, so a typo in a producer fails loudly at the
+stage boundary instead of travelling silently into a training file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+SourceKind = Literal["email", "manual", "ticket"]
+Outcome = Literal["kept", "dropped", "quarantined"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A short, stable id: the same parts always give the same id, on any machine."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"{prefix}_{digest[:16]}"
+
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+class SourceRef(_Record):
+    """Where a unit came from: enough to find it again in the user's export."""
+
+    source_kind: SourceKind
+    path: str = Field(description="path relative to the source root it was ingested from")
+    locator: str = Field(description="Message-ID, 'page:N' / 'section:<anchor>', or ticket id / row number")
+    sha256: str = Field(description="sha256 of the unit's raw content")
+
+
+class Mailbox(_Record):
+    name: str = ""
+    address: str = ""
+
+
+class Attachment(_Record):
+    filename: str
+    content_type: str
+    size_bytes: int
+
+
+class EmailMeta(_Record):
+    kind: Literal["email"] = "email"
+    message_id: str
+    in_reply_to: str | None = None
+    references: list[str] = []
+    subject: str = ""
+    sender: Mailbox = Mailbox()
+    recipients: list[Mailbox] = []
+    charset: str | None = None
+    has_html: bool = False
+    attachments: list[Attachment] = []
+    auto_submitted: str | None = Field(default=None, description="Auto-Submitted / X-Autoreply / Precedence value")
+    is_delivery_report: bool = False
+    mailbox_folder: str | None = Field(default=None, description="mbox file or Maildir folder it was filed in")
+
+
+class ManualMeta(_Record):
+    kind: Literal["manual"] = "manual"
+    manual: str = Field(description="the manual's title (or file name when it has none)")
+    heading_path: list[str] = []
+    page: int | None = None
+    format: Literal["markdown", "html", "pdf", "text"]
+
+
+class TicketComment(_Record):
+    author_name: str = ""
+    author_email: str = ""
+    author_role: Literal["customer", "agent", "unknown"] = "unknown"
+    public: bool = True
+    body: str
+    created_at: datetime | None = None
+
+
+class TicketMeta(_Record):
+    kind: Literal["ticket"] = "ticket"
+    ticket_id: str
+    subject: str = ""
+    status: str = ""
+    priority: str = ""
+    channel: str = ""
+    product: str = ""
+    requester: Mailbox = Mailbox()
+    agents: list[Mailbox] = []
+    resolution: str = ""
+    comments: list[TicketComment] = []
+    tags: list[str] = []
+
+
+DocumentMeta = Annotated[EmailMeta | ManualMeta | TicketMeta, Field(discriminator="kind")]
+
+
+class Document(_Record):
+    """One message, manual section or ticket, as read; nothing cleaned yet."""
+
+    id: str
+    source: SourceRef
+    group_key: str = Field(description="thread, ticket or manual this unit belongs to")
+    created_at: datetime | None = None
+    title: str = ""
+    text: str
+    meta: DocumentMeta
+
+
+class Message(_Record):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Example(_Record):
+    """A training record in the canonical chat format (model transforms live in train/)."""
+
+    id: str
+    messages: list[Message] = Field(min_length=1)
+    kind: Literal["conversation", "instruction", "passage"]
+    source_kind: SourceKind
+    source_document_ids: list[str] = Field(min_length=1)
+    group_key: str
+    split: Literal["train", "validation", "test"] | None = None
+
+
+class LedgerRow(_Record):
+    """One terminal (or intermediate) outcome of one input unit at one stage."""
+
+    unit_id: str
+    stage: str
+    outcome: Outcome
+    reason: str = Field(default="", description="reason code for dropped / quarantined, e.g. 'malformed_mime'")
+    detail: str = ""
+    source_kind: SourceKind
+    path: str
+    locator: str
+    record_id: str = Field(default="", description="the Document / Example id a kept unit became")

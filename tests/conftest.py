@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
+SAMPLE_ROOT = REPO_ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def shared_corpora() -> Path:
+    if not SHARED_CORPORA.is_dir():
+        pytest.skip(f"the shared third-party corpora are not here ({SHARED_CORPORA}); conformance tests need them")
+    return SHARED_CORPORA
+
+
+@pytest.fixture(scope="session")
+def sample_root() -> Path:
+    if not (SAMPLE_ROOT / "raw").is_dir():
+        pytest.fail(f"the bundled sample corpus is missing: regenerate it with `curate sample --out {SAMPLE_ROOT}`")
+    return SAMPLE_ROOT

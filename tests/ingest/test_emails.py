@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import io
+from email.message import EmailMessage
+from pathlib import Path
+
+import polars as pl
+
+from curation.ingest import ingest
+from curation.ingest.emails import parse_message, split_mbox
+from tests.ingest.helpers import documents, quarantined, read_all
+
+
+def _message(subject: str, body: str, *, msgid: str, sender="Jane Roe <jane@example.org>", reply_to=None, refs=None, html=None, charset=None) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "Support <support@nordlicht.example>"
+    msg["Subject"] = subject
+    msg["Message-ID"] = msgid
+    msg["Date"] = "Mon, 03 Mar 2025 10:12:00 +0100"
+    if reply_to:
+        msg["In-Reply-To"] = reply_to
+    if refs:
+        msg["References"] = " ".join(refs)
+    if charset:
+        msg.set_content(body, charset=charset, cte="quoted-printable")
+    else:
+        msg.set_content(body)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    return bytes(msg)
+
+
+def test_eml_with_alternative_parts_prefers_plain_text_and_keeps_metadata():
+    raw = _message("Reset", "Plain body", msgid="<m1@example.org>", html="<p>HTML <b>body</b></p>")
+    doc = parse_message(raw, "emails/a.eml", fallback_locator="file")
+    assert doc.text.strip() == "Plain body"
+    assert doc.source.locator == "<m1@example.org>"
+    assert doc.meta.has_html and doc.meta.sender.address == "jane@example.org"
+    assert doc.meta.sender.name == "Jane Roe"
+    assert doc.created_at.isoformat() == "2025-03-03T09:12:00+00:00"
+
+
+def test_html_only_message_is_converted_to_text():
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["Message-ID"] = "<h@example.org>"
+    msg.set_content("<html><body><p>Hello</p><ul><li>one</li><li>two</li></ul></body></html>", subtype="html")
+    doc = parse_message(bytes(msg), "x.eml", fallback_locator="file")
+    assert doc.text == "Hello\n\n- one\n- two"
+
+
+def test_non_utf8_charset_is_decoded():
+    raw = _message("Grüße", "Jürgen Müller schreibt: Grüße aus Köln", msgid="<l1@example.org>", charset="iso-8859-1")
+    assert b"=FC" in raw  # really quoted-printable latin-1 on the wire
+    doc = parse_message(raw, "x.eml", fallback_locator="file")
+    assert "Jürgen Müller" in doc.text and doc.meta.charset == "iso-8859-1"
+    assert doc.title == "Grüße"
+
+
+def test_attachments_are_recorded_not_read_as_text():
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["Message-ID"] = "<att@example.org>"
+    msg.set_content("see attached")
+    msg.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename="invoice.pdf")
+    msg.add_attachment("a,b\n1,2\n", subtype="csv", filename="log.csv")
+    doc = parse_message(bytes(msg), "x.eml", fallback_locator="file")
+    assert doc.text.strip() == "see attached"
+    assert [a.filename for a in doc.meta.attachments] == ["invoice.pdf", "log.csv"]
+
+
+def test_mbox_split_unescapes_mboxrd_and_honours_content_length():
+    body = b"line one\nFrom here on the body has a From line\n"
+    raw = (
+        b"From alice@example.org Mon Mar  3 10:00:00 2025\n"
+        b"From: alice@example.org\nMessage-ID: <a@x>\nContent-Length: " + str(len(body)).encode() + b"\n\n" + body +
+        b"From bob@example.org Mon Mar  3 11:00:00 2025\n"
+        b"From: bob@example.org\nMessage-ID: <b@x>\n\n>From the escaped line\nbye\n"
+    )
+    messages = list(split_mbox(io.BytesIO(raw)))
+    assert len(messages) == 2
+    assert b"From here on the body" in messages[0]
+    assert b"\nFrom the escaped line" in messages[1]
+
+
+def test_mbox_content_length_protects_unescaped_from_lines_with_weekday():
+    body = b"quoted:\nFrom bob Mon Mar  3 11:00:00 2025\nstill the same message\n"
+    raw = (
+        b"From alice Mon Mar  3 10:00:00 2025\nFrom: a@x\nMessage-ID: <a@x>\nContent-Length: " + str(len(body)).encode() + b"\n\n" + body
+        + b"From carol Mon Mar  3 12:00:00 2025\nFrom: c@x\nMessage-ID: <c@x>\n\nthird\n"
+    )
+    assert len(list(split_mbox(io.BytesIO(raw)))) == 2
+
+
+def test_threads_from_references_and_subject_fallback(tmp_path: Path):
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    (folder / "1.eml").write_bytes(_message("Reset A-45", "How do I reset it?", msgid="<r1@x>"))
+    (folder / "2.eml").write_bytes(_message("Re: Reset A-45", "Hold the blue button", msgid="<r2@x>", reply_to="<r1@x>", refs=["<r1@x>"]))
+    (folder / "3.eml").write_bytes(_message("Re: Reset A-45", "thanks", msgid="<r3@x>", reply_to="<r2@x>", refs=["<r1@x>", "<r2@x>"]))
+    (folder / "4.eml").write_bytes(_message("RE: reset a-45", "no headers, same subject", msgid="<r4@x>"))
+    (folder / "5.eml").write_bytes(_message("Pairing the B-12", "another thread", msgid="<p1@x>"))
+    ingest([folder], tmp_path / "out", progress=False)
+    docs = pl.read_parquet(tmp_path / "out" / "documents.parquet").sort("locator")
+    keys = dict(zip(docs["locator"], docs["group_key"]))
+    assert keys["<r1@x>"] == keys["<r2@x>"] == keys["<r3@x>"] == keys["<r4@x>"]
+    assert keys["<p1@x>"] != keys["<r1@x>"]
+
+
+def test_bad_messages_are_quarantined_with_specific_reasons(tmp_path: Path):
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    (folder / "empty.eml").write_bytes(b"")
+    (folder / "junk.eml").write_bytes(bytes(range(256)) * 64)
+    (folder / "truncated.eml").write_bytes(
+        b"From: a@x\nMessage-ID: <t@x>\nContent-Type: multipart/mixed; boundary=\"XYZ\"\n\n"
+    )
+    (folder / "ok.eml").write_bytes(_message("fine", "fine body", msgid="<ok@x>"))
+    units = read_all(folder)
+    reasons = {Path(q.source.path).name: q.reason for q in quarantined(units)}
+    assert reasons == {"empty.eml": "empty_file", "junk.eml": "binary_content", "truncated.eml": "truncated_message"}
+    assert [d.source.locator for d in documents(units)] == ["<ok@x>"]
+
+
+def test_auto_replies_and_bounces_are_flagged():
+    auto = _message("Out of Office: Reset", "I am away", msgid="<o@x>").replace(b"Subject:", b"Auto-Submitted: auto-replied\nSubject:", 1)
+    assert parse_message(auto, "x.eml", fallback_locator="f").meta.auto_submitted == "auto-replied"
+    bounce = (
+        b"From: MAILER-DAEMON@mx.example.org\nMessage-ID: <b@x>\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+        b"--B\nContent-Type: text/plain\n\nDelivery failed\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; x@y\nAction: failed\nStatus: 5.1.1\n--B--\n"
+    )
+    doc = parse_message(bounce, "x.eml", fallback_locator="f")
+    assert doc.meta.is_delivery_report and doc.text.strip() == "Delivery failed"
+
+
+def test_duplicate_message_ids_in_one_mbox_get_unique_units(tmp_path: Path):
+    one = b"From a Mon Mar  3 10:00:00 2025\nFrom: a@x\nMessage-ID: <same@x>\n\nbody one\n"
+    two = b"From a Mon Mar  3 10:00:00 2025\nFrom: a@x\nMessage-ID: <same@x>\n\nbody two\n"
+    (tmp_path / "box.mbox").write_bytes(one + two)
+    units = read_all(tmp_path / "box.mbox")
+    assert [u.source.locator for u in units] == ["<same@x>", "<same@x>#2"]
+    assert len({u.id for u in units}) == 2

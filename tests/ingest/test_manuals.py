@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from tests.ingest.helpers import documents, quarantined, read_all
+
+MARKDOWN = """# A-45 SuperWidget Manual
+
+Welcome.
+
+## Getting started
+
+### Resetting the SuperWidget
+
+1. Press and hold the blue button on the back for 10 seconds.
+2. Wait until the light flashes green.
+
+```bash
+# not a heading inside a fence
+```
+
+## Specifications
+
+| Item | Value |
+|------|-------|
+| Weight | 120 g |
+"""
+
+
+def test_markdown_sections_keep_their_heading_path(tmp_path: Path):
+    (tmp_path / "a45.md").write_text(MARKDOWN)
+    docs = documents(read_all(tmp_path / "a45.md"))
+    assert [d.meta.heading_path for d in docs] == [
+        ["A-45 SuperWidget Manual"],
+        ["A-45 SuperWidget Manual", "Getting started", "Resetting the SuperWidget"],
+        ["A-45 SuperWidget Manual", "Specifications"],
+    ]
+    reset = docs[1]
+    assert "blue button" in reset.text and "# not a heading" in reset.text
+    assert reset.source.locator == "section:a-45-superwidget-manual-getting-started-resetting-the-superwidget"
+    assert reset.meta.manual == "A-45 SuperWidget Manual" and reset.meta.format == "markdown"
+    assert len({d.id for d in docs}) == 3 and len({d.group_key for d in docs}) == 3
+
+
+def test_html_in_declared_windows_1252_with_nav_and_table(tmp_path: Path):
+    html = (
+        '<html><head><meta charset="windows-1252"><title>C-7 HubStation</title></head><body>'
+        "<nav><a href='/'>Home</a> | <a href='/next'>Next</a></nav>"
+        "<h1>C-7 HubStation</h1><h2>Operating range</h2><p>Keep it between 0 °C and 40 °C – caf\u00e9 tested.</p>"
+        "<table><tr><th>Port</th><th>Speed</th></tr><tr><td>USB-C</td><td>10 Gbit/s</td></tr></table>"
+        "</body></html>"
+    )
+    (tmp_path / "c7.html").write_bytes(html.encode("cp1252"))
+    docs = documents(read_all(tmp_path / "c7.html"))
+    assert len(docs) == 1
+    assert docs[0].meta.heading_path == ["C-7 HubStation", "Operating range"]
+    assert "0 °C and 40 °C – café" in docs[0].text
+    assert "Port | Speed\nUSB-C | 10 Gbit/s" in docs[0].text
+    assert "Home" not in docs[0].text
+
+
+def test_pdf_gives_one_document_per_page_with_page_numbers(tmp_path: Path):
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for title in ("Contents", "Safety", "Resetting the SuperWidget"):
+        pdf.add_page()
+        pdf.cell(text=title, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, text=f"Body of {title}.")
+    pdf.output(str(tmp_path / "m.pdf"))
+    docs = documents(read_all(tmp_path / "m.pdf"))
+    assert [d.meta.page for d in docs] == [1, 2, 3]
+    assert docs[2].title == "Resetting the SuperWidget" and docs[2].source.locator == "page:3"
+
+
+def test_broken_pdf_and_empty_manual_are_quarantined(tmp_path: Path):
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage")
+    (tmp_path / "headings-only.md").write_text("# Title\n\n## Nothing here\n")
+    (tmp_path / "utf8-lies.html").write_bytes(b'<meta charset="utf-8"><p>' + b"\x81\x8d\x8f\x90\x9d" * 50 + b"</p>")
+    reasons = {Path(q.source.path).name: q.reason for q in quarantined(read_all(tmp_path))}
+    assert reasons == {"broken.pdf": "pdf_unreadable", "headings-only.md": "no_content", "utf8-lies.html": "undecodable_text"}

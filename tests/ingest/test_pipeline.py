@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from curation.cli import app
+from curation.config import IngestConfig
+from curation.ingest import ingest
+from curation.ingest.units import QUARANTINE_REASONS
+
+
+def _conservation(out: Path) -> pl.DataFrame:
+    ledger = pl.read_parquet(out / "ledger.parquet")
+    docs = pl.read_parquet(out / "documents.parquet")
+    assert ledger["unit_id"].n_unique() == ledger.height, "one ingest row per unit"
+    kept = ledger.filter(pl.col("outcome") == "kept")
+    assert sorted(kept["record_id"]) == sorted(docs["id"]), "every kept unit is a document and vice versa"
+    assert ledger.height == docs.height + ledger.filter(pl.col("outcome") == "quarantined").height
+    assert set(ledger.filter(pl.col("outcome") == "quarantined")["reason"]) <= set(QUARANTINE_REASONS)
+    return ledger
+
+
+def test_incremental_rerun_skips_unchanged_files_and_rereads_changed_ones(tmp_path: Path):
+    src = tmp_path / "manuals"
+    src.mkdir()
+    (src / "a.md").write_text("# A\n\nalpha\n")
+    (src / "b.md").write_text("# B\n\nbeta\n")
+    out = tmp_path / "out"
+    first = ingest([src], out, progress=False)
+    assert first.documents["manual"] == 2
+    (src / "b.md").write_text("# B\n\nbeta, revised\n\n## B2\n\nmore\n")
+    (src / "c.md").write_text("# C\n\ngamma\n")
+    second = ingest([src], out, progress=False)
+    assert second.skipped_files["manual"] == 1 and second.files["manual"] == 2
+    docs = pl.read_parquet(out / "documents.parquet")
+    assert sorted(docs["text"]) == ["alpha", "beta, revised", "gamma", "more"]
+    _conservation(out)
+
+
+def test_oversized_file_is_quarantined_without_reading_it(tmp_path: Path):
+    src = tmp_path / "tickets"
+    src.mkdir()
+    big = src / "huge.csv"
+    with big.open("wb") as fh:  # a 50 MB file (sparse: cheap to make)
+        fh.truncate(50 * 2**20)
+    summary = ingest([src], tmp_path / "out", IngestConfig(max_file_mb=10), progress=False)
+    assert summary.quarantined["ticket"] == {"file_too_large": 1}
+    ledger = _conservation(tmp_path / "out")
+    assert "50.0 MiB > limit 10.0 MiB" in ledger["detail"][0]
+
+
+def test_cli_ingest_prints_a_summary_and_explain_finds_the_unit(tmp_path: Path):
+    src = tmp_path / "manuals"
+    src.mkdir()
+    (src / "a.md").write_text("# A\n\n## Reset\n\nHold the blue button.\n")
+    (src / "bad.pdf").write_bytes(b"not a pdf at all")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(src), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "pdf_unreadable=1" in result.output and "documents.parquet" in result.output
+    doc_id = pl.read_parquet(out / "documents.parquet")["id"][0]
+    explained = runner.invoke(app, ["explain", doc_id, "--out", str(out)])
+    assert explained.exit_code == 0 and "manuals/a.md [section:a-reset]" in explained.output
+    assert json.loads((out / "ingest_summary.json").read_text())["manual"]["units"] == 2
+
+
+def test_cli_rejects_unknown_config_keys(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ingest:\n  max_file_mbb: 3\n")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--config", str(bad)])
+    assert result.exit_code == 2 and "ingest.max_file_mbb" in result.output

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curation.config import IngestConfig
+from tests.ingest.helpers import documents, quarantined, read_all
+
+KAGGLE_HEADER = "Ticket ID,Customer Name,Customer Email,Customer Age,Customer Gender,Product Purchased,Date of Purchase,Ticket Type,Ticket Subject,Ticket Description,Ticket Status,Resolution,Ticket Priority,Ticket Channel,First Response Time,Time to Resolution,Customer Satisfaction Rating"
+
+
+def test_kaggle_csv_rows_with_multiline_fields(tmp_path: Path):
+    rows = [
+        KAGGLE_HEADER,
+        '1,Ann Lee,ann@example.org,30,Female,A-45 SuperWidget,2024-01-02,Technical issue,Reset,"How do I reset it?\nIt froze.",Closed,Hold the blue button for 10 seconds.,High,Email,,,5',
+        '2,Bo Chan,bo@example.org,41,Male,B-12 MiniWidget,2024-02-03,Billing,Refund,"Refund please",Open,,Low,Chat,,,',
+        "3,too,many,fields," + ",".join(["x"] * 20),
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    units = read_all(tmp_path / "t.csv")
+    docs = documents(units)
+    assert [d.source.locator for d in docs] == ["1", "2"]
+    assert docs[0].text == "How do I reset it?\nIt froze."
+    assert docs[0].meta.resolution == "Hold the blue button for 10 seconds."
+    assert docs[0].meta.requester.name == "Ann Lee" and docs[0].meta.product == "A-45 SuperWidget"
+    assert [q.reason for q in quarantined(units)] == ["malformed_row"]
+
+
+def test_csv_with_missing_columns_is_quarantined_naming_them(tmp_path: Path):
+    (tmp_path / "t.csv").write_text("id,body\n1,hello\n")
+    (only,) = quarantined(read_all(tmp_path / "t.csv"))
+    assert only.reason == "csv_missing_columns"
+    assert "Ticket Description" in only.detail and "columns found: id, body" in only.detail
+
+
+def test_zendesk_json_keeps_public_and_internal_comments_apart(tmp_path: Path):
+    export = {"tickets": [{
+        "id": 77, "subject": "Pairing", "description": "Cannot pair my E-3", "status": "solved",
+        "requester": {"name": "Kim", "email": "kim@example.org"}, "assignee": {"name": "Ole Agent", "email": "ole@nordlicht.example"},
+        "tags": ["pairing"],
+        "comments": [
+            {"author": {"name": "Kim", "email": "kim@example.org", "role": "end-user"}, "public": True, "body": "Cannot pair my E-3"},
+            {"author": {"name": "Ole Agent", "email": "ole@nordlicht.example", "role": "agent"}, "public": False, "body": "internal: VIP"},
+            {"author": {"name": "Ole Agent", "email": "ole@nordlicht.example", "role": "agent"}, "public": True, "body": "Hold the tag on the hub."},
+        ],
+    }]}
+    (tmp_path / "z.json").write_text(json.dumps(export))
+    (doc,) = documents(read_all(tmp_path / "z.json"))
+    assert doc.source.locator == "77" and doc.meta.agents[0].name == "Ole Agent"
+    assert [(c.author_role, c.public) for c in doc.meta.comments] == [("customer", True), ("agent", False), ("agent", True)]
+    assert doc.meta.tags == ["pairing"]
+
+
+def test_jsonl_bad_lines_are_quarantined_and_good_ones_kept(tmp_path: Path):
+    good = {"id": 1, "description": "hi", "comments": []}
+    (tmp_path / "z.jsonl").write_text(json.dumps({"tickets": None} | good) + "\n{not json\n" + json.dumps({"id": 2}) + "\n")
+    units = read_all(tmp_path / "z.jsonl")
+    assert [d.source.locator for d in documents(units)] == ["1"]
+    assert sorted(q.reason for q in quarantined(units)) == ["json_invalid", "missing_field"]
+
+
+def test_reply_tree_rows_are_grouped_by_their_root(tmp_path: Path):
+    (tmp_path / "tw.csv").write_text(
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "1,cust,True,Tue Oct 31 22:10:47 +0000 2017,my widget broke,2,\n"
+        "2,AcmeSupport,False,Tue Oct 31 22:11:47 +0000 2017,sorry! DM us,3,1\n"
+        "3,cust,True,Tue Oct 31 22:12:47 +0000 2017,done,,2\n"
+        "9,other,True,Tue Oct 31 22:12:47 +0000 2017,unrelated,,\n"
+    )
+    docs = documents(read_all(tmp_path / "tw.csv"))
+    keys = {d.source.locator: d.group_key for d in docs}
+    assert keys["1"] == keys["2"] == keys["3"] != keys["9"]
+    assert [d.meta.comments[0].author_role for d in docs] == ["customer", "agent", "customer", "customer"]
+
+
+def test_unknown_json_layout_and_custom_mapping(tmp_path: Path):
+    (tmp_path / "mine.json").write_text(json.dumps([{"key": "T-1", "question": "Where is page 12?"}]))
+    assert quarantined(read_all(tmp_path / "mine.json"))[0].reason == "unknown_ticket_layout"
+    mapping = tmp_path / "mine.yaml"
+    mapping.write_text("name: mine\nticket_id: key\ndescription: question\n")
+    (doc,) = documents(read_all(tmp_path / "mine.json", IngestConfig(ticket_mappings=[str(mapping)])))
+    assert doc.meta.ticket_id == "T-1" and doc.text == "Where is page 12?"
