@@ -1,0 +1,1 @@
+"""Cleaning: text normalisation, reply/signature stripping, PII redaction, quality filters."""
