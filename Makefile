@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml Makefile
 setup: $(STAMP)
 
 demo: setup
-	$(VENV)/bin/curate ingest --out data/out/ingest
+	$(VENV)/bin/curate build --out data/out
 
 test: setup
 	$(PY) -m pytest -q

@@ -57,6 +57,33 @@ def print_ingest_summary(summary: dict) -> None:
 
 
 @app.command()
+def build(
+    config: ConfigOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="output folder (default: output_dir from the config)")] = None,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Ingest, clean and turn the configured sources into chat examples; print the funnel."""
+    from curation import run
+
+    cfg = _config(config)
+    out = out or Path(cfg.output_dir)
+    print_ingest_summary(run.run_ingest(cfg, out, progress=progress))
+    run.run_clean(cfg, out)
+    run.run_examples(cfg, out)
+    print_funnel(run.funnel(out))
+    typer.echo(f"examples: {out / 'examples' / 'examples.parquet'}")
+
+
+def print_funnel(rows: list[dict]) -> None:
+    typer.echo(f"\n{'stage':<20} {'in':>7} {'kept':>7}  removed (reason=count)")
+    for row in rows:
+        removed = ", ".join(f"{k}={v}" for k, v in row["removed"].items()) or "-"
+        if "by_kind" in row:
+            removed = "by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(row["by_kind"].items()))
+        typer.echo(f"{row['stage']:<20} {row['in']:>7} {row['kept']:>7}  {removed}")
+
+
+@app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the corpus into")] = Path("data/sample"),
     docs: Annotated[int | None, typer.Option(help="approximate number of input units (default: the bundled size)")] = None,
@@ -72,7 +99,7 @@ def sample(
 @app.command()
 def explain(
     unit_id: Annotated[str, typer.Argument(help="a document, example or unit id")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="the output folder the stages wrote to")] = Path("data/out/ingest"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="the output folder the stages wrote to")] = Path("data/out"),
 ) -> None:
     """Where did this unit come from, and what happened to it at each stage?"""
     ledgers = sorted(out.rglob("ledger.parquet"))

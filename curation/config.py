@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
+
+from curation.base import StepConfig
+from curation.clean.config import CleanConfig
+from curation.examples.config import ExamplesConfig
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-
-
-class StepConfig(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class CommentMapping(StepConfig):
@@ -88,6 +88,10 @@ class CompanyConfig(StepConfig):
     domains: list[str] = ["nordlicht.example"]
     support_addresses: list[str] = ["support@nordlicht.example"]
     products: list[str] = ["A-45 SuperWidget", "B-12 MiniWidget", "C-7 HubStation", "D-90 PowerDock", "E-3 SmartTag"]
+    keep_terms: list[str] = Field(
+        default=["+49 30 555 0100", "Musterstraße 1, 10115 Berlin"],
+        description="the company's own hotline, postal address...: never redacted as PII",
+    )
 
 
 class PipelineConfig(StepConfig):
@@ -96,6 +100,8 @@ class PipelineConfig(StepConfig):
     output_dir: str = "data/out"
     company: CompanyConfig = CompanyConfig()
     ingest: IngestConfig = IngestConfig()
+    clean: CleanConfig = CleanConfig()
+    examples: ExamplesConfig = ExamplesConfig()
 
     def config_hash(self) -> str:
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))

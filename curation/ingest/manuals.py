@@ -119,13 +119,19 @@ def read_pdf(file: InputFile) -> Iterator[UnitResult]:
     except Exception as err:  # pypdf raises many types on damaged files; all mean the same here
         yield _quarantine(file, "file", raw, "pdf_unreadable", f"{type(err).__name__}: {err}")
         return
+    texts: dict[int, str | Exception] = {}
     for number in range(1, page_count + 1):
-        locator = f"page:{number}"
         try:
-            text = pages[number - 1].extract_text() or ""
+            texts[number] = pages[number - 1].extract_text() or ""
         except Exception as err:
-            yield _quarantine(file, locator, raw, "pdf_page_unreadable", f"{type(err).__name__}: {err}")
+            texts[number] = err
+    running = _running_lines([t for t in texts.values() if isinstance(t, str)])
+    for number, text in texts.items():
+        locator = f"page:{number}"
+        if isinstance(text, Exception):
+            yield _quarantine(file, locator, raw, "pdf_page_unreadable", f"{type(text).__name__}: {text}")
             continue
+        text = "\n".join(line for line in text.splitlines() if _normalised_line(line) not in running and not _PAGE_NUMBER.match(line.strip()))
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         heading = lines[0][:120] if lines else ""
         yield Document(
@@ -136,6 +142,25 @@ def read_pdf(file: InputFile) -> Iterator[UnitResult]:
             text=text,
             meta=ManualMeta(manual=title, heading_path=[heading] if heading else [], page=number, format="pdf"),
         )
+
+
+_PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+
+
+def _normalised_line(line: str) -> str:
+    return _DIGITS.sub("#", line.strip().lower())
+
+
+def _running_lines(pages: list[str]) -> set[str]:
+    """Running headers and footers: lines (digits ignored, so "Page 3 of 16" counts) on over half the pages."""
+    if len(pages) < 3:
+        return set()
+    counts: dict[str, int] = {}
+    for text in pages:
+        for line in {_normalised_line(line) for line in text.splitlines() if line.strip()}:
+            counts[line] = counts.get(line, 0) + 1
+    return {line for line, count in counts.items() if count > len(pages) / 2 and len(line) > 3}
 
 
 def read_text(file: InputFile) -> Iterator[UnitResult]:

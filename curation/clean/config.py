@@ -1,0 +1,19 @@
+"""Configuration of the clean step."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from curation.base import StepConfig
+from curation.clean.pii import PiiConfig
+from curation.clean.quality import QualityConfig
+
+
+class CleanConfig(StepConfig):
+    quality: QualityConfig = QualityConfig()
+    pii: PiiConfig = PiiConfig()
+    strip_quotes: bool = True
+    auto_reply_subjects: list[str] = Field(
+        default=["out of office", "automatic reply", "auto-reply", "autoreply", "auto reply", "abwesenheitsnotiz", "away from the office", "on vacation"],
+        description="subject prefixes/phrases that mark an auto-reply when no header says so",
+    )

@@ -1,0 +1,36 @@
+"""Unicode repair and whitespace normalisation; light Markdown/HTML-to-text for manual sections."""
+
+from __future__ import annotations
+
+import re
+
+import ftfy
+
+_INLINE_TAG = re.compile(r"</?(?:kbd|b|i|em|strong|code|span|sup|sub|u|small|br|a)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[a-zA-Z/!][^>]{0,300}>")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
+_INNER_SPACE = re.compile(r"[ \t\u00a0]{2,}")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def repair_unicode(text: str) -> str:
+    """Fix mojibake and normalise to NFC (ftfy), drop zero-width characters."""
+    return _ZERO_WIDTH.sub("", ftfy.fix_text(text, normalization="NFC"))
+
+
+def normalise_whitespace(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = _TRAILING_SPACE.sub("", text)
+    lines = [line if line.lstrip().startswith("|") or line.startswith("    ") else _INNER_SPACE.sub(" ", line) for line in text.split("\n")]
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def markdown_to_text(text: str) -> str:
+    """Keep Markdown structure (lists, tables, headings) but drop images, link targets and inline HTML."""
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _INLINE_TAG.sub("", text)
+    return _ANY_TAG.sub("", text)

@@ -1,0 +1,691 @@
+"""PII redaction to typed placeholders: ``<EMAIL> <PHONE> <CARD> <IBAN> <IP> <ADDRESS> <PERSON>``.
+
+One pure function, :func:`redact`, over one text. Every type has its own detector and every detector
+validates what it finds, so a number that merely looks like PII stays:
+
+- EMAIL: a regex; addresses listed in ``keep_addresses`` (the company's own; ``@domain`` for all of one
+  domain) stay.
+- PHONE: Google's libphonenumber (``phonenumbers.PhoneNumberMatcher``): ``+`` numbers in any region,
+  national formats in ``phone_regions``; dates, prices, versions and numbers after "order" / "ticket" /
+  "invoice" ... are rejected. Leniency VALID by default (``phone_leniency``); a number written with
+  "+" and a country code needs only be POSSIBLE (new or overseas ranges the metadata does not list).
+- CARD: 13-19 digits, single spaces or dashes between groups, a card network's first digit, Luhn.
+- IBAN: country code + check digits + BBAN, the country's length (ISO 13616 registry), mod-97.
+- IP: IPv4 / IPv6 validated by :mod:`ipaddress`; only globally routable addresses are personal data
+  (private, loopback, link-local, multicast and documentation ranges stay); dotted version strings stay.
+- ADDRESS: street addresses, English ("221 Baker Street, London NW1 6XE") and continental
+  ("Musterweg 12a, 10115 Berlin", "Rue de Rivoli 10, 75001 Paris").
+- PERSON: only names the pipeline knows (``known_names``: e-mail display names, ticket requester and
+  agents): the full name and its tokens (>= 3 letters, capitalised, not a common English word).
+
+Overlaps resolve so each character is replaced at most once: validated structured types (EMAIL,
+CARD, IBAN, IP) first, then the longest of PHONE / ADDRESS / PERSON. ``keep_terms`` (product names,
+the company's own hotline or postal address) are never taken as PHONE, IP, ADDRESS or PERSON.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import phonenumbers
+from pydantic import Field
+
+from curation.base import StepConfig
+
+PII_TYPES = ("EMAIL", "PHONE", "CARD", "IBAN", "IP", "ADDRESS", "PERSON")
+PiiType = Literal["EMAIL", "PHONE", "CARD", "IBAN", "IP", "ADDRESS", "PERSON"]
+
+
+class PiiConfig(StepConfig):
+    types: list[PiiType] = Field(default=list(PII_TYPES), description="the PII types to redact")
+    phone_regions: list[str] = Field(
+        default=["US", "GB", "DE", "FR", "NL"],
+        description="ISO 3166 regions national-format numbers are tried in ('+' numbers are found in any region)",
+    )
+    phone_leniency: Literal["valid", "possible"] = Field(
+        default="valid",
+        description="libphonenumber leniency: 'valid' numbers only, or every 'possible' one (more recall, less precision)",
+    )
+    keep_addresses: list[str] = Field(
+        default=[], description="e-mail addresses never redacted (case-insensitive); '@example.com' keeps a whole domain"
+    )
+    keep_terms: list[str] = Field(
+        default=[],
+        description="product names, the company's hotline or postal address...: never taken as a phone, IP, address or name",
+    )
+
+
+@dataclass(frozen=True)
+class Redaction:
+    text: str
+    counts: dict[str, int]
+    spans: tuple[tuple[str, int, int, str], ...]  # (type, start, end, original) in the INPUT text
+
+
+# --------------------------------------------------------------------------------------------------
+# EMAIL
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# CARD
+
+_CARD = re.compile(r"(?<![\d+])(?<!\d[ -])[2-6](?:[ -]?\d){12,18}(?![ -]?\d)")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# IBAN
+
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21,
+    "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28,
+    "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22,
+    "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
+    "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}  # fmt: skip
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![a-z0-9])")
+
+
+def iban_ok(compact: str) -> bool:
+    """ISO 13616 / ISO 7064 mod-97-10 check of an IBAN without spaces."""
+    if len(compact) < 15 or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    try:
+        number = int("".join(str(int(ch, 36)) for ch in rearranged))
+    except ValueError:
+        return False
+    return number % 97 == 1
+
+
+def _iban_spans(text: str) -> Iterable[tuple[int, int]]:
+    for match in _IBAN.finditer(text):
+        start, raw = match.start(), match.group()
+        # offsets of the alphanumeric characters; an IBAN may end before the candidate does
+        positions = [i for i, ch in enumerate(raw) if ch != " "]
+        compact = raw.replace(" ", "")
+        expected = IBAN_LENGTHS.get(compact[:2])
+        lengths = [expected] if expected else range(min(len(compact), 34), 14, -1)
+        for length in lengths:
+            if length > len(compact):
+                continue
+            end_in_raw = positions[length - 1] + 1
+            if end_in_raw < len(raw) and raw[end_in_raw] != " ":
+                continue  # the cut must fall between groups, not inside a word
+            if iban_ok(compact[:length]):
+                yield start, start + end_in_raw
+                break
+
+
+# --------------------------------------------------------------------------------------------------
+# IP
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?<![\w.])({_OCTET}(?:\.{_OCTET}){{3}})(?!\.?\d)(?![\w-])")
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]+)?(?![\w:])"
+)
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|\bver|\bversion|\bfirmware|\bfw|\bbuild|\brelease|\brev|\brevision|\bupdate|\bsoftware|\bdriver|\boid)\.?\s*[:=]?\s*$",
+    re.IGNORECASE,
+)
+def _personal_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Only globally routable addresses can point at a person; private, loopback, link-local, multicast,
+    reserved and documentation ranges (RFC 5737 / RFC 3849) cannot."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _ip_spans(text: str, has_dot: bool, has_colon: bool) -> Iterable[tuple[int, int]]:
+    if has_dot:
+        for match in _IPV4.finditer(text):
+            if _VERSION_BEFORE.search(text, max(0, match.start() - 16), match.start()):
+                continue
+            if _personal_ip(ipaddress.IPv4Address(match.group(1))):
+                yield match.span()
+    if has_colon:
+        for match in _IPV6.finditer(text):
+            raw = match.group()
+            address = raw.split("%", 1)[0]
+            if address.count(":") < 2 or sum(ch not in ":." for ch in address) < 4:
+                continue
+            try:
+                ip = ipaddress.IPv6Address(address)
+            except ValueError:
+                continue
+            if _personal_ip(ip):
+                yield match.span()
+
+
+# --------------------------------------------------------------------------------------------------
+# PHONE
+
+# a run of >= 7 digits with phone punctuation between them: only texts with one go to libphonenumber
+_PHONE_RUN = re.compile(r"[+(]?\d(?:[ \t\u00a0().\-/\u2010-\u2015]{0,3}\d){6,}(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?")
+_PHONE_CUE = re.compile(
+    r"\b(?:tel|phone|mobile|mob|cell|fax|call|ring|whatsapp|sms|text|handy|telefon|hotline|reach|dial)\w*"
+    r"(?:\s+(?:me|us|him|her|them))?(?:\s+(?:on|at|under))?(?:\s+(?:number|no\.?|nr\.?|#))?"
+    r"\s*\.?\s*(?:\(\w+\)\s*)?[:#]?\s*$",
+    re.IGNORECASE,
+)
+_ID_BEFORE = re.compile(
+    r"(?:#|\b(?:order|invoice|ticket|case|ref|reference|account|acct|serial|s/n|sn|tracking|po|id|no|nr|"
+    r"customer|contract|sku|model|part|version|ver|v|build|iban|bic|card|transaction|txn|receipt|booking|"
+    r"confirmation|shipment|parcel|rma|claim|policy|member|membership|license|licence|key|code|pin|imei|mac)"
+    r"\.?\s*(?:#|no\.?|nr\.?|number|id)?\s*[:#.]?\s*)$",
+    re.IGNORECASE,
+)
+_MONEY_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:usd|eur|gbp|chf|sek|nok|dkk|jpy|aud|cad))\s*$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:[$€£¥%]|(?:usd|eur|gbp|chf|ms|s|sec|seconds|min|minutes|h|hours|days|mah|wh|kwh|kb|mb|gb|tb|bytes|km|kg|mm|cm|m|g|hz|mhz|ghz|v|w|dpi|px|times|units|pcs)\b)",
+    re.IGNORECASE,
+)
+_DATE_LIKE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_AMOUNT_LIKE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?$|^\d+[.,]\d{1,2}$")
+_DOTTED_VERSION = re.compile(r"^\d+(?:\.\d+){3,}$")
+_LENIENCY = {"valid": phonenumbers.Leniency.VALID, "possible": phonenumbers.Leniency.POSSIBLE}
+
+
+def _phone_spans(
+    text: str, regions: tuple[str, ...], leniency: str, skip: list[tuple[int, int]] = ()
+) -> Iterable[tuple[int, int]]:
+    """Phone numbers, found by libphonenumber in small windows around each run of >= 7 digits.
+
+    Runs already taken by a card / IBAN or inside a keep term (``skip``) are not looked at."""
+    windows: list[list[int]] = []
+    for match in _PHONE_RUN.finditer(text):
+        if any(a <= match.start() and match.end() <= b for a, b in skip):
+            continue
+        start, end = max(0, match.start() - 1), min(len(text), match.end() + 1)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    for w_start, w_end in windows:
+        for start, end in _match_window(text[w_start:w_end], regions, leniency):
+            if _plausible_phone(text, w_start + start, w_start + end):
+                yield w_start + start, w_start + end
+
+
+@lru_cache(maxsize=8192)
+def _match_window(window: str, regions: tuple[str, ...], leniency: str) -> tuple[tuple[int, int], ...]:
+    """libphonenumber's matches in one window (cached: signatures repeat the same numbers)."""
+    possible = phonenumbers.Leniency.POSSIBLE
+    found: set[tuple[int, int]] = set()
+    if "+" in window:
+        # "+" and a country code are evidence enough: international numbers need only be possible,
+        # and they read the same in every region
+        found.update((m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(window, "ZZ", possible, max_tries=100))
+        covered = sum(ch.isdigit() for s, e in found for ch in window[s:e])
+        if covered == sum(ch.isdigit() for ch in window):
+            return tuple(sorted(found))
+    level = _LENIENCY[leniency]
+    for region in regions:
+        found.update((m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(window, region, level, max_tries=100))
+    return tuple(sorted(found))
+
+
+def _plausible_phone(text: str, start: int, end: int) -> bool:
+    raw = text[start:end]
+    digits = sum(ch.isdigit() for ch in raw)
+    if digits < 7 or (start and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
+        return False
+    before = text[max(0, start - 32) : start]
+    after = text[end : end + 12]
+    if raw.startswith("+"):
+        return not _MONEY_BEFORE.search(before)
+    if _DATE_LIKE.match(raw) or _AMOUNT_LIKE.match(raw) or _DOTTED_VERSION.match(raw):
+        return False
+    if before.endswith(("$", "€", "£", "¥", "#", ".", ",")) or _MONEY_BEFORE.search(before):
+        return False
+    if after[:1] == "%" or (after[:1] in (".", ",") and after[1:2].isdigit()):
+        return False
+    if _PHONE_CUE.search(before):
+        return True
+    if _ID_BEFORE.search(before) or _UNIT_AFTER.match(after):
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------------
+# ADDRESS
+
+_UC = "A-ZÄÖÜÀ-ÖØ-Þ"
+_LC = "a-zäöüßà-öø-ÿ"
+_EN_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Ter|"
+    r"Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Close|Crescent|Cres|Row|Mews|Gardens|Grove|Trail|Trl|Loop|Plaza|"
+    r"Alley|Walk|Hill|Park|Expressway|Expy|Freeway|Fwy|Turnpike|Pike)"
+)
+_EN_UNIT = r"(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|Room|Rm|Bldg|Building|#)\.?[ \t]*#?[ \t]?[A-Za-z0-9-]{1,6}\b)"
+_US_ZIP = r"[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?"
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}"
+_EN_CITY = rf"[{_UC}][{_LC}]+(?:[ -][{_UC}][{_LC}]+){{0,2}}"
+_EU_CITY = rf"[{_UC}][{_LC}]+(?:-[{_UC}]?[{_LC}]+)*(?:[ \t](?:am|an[ \t]der|im|bei|sur|en|aan[ \t]den|aan[ \t]de)[ \t][{_UC}][{_LC}]+)?"
+_COUNTRY = (
+    r"(?:,[ \t]*(?:Germany|Deutschland|France|Netherlands|The Netherlands|Nederland|Austria|Österreich|Switzerland|"
+    r"Schweiz|Suisse|Belgium|Belgique|Italy|Italia|Spain|España|UK|U\.K\.|United Kingdom|England|Scotland|Wales|"
+    r"Ireland|USA|U\.S\.A\.|US|United States|Canada)\b)?"
+)
+_EN_ADDRESS = (
+    r"(?<![\w.:/-])\d{1,5}[A-Za-z]?(?:-\d{1,5})?[ \t]+"
+    r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
+    rf"(?P<name>(?:(?:[A-Z][{_LC}'’]+|\d{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,3}})"
+    rf"{_EN_SUFFIX}\b\.?"
+    r"(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?"
+    rf"{_EN_UNIT}?"
+    rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*){_EN_CITY}(?=,?[ \t]+(?:{_US_ZIP}|{_UK_POSTCODE})\b|[ \t]*[.;:!?)\n]|[ \t]*$))?"
+    rf"(?:,?[ \t]+(?:{_US_ZIP}|{_UK_POSTCODE})\b)?"
+    rf"{_COUNTRY}"
+)
+_EU_COMPOUND = (
+    r"(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt|graben|gracht|straat|"
+    r"laan|plein|kade|singel|dijk|steeg)"
+)
+_EU_WORD = r"(?:Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Damm|Ufer|Chaussee|Markt|Graben)"
+_EU_STREET = (
+    rf"(?:[{_UC}][{_LC}]+(?:-[{_UC}]?[{_LC}]+)*-?{_EU_COMPOUND}"
+    rf"|(?:(?:[{_UC}][{_LC}]+(?:-[{_UC}][{_LC}]+)*|Am|An|Im|In|Auf|Zum|Zur|Unter|Alte|Neue|Alter|Neuer)[ \t-])?{_EU_WORD})"
+)
+_EU_POSTCODE_CITY = rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+{_EU_CITY})"
+_EU_ADDRESS = (
+    rf"(?<![\w-]){_EU_STREET}"
+    r"[ \t]*\d{1,3}(?:[ \t]?[a-zA-Z])?(?:[ \t]?[-/][ \t]?\d{1,3}[a-z]?)?(?![\w.,]\d|\w)"
+    rf"{_EU_POSTCODE_CITY}?{_COUNTRY}"
+)
+_ROMANCE_PREFIX = (
+    r"(?P<prefix>(?i:rue|boulevard|bd|avenue|av\.|quai|chemin|allée|impasse|place|route|cours|via|viale|piazza|"
+    r"piazzale|corso|vicolo|calle|avenida|plaza|paseo|carrer|rua|travessa|largo))"
+)
+_ROMANCE_WORD = rf"[{_UC}][{_LC}'’]+(?:-[{_UC}]?[{_LC}'’]+)*(?!\w)"
+_ROMANCE_NAME = (
+    r"(?:(?:de[ \t]+la|de[ \t]+l['’]|du|des|de|d['’]|la|le|les|l['’]|del|della|dei|degli|di|da|do|dos|das|"
+    r"San|Santa|Saint|Sainte|St)[ \t]*)*"
+    rf"{_ROMANCE_WORD}(?:[ \t]+(?:(?:de|du|des|la|le|del|di|da)[ \t]+)?{_ROMANCE_WORD}){{0,3}}"
+)
+_ROMANCE_ADDRESS = (
+    rf"(?:(?<![\w.,-])(?P<lead>\d{{1,4}}(?:[ \t]?(?:bis|ter|[a-zA-Z]))?,?[ \t]+))?(?<![\w-]){_ROMANCE_PREFIX}[ \t]+{_ROMANCE_NAME}"
+    r"(?:,?[ \t]+(?P<trail>\d{1,4}(?:[ \t]?[a-zA-Z])?)(?![\w.,]\d|\w))?"
+    rf"(?P<post>{_EU_POSTCODE_CITY})?{_COUNTRY}"
+)
+_EN = re.compile(_EN_ADDRESS)
+_EU = re.compile(_EU_ADDRESS)
+_ROMANCE = re.compile(_ROMANCE_ADDRESS)
+# prefixes that are also English words ("Place the dock...", "Via USB"): need a house number in front or a postcode
+_AMBIGUOUS_ROMANCE = frozenset({"via", "route", "place", "plaza", "cours", "corso", "largo"})
+# capitalised words before "Drive", "Park"... in product text, not in street names
+_NOT_STREET = frozenset(
+    "Hard Flash Disk Disc Pen Thumb Network Optical Solid External Internal Cloud Theme Amusement Car Test".split()
+)
+
+
+_EU_HINT = re.compile(_EU_COMPOUND + "|" + _EU_WORD, re.IGNORECASE)
+_ROMANCE_HINT = re.compile(r"(?<![\w-])" + _ROMANCE_PREFIX + r"[ \t]")
+_LEAD_BEFORE = re.compile(r"(?<![\w.,-])\d{1,4}(?:[ \t]?(?:bis|ter|[a-zA-Z]))?,?[ \t]+$")
+
+
+def _romance_matches(text: str) -> Iterable[re.Match[str]]:
+    end = 0
+    for hit in _ROMANCE_HINT.finditer(text):
+        if hit.start() < end:
+            continue
+        lead = _LEAD_BEFORE.search(text, max(0, hit.start() - 12), hit.start())
+        match = _ROMANCE.match(text, lead.start() if lead else hit.start())
+        if match is not None:
+            end = match.end()
+            yield match
+
+
+def _address_spans(text: str) -> Iterable[tuple[int, int]]:
+    for match in _EN.finditer(text):
+        if not any(word in _NOT_STREET for word in match.group("name").split()):
+            yield match.span()
+    if _EU_HINT.search(text):
+        for match in _EU.finditer(text):
+            yield match.span()
+    for match in _romance_matches(text):
+        lead, trail, post = match.group("lead"), match.group("trail"), match.group("post")
+        prefix = match.group("prefix")
+        if not (lead or trail) or (prefix[0].islower() and not lead):
+            continue  # "rue de la Paix" without a number is a street, not an address; "... via Bluetooth 5"
+        if prefix.lower() in _AMBIGUOUS_ROMANCE and not ((lead and prefix[0].isupper()) or post):
+            continue
+        yield match.span()
+
+
+# --------------------------------------------------------------------------------------------------
+# PERSON
+
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir madam herr frau fr hr dipl ing mag mme mlle monsieur madame m".split()
+)
+_NON_PERSON = frozenset(
+    """support team service services customer customers care help helpdesk desk sales info information billing
+    accounts account admin administrator noreply no-reply donotreply reply notifications notification newsletter
+    news department office gmbh inc ltd llc ag co corp corporation company store shop online web mail mailer
+    daemon postmaster system bot robot auto automated alerts alert orders order shipping delivery returns
+    marketing hr jobs careers press contact hello feedback security abuse webmaster community forum bank
+    management staff crew family everyone everybody all folks guys friends colleagues sir madam gentlemen
+    ladies user users member members client clients partner partners group"""
+    .split()
+)
+# common English words (and word-names) never redacted on their own: "Will", "May", "Mark", "Rose"...
+COMMON_WORDS = frozenset(
+    """a about above across act add after again against age ago air all almost alone along already also always
+    am among an and another any anyone anything are area around art as ask at away back bad bank base be
+    bear became because become bed been before began begin behind being bell below best better between big bill
+    bird black blue board body book both box boy bring brown build built business but buy by call came can
+    car card care carry case cause center change check child city class clear close cold come common
+    control cook cool corner cost could country course cover cross cut dark data date day dead deal dear
+    death deep did die different do does dog done door down draw dream drive drop dry during each early earth
+    east easy eat end energy enough even evening ever every eye face fact fair faith fall family far farm
+    fast father fear feel few field fight fill final find fine fire first fish fisher five floor fly follow food
+    for force form forward four free friend from front full game garden gave general get girl give glass go
+    god gold good got grant gray great green grey ground group grow guy had half hall hand happy hard has
+    have he head hear heart heat help her here high hill him his hold home hope horse hot hour house how hunt
+    hunter if in inside into is it its job join joy just keep key kind king knew know land lane large
+    last late law lay lead learn least leave left less let letter life light like line list little live long
+    look lord lost lot love low made main major make man many mark market mason master may me mean meet
+    member men might mile miller mind miss money moon more morning most mother move much music must my name
+    near need never new news next nice night no north not note nothing now number of off office often old on
+    once one only open or order other our out over own page paper park part party pass past pay people per
+    person pick piece place plan plant play please point poor porter power present press price print problem
+    put question quick quite rain ran rather reach read ready real reason red rest rich right ring river road
+    rock room rose round rule run said same saw say school sea second see seem seen self sell send sense
+    service set several shall sharp she ship shop short should show side sign simple since sing single sir
+    sit six size sky small smith snow so some something son song soon sound south space speak special spring
+    stand star start state station stay step still stone stop story street strong such summer sun sure swift
+    system table take talk taylor team tell ten test than thank thanks that the their them then there these
+    they thing think this those though three through time to today together told too took top toward town
+    tree true try turn turner two under unit until up upon us use very voice wait walk walker wall want war
+    ward warm was watch water way we week well went were west what wheel when where which while white who
+    whole why will wind winter wish with within without wood word work world would write year yes yet you
+    young your
+    april august june march january february july september october november december monday tuesday wednesday
+    thursday friday saturday sunday christmas easter holiday
+    amber angel april autumn baker banks bishop bond brook brooks bush carter chance chase cliff crane crystal
+    daisy dale dawn destiny drew early fox frank glen grace hazel heath holly honey iris ivy jack jade jean
+    joy lamb lily olive pat pearl penny price ray reed rivers robin ruby rusty sandy sky sterling sue sunny
+    violet wolf woods cooper parker fletcher archer gardener hope will bill mark rob don dick chuck art guy
+    regards best cheers sincerely hi hey dear hello welcome greetings yours kind warm team
+    english german french dutch spanish italian american british european
+    """.split()
+)
+
+
+def _name_tokens(name: str) -> list[str]:
+    tokens = [t.strip(".,;:()[]\"'") for t in name.split()]
+    return [t for t in tokens if t and t.lower().rstrip(".") not in _TITLES]
+
+
+def _clean_known_name(name: str) -> list[str] | None:
+    """A known name as tokens in reading order, or None when it is not a person's name."""
+    name = re.sub(r"\([^)]*\)|<[^>]*>|\S+@\S+", " ", name).strip().strip("\"'")
+    if not name or any(ch.isdigit() for ch in name):
+        return None
+    if name.count(",") == 1:  # "Doe, Jane"
+        last, first = (part.strip() for part in name.split(","))
+        name = f"{first} {last}"
+    tokens = _name_tokens(name)
+    if not tokens or any(t.lower() in _NON_PERSON for t in tokens):
+        return None
+    if all(t.islower() for t in tokens):
+        tokens = [t[:1].upper() + t[1:] for t in tokens]
+    return tokens
+
+
+@lru_cache(maxsize=4096)
+def _person_pattern(names: tuple[str, ...], keep_lower: frozenset[str]) -> re.Pattern[str] | None:
+    forms: set[str] = set()
+    for name in names:
+        tokens = _clean_known_name(name)
+        if tokens is None:
+            continue
+        if len(tokens) > 1:
+            forms.add(r"[ \t]+".join(map(re.escape, tokens)))
+            forms.add(r",[ \t]*".join(map(re.escape, (tokens[-1], tokens[0]))))  # "Doe, Jane"
+        for token in tokens:
+            for part in {token, *token.split("-")}:
+                letters = sum(ch.isalpha() for ch in part)
+                if (
+                    letters >= 3
+                    and part[:1].isupper()
+                    and part.lower() not in COMMON_WORDS
+                    and part.lower() not in keep_lower
+                    and part.lower() not in _NON_PERSON
+                ):
+                    forms.add(re.escape(part))
+    if not forms:
+        return None
+    alternatives = sorted(forms, key=lambda f: (-len(f), f))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-]|['’]\w\w)")
+
+
+_LETTERS = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|du|le|la|del|dos|ter|zu|bin|al)"
+_NAME_WORDS = rf"{_LETTERS}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_LETTERS}){{0,2}}"
+_TITLE_WORDS = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Monsieur|Madame)\.?[ \t]+)?"
+_QUOTE = r"^[ \t>]*"
+# "Hi Yuki," / "Dear Mr. Mateo Larsen," alone on a line
+_GREETING_NAME = re.compile(
+    rf"{_QUOTE}(?:Hi|Hello|Hey|Dear|Good[ \t]+(?:morning|afternoon|evening)|Hallo|Liebe|Lieber|Bonjour|Hoi|Ciao|Hola)"
+    rf"[ \t]+{_TITLE_WORDS}(?P<name>{_NAME_WORDS})[ \t]*[,!:.]?[ \t]*$",
+    re.MULTILINE,
+)
+_CLOSING = (
+    r"(?:thanks|thank[ \t]+you|thx|regards|cheers|best|wishes|sincerely|cordially|appreciated|in[ \t]+advance|"
+    r"take[ \t]+care|greetings|looking[ \t]+forward|grüße|grüsse|gruß|cordialement|à[ \t]+vous|saludos|groeten)"
+)
+# a closing line ("Thanks,", "Any help is appreciated.", "--"), then a line that is only a name
+_SIGNOFF_NAME = re.compile(
+    rf"{_QUOTE}(?:[^\n]{{0,60}}?\b{_CLOSING}\b[^\n]{{0,30}}?|--)[ \t]*[,.!]?[ \t]*\n(?:[ \t>]*\n)?"
+    rf"[ \t>]*(?:[-–—][ \t]*)?{_TITLE_WORDS}(?P<name>{_NAME_WORDS})[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+# "Regards, Jane Doe" on one line
+_SIGNOFF_SAME_LINE = re.compile(
+    rf"{_QUOTE}(?:best|kind|warm|many|with)?[ \t]*(?:regards|thanks|cheers|wishes)[ \t]*,[ \t]*(?P<name>{_NAME_WORDS})[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_CONTEXT_CUE = re.compile(r"^[ \t>]*(?:hi|hello|hey|dear|good|hallo|liebe|bonjour|hoi|ciao|hola)\b|" + _CLOSING + r"|^[ \t>]*--", re.MULTILINE | re.IGNORECASE)
+
+
+def names_in_text(text: str, keep_words: frozenset[str] = frozenset()) -> list[str]:
+    """Names a text introduces itself: in a greeting ("Hi Yuki,") or under a sign-off ("Cheers,\nMateo")."""
+    if not _CONTEXT_CUE.search(text):
+        return []
+    names = []
+    for pattern in (_GREETING_NAME, _SIGNOFF_NAME, _SIGNOFF_SAME_LINE):
+        for match in pattern.finditer(text):
+            tokens = [t for t in match.group("name").split() if not re.fullmatch(_PARTICLE, t)]
+            lowered = [t.lower() for t in tokens]
+            if (
+                all(t[:1].isupper() and sum(ch.isalpha() for ch in t) >= 2 for t in tokens)
+                and not any(t in _NON_PERSON or t in keep_words for t in lowered)
+                and not all(t in COMMON_WORDS for t in lowered)
+                and lowered[0] != "the"
+            ):
+                names.append(match.group("name"))
+    return names
+
+
+# --------------------------------------------------------------------------------------------------
+# keep lists
+
+@lru_cache(maxsize=256)
+def _keep_words(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word.lower() for term in terms for word in re.findall(r"[^\W\d_]+", term))
+
+
+@lru_cache(maxsize=256)
+def _keep_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    forms = [r"\s+".join(map(re.escape, t.split())) for t in terms if t.strip()]
+    if not forms:
+        return None
+    forms.sort(key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------------
+
+# validated structured types win every overlap; the rest: the longest span wins
+_TIER = {"EMAIL": 0, "CARD": 0, "IBAN": 0, "IP": 0, "PHONE": 1, "ADDRESS": 1, "PERSON": 1}
+_KEEP_TERMS_BLOCK = frozenset({"PHONE", "IP", "ADDRESS", "PERSON"})
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = ()) -> Redaction:
+    """Replace the PII in ``text`` with typed placeholders; spans index the input text."""
+    types = set(config.types)
+    candidates: list[tuple[str, int, int]] = []
+    protected: list[tuple[int, int, frozenset[str] | None]] = []  # (start, end, types it blocks; None = all)
+
+    has_at = "@" in text
+    has_digit = _HAS_DIGIT.search(text) is not None
+
+    if has_at and "EMAIL" in types:
+        keep = {a.lower() for a in config.keep_addresses}
+        keep_domains = tuple(a for a in keep if a.startswith("@"))
+        for match in _EMAIL.finditer(text):
+            address = match.group().lower()
+            if address in keep or (keep_domains and address.endswith(keep_domains)):
+                protected.append((match.start(), match.end(), None))
+            else:
+                candidates.append(("EMAIL", match.start(), match.end()))
+
+    if has_digit:
+        if "CARD" in types:
+            for match in _CARD.finditer(text):
+                digits = match.group().replace(" ", "").replace("-", "")
+                if luhn_ok(digits):
+                    candidates.append(("CARD", match.start(), match.end()))
+        if "IBAN" in types:
+            candidates.extend(("IBAN", s, e) for s, e in _iban_spans(text))
+        if "IP" in types:
+            has_dot, has_colon = "." in text, ":" in text
+            if has_dot or has_colon:
+                candidates.extend(("IP", s, e) for s, e in _ip_spans(text, has_dot, has_colon))
+        if "PHONE" in types and _PHONE_RUN.search(text):
+            skip = [(s, e) for kind, s, e in candidates if kind in ("CARD", "IBAN")]
+            keep_pattern = _keep_pattern(tuple(config.keep_terms))
+            if keep_pattern is not None:
+                skip.extend(m.span() for m in keep_pattern.finditer(text))
+            regions = tuple(config.phone_regions)
+            candidates.extend(("PHONE", s, e) for s, e in _phone_spans(text, regions, config.phone_leniency, skip))
+        if "ADDRESS" in types:
+            candidates.extend(("ADDRESS", s, e) for s, e in _address_spans(text))
+
+    keep_terms = tuple(config.keep_terms)
+    if "PERSON" in types:
+        inferred = names_in_text(text, _keep_words(keep_terms)) if "\n" in text or "," in text else []
+        names = tuple(sorted({n for n in (*known_names, *inferred) if n and n.strip()}))
+        if names:
+            pattern = _person_pattern(names, frozenset(t.lower() for t in keep_terms))
+            if pattern is not None:
+                candidates.extend(("PERSON", m.start(), m.end()) for m in pattern.finditer(text))
+
+    if not candidates:
+        return Redaction(text=text, counts={}, spans=())
+
+    keep_pattern = _keep_pattern(keep_terms)
+    if keep_pattern is not None:
+        protected.extend((m.start(), m.end(), _KEEP_TERMS_BLOCK) for m in keep_pattern.finditer(text))
+
+    chosen = _resolve(candidates, protected, len(text))
+    parts: list[str] = []
+    spans: list[tuple[str, int, int, str]] = []
+    counts: dict[str, int] = {}
+    cursor = 0
+    for kind, start, end in chosen:
+        parts.append(text[cursor:start])
+        parts.append(f"<{kind}>")
+        spans.append((kind, start, end, text[start:end]))
+        counts[kind] = counts.get(kind, 0) + 1
+        cursor = end
+    parts.append(text[cursor:])
+    return Redaction(text="".join(parts), counts=counts, spans=tuple(spans))
+
+
+def _resolve(
+    candidates: list[tuple[str, int, int]], protected: list[tuple[int, int, frozenset[str] | None]], size: int
+) -> list[tuple[str, int, int]]:
+    taken = bytearray(size)
+    for start, end, blocked in protected:
+        if blocked is None:
+            taken[start:end] = b"\x01" * (end - start)
+    keep_terms = [(s, e, b) for s, e, b in protected if b is not None]
+    chosen: list[tuple[str, int, int]] = []
+    for kind, start, end in sorted(set(candidates), key=lambda c: (_TIER[c[0]], c[1] - c[2], c[1])):
+        if start >= end or 1 in taken[start:end]:
+            continue
+        if any(s < end and start < e and kind in b for s, e, b in keep_terms):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        chosen.append((kind, start, end))
+    chosen.sort(key=lambda c: c[1])
+    return chosen
+
+
+def names_from_meta(meta: object, *, include_staff: bool = False, staff_domains: Iterable[str] = ()) -> list[str]:
+    """The people a document's metadata names, as ``known_names`` for :func:`redact`.
+
+    E-mail: sender and recipients (a mailbox without a display name gives the name its address spells:
+    ``aisha.larsen@...`` -> "Aisha Larsen"); ticket: requester and comment authors. The company's own staff (ticket
+    agents, agent comments, mailboxes in ``staff_domains``) are left out unless ``include_staff``: an
+    agent's name in a signature is not a customer's personal data.
+    """
+    domains = tuple(d.lower().lstrip("@") for d in staff_domains)
+
+    def staff_address(address: str) -> bool:
+        domain = address.rpartition("@")[2].lower()
+        return bool(domain) and any(domain == d or domain.endswith("." + d) for d in domains)
+
+    names: list[str] = []
+    mailboxes = [getattr(meta, "sender", None), *(getattr(meta, "recipients", ()) or ()), getattr(meta, "requester", None)]
+    for mailbox in mailboxes:
+        if mailbox is not None and (include_staff or not staff_address(mailbox.address)):
+            names.append(mailbox.name or name_from_address(mailbox.address))
+    if include_staff:
+        names.extend(mailbox.name for mailbox in getattr(meta, "agents", ()) or ())
+    for comment in getattr(meta, "comments", ()) or ():
+        if include_staff or (comment.author_role != "agent" and not staff_address(comment.author_email)):
+            names.append(comment.author_name)
+    return [n for n in dict.fromkeys(n.strip() for n in names) if n]
+
+
+_LOCAL_PART_SPLIT = re.compile(r"[._\-+]+|\d+")
+
+
+def name_from_address(address: str) -> str:
+    """The name an address's local part spells ("jane.doe42@x" -> "Jane Doe"), or "" when it spells none."""
+    local = address.partition("@")[0] if "@" in address else ""
+    tokens = [t for t in _LOCAL_PART_SPLIT.split(local) if t]
+    if not tokens or any(t.lower() in _NON_PERSON for t in tokens):
+        return ""
+    return " ".join(t.capitalize() for t in tokens if t.isalpha())

@@ -1,0 +1,1 @@
+"""Cleaned Documents -> chat training Examples (conversations, instructions, passages); see build.py."""

@@ -1,0 +1,250 @@
+"""Examples: cleaned documents -> chat Examples + ledger rows (stage "examples").
+
+- an email thread becomes one multi-turn conversation: customer messages are `user`, the
+  company's (recognised by its domains and addresses) are `assistant`, consecutive same-role
+  messages are merged;
+- a ticket becomes a conversation from its description, public comments and resolution (internal
+  notes were removed by the clean step); reply-tree exports group their rows into one conversation;
+- a manual section becomes an `instruction` example (a question from its heading path, answered by
+  the section with a citation) and a `passage` example for continued pre-training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from curation.config import CompanyConfig
+from curation.examples.config import ExamplesConfig
+from curation.examples.questions import heading_question
+from curation.ingest.pipeline import load_documents
+from curation.ledger import LEDGER_SCHEMA
+from schemas import Document, Example, Message
+
+STAGE = "examples"
+EXAMPLE_SCHEMA = pl.Schema(
+    {
+        "id": pl.String,
+        "messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String})),
+        "kind": pl.String,
+        "source_kind": pl.String,
+        "source_document_ids": pl.List(pl.String),
+        "group_key": pl.String,
+        "created_at": pl.Datetime("us", "UTC"),
+        "n_chars": pl.Int64,
+    }
+)
+DROP_REASONS = {
+    "no_assistant_turn": "the thread has no company reply after a customer message",
+    "no_customer_turn": "company messages before the customer's first message answer nothing",
+    "unanswered_followup": "customer messages after the company's last reply have no answer to learn",
+    "unanswered_ticket": "a ticket with no public agent reply and no resolution",
+    "manual_examples_disabled": "both manual instruction and passage examples are switched off",
+}
+_SPACE = re.compile(r"\s+")
+
+
+def example_id(messages: list[Message], kind: str) -> str:
+    """Hash of the normalised content: the same conversation always gets the same id."""
+    canonical = json.dumps([[m.role, _SPACE.sub(" ", m.content).strip().lower()] for m in messages] + [kind])
+    return "ex_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass
+class ExamplesSummary:
+    inputs: Counter = field(default_factory=Counter)
+    documents_used: Counter = field(default_factory=Counter)
+    examples: Counter = field(default_factory=Counter)
+    dropped: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def as_dict(self) -> dict:
+        return {
+            "inputs": dict(self.inputs),
+            "documents_used": dict(self.documents_used),
+            "examples": dict(self.examples),
+            "dropped": {kind: dict(sorted(c.items())) for kind, c in self.dropped.items()},
+        }
+
+
+@dataclass
+class _Outcome:
+    examples: list[Example] = field(default_factory=list)
+    used: dict[str, list[str]] = field(default_factory=dict)  # document id -> example ids
+    dropped: dict[str, tuple[str, str]] = field(default_factory=dict)  # document id -> (reason, detail)
+
+
+def _is_company(address: str, company: CompanyConfig) -> bool:
+    address = address.lower()
+    if address in {a.lower() for a in company.support_addresses}:
+        return True
+    domain = address.rpartition("@")[2]
+    return any(domain == d or domain.endswith("." + d) for d in company.domains)
+
+
+def _merge_turns(turns: list[tuple[str, str, str]]) -> list[tuple[str, str, list[str]]]:
+    """(role, text, doc id) in order -> (role, merged text, doc ids) with same-role neighbours merged."""
+    merged: list[tuple[str, str, list[str]]] = []
+    for role, text, doc_id in turns:
+        if not text.strip():
+            continue
+        if merged and merged[-1][0] == role:
+            prev_role, prev_text, ids = merged[-1]
+            merged[-1] = (role, f"{prev_text}\n\n{text}", ids + [doc_id])
+        else:
+            merged.append((role, text, [doc_id]))
+    return merged
+
+
+def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, source_kind: str, group_key: str, created_at, all_ids: list[str], no_answer_reason: str) -> _Outcome:
+    outcome = _Outcome()
+    merged = _merge_turns(turns)
+    while merged and merged[0][0] == "assistant":
+        for doc_id in merged.pop(0)[2]:
+            outcome.dropped[doc_id] = ("no_customer_turn", "a company message before any customer message")
+    while merged and merged[-1][0] == "user" and any(role == "assistant" for role, _, _ in merged):
+        for doc_id in merged.pop()[2]:
+            outcome.dropped.setdefault(doc_id, ("unanswered_followup", "after the company's last reply"))
+    if not any(role == "assistant" for role, _, _ in merged):
+        for doc_id in all_ids:
+            outcome.dropped.setdefault(doc_id, (no_answer_reason, f"{len(merged)} customer turn(s), no reply"))
+        return outcome
+    messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
+    messages += [Message(role=role, content=text) for role, text, _ in merged]
+    used_ids = [doc_id for _, _, ids in merged for doc_id in ids]
+    example = Example(
+        id=example_id(messages, "conversation"), messages=messages, kind="conversation", source_kind=source_kind,
+        source_document_ids=sorted(set(used_ids)), group_key=group_key,
+    )
+    outcome.examples.append(example)
+    for doc_id in all_ids:
+        if doc_id not in outcome.dropped:
+            outcome.used[doc_id] = [example.id]
+    return outcome
+
+
+def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+    docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
+    turns = [("assistant" if _is_company(d.meta.sender.address, company) else "user", d.text, d.id) for d in docs]
+    return _conversation(turns, config, source_kind="email", group_key=docs[0].group_key, created_at=docs[-1].created_at,
+                         all_ids=[d.id for d in docs], no_answer_reason="no_assistant_turn")
+
+
+def ticket_conversation(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+    docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
+    if len(docs) > 1:  # rows of a reply tree: each row is one message
+        turns = []
+        for d in docs:
+            role = d.meta.comments[0].author_role if d.meta.comments else "customer"
+            turns.append(("assistant" if role == "agent" else "user", d.text, d.id))
+        return _conversation(turns, config, source_kind="ticket", group_key=docs[0].group_key, created_at=docs[-1].created_at,
+                             all_ids=[d.id for d in docs], no_answer_reason="unanswered_ticket")
+    (doc,) = docs
+    meta = doc.meta
+    turns = [("user", doc.text, doc.id)]
+    comments = list(meta.comments)
+    if comments and comments[0].author_role != "agent" and _SPACE.sub(" ", comments[0].body).strip() == _SPACE.sub(" ", doc.text).strip():
+        comments = comments[1:]
+    for comment in comments:
+        is_agent = comment.author_role == "agent" or _is_company(comment.author_email, company)
+        turns.append(("assistant" if is_agent else "user", comment.body, doc.id))
+    if not any(role == "assistant" for role, _, _ in turns) and meta.resolution.strip():
+        turns.append(("assistant", meta.resolution, doc.id))
+    return _conversation(turns, config, source_kind="ticket", group_key=doc.group_key, created_at=doc.created_at,
+                         all_ids=[doc.id], no_answer_reason="unanswered_ticket")
+
+
+def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+    outcome = _Outcome()
+    meta = doc.meta
+    product = next((p for p in company.products if p.lower() in meta.manual.lower() or p.split()[0] in meta.manual), None)
+    where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
+    examples = []
+    if config.manual_instructions:
+        question = heading_question(meta.heading_path, meta.manual, product)
+        answer = doc.text + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
+        messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
+        messages += [Message(role="user", content=question), Message(role="assistant", content=answer)]
+        examples.append(Example(id=example_id(messages, "instruction"), messages=messages, kind="instruction", source_kind="manual",
+                                source_document_ids=[doc.id], group_key=doc.group_key))
+    if config.manual_passages:
+        heading = " > ".join(meta.heading_path)
+        passage = f"{meta.manual}" + (f" — {heading}" if heading and heading != meta.manual else "") + f" ({where})\n\n{doc.text}"
+        messages = [Message(role="assistant", content=passage)]
+        examples.append(Example(id=example_id(messages, "passage"), messages=messages, kind="passage", source_kind="manual",
+                                source_document_ids=[doc.id], group_key=doc.group_key))
+    if not examples:
+        outcome.dropped[doc.id] = ("manual_examples_disabled", "examples.manual_instructions and manual_passages are false")
+    outcome.examples = examples
+    outcome.used = {doc.id: [e.id for e in examples]} if examples else {}
+    return outcome
+
+
+def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, config: ExamplesConfig) -> Iterator[tuple[_Outcome, list[Document]]]:
+    """Group documents (threads, reply trees) and turn each group into examples."""
+    groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    for doc in docs:
+        kind = doc.source.source_kind
+        if kind == "manual":
+            yield manual_examples(doc, company, config), [doc]
+        else:
+            groups[(kind, doc.group_key)].append(doc)
+    for (kind, _), members in sorted(groups.items()):
+        builder = email_thread if kind == "email" else ticket_conversation
+        yield builder(members, company, config), members
+
+
+def example_row(example: Example, created_at) -> dict:
+    return {
+        "id": example.id,
+        "messages": [m.model_dump() for m in example.messages],
+        "kind": example.kind,
+        "source_kind": example.source_kind,
+        "source_document_ids": example.source_document_ids,
+        "group_key": example.group_key,
+        "created_at": created_at,
+        "n_chars": sum(len(m.content) for m in example.messages if m.role != "system"),
+    }
+
+
+def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig | None = None, config: ExamplesConfig | None = None) -> ExamplesSummary:
+    """Cleaned documents -> out_dir/examples.parquet + out_dir/ledger.parquet."""
+    company = company or CompanyConfig()
+    config = config or ExamplesConfig()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = ExamplesSummary()
+    rows, ledger = [], []
+    for outcome, members in examples_from_documents(load_documents(documents_path), company, config):
+        by_id = {d.id: d for d in members}
+        created = max((d.created_at for d in members if d.created_at), default=None)
+        for example in outcome.examples:
+            rows.append(example_row(example, created))
+            summary.examples[example.kind] += 1
+        for doc in members:
+            kind = doc.source.source_kind
+            summary.inputs[kind] += 1
+            base = {"unit_id": doc.id, "stage": STAGE, "source_kind": kind, "path": doc.source.path, "locator": doc.source.locator}
+            if doc.id in outcome.used:
+                summary.documents_used[kind] += 1
+                for ex_id in outcome.used[doc.id]:
+                    ledger.append({**base, "outcome": "kept", "reason": "", "detail": "", "record_id": ex_id})
+            else:
+                reason, detail = outcome.dropped[doc.id]
+                summary.dropped[kind][reason] += 1
+                ledger.append({**base, "outcome": "dropped", "reason": reason, "detail": detail, "record_id": ""})
+        assert set(by_id) == set(outcome.used) | set(outcome.dropped), "every document ends used or dropped"
+    pl.DataFrame(rows, schema=EXAMPLE_SCHEMA).write_parquet(out_dir / "examples.parquet")
+    pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
+    (out_dir / "examples_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+    return summary
+
+
+def load_examples(path: Path) -> Iterator[Example]:
+    for row in pl.read_parquet(path).iter_rows(named=True):
+        yield Example.model_validate({k: row[k] for k in ("id", "messages", "kind", "source_kind", "source_document_ids", "group_key")})

@@ -1,0 +1,55 @@
+"""A natural question from a manual section's heading: "Resetting the SuperWidget" on the
+A-45 SuperWidget manual -> "How do I reset the A-45 SuperWidget?"."""
+
+from __future__ import annotations
+
+import re
+
+_IRREGULAR = {
+    "chang": "change", "arrang": "arrange", "us": "use", "clos": "close", "stor": "store", "remov": "remove",
+    "mov": "move", "sav": "save", "typ": "type", "manag": "manage", "configur": "configure", "measur": "measure",
+    "secur": "secure", "prepar": "prepare", "writ": "write", "replac": "replace", "enabl": "enable",
+    "disabl": "disable", "handl": "handle", "schedul": "schedule", "troubleshoot": "troubleshoot", "shar": "share",
+    "delet": "delete", "creat": "create", "cur": "cure", "releas": "release", "declin": "decline",
+}
+_GENERIC_OBJECT = re.compile(r"\b(the|your|a|an)\s+(device|unit|product)\b", re.IGNORECASE)
+
+
+def base_verb(gerund: str) -> str:
+    stem = gerund[:-3].lower()
+    if stem in _IRREGULAR:
+        return _IRREGULAR[stem]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] in "tpgmnbr":
+        return stem[:-1]
+    if stem.endswith(("at", "ac", "rg", "iz", "yz", "ud")):
+        return stem + "e"
+    return stem
+
+
+def _with_product(rest: str, product: str | None) -> str:
+    if not product:
+        return rest
+    short = product.split()[-1]
+    model = product.split()[0]
+    if product in rest or model in rest:
+        return rest
+    if re.search(rf"\b{re.escape(short)}\b", rest):
+        return re.sub(rf"\b(?:the\s+|a\s+|your\s+)?{re.escape(short)}\b", f"the {product}", rest, count=1)
+    if _GENERIC_OBJECT.search(rest):
+        return _GENERIC_OBJECT.sub(f"the {product}", rest, count=1)
+    return f"{rest} on the {product}" if rest else f"the {product}"
+
+
+def heading_question(heading_path: list[str], manual: str, product: str | None = None) -> str:
+    """The question a customer would ask to get this section as the answer."""
+    heading = (heading_path[-1] if heading_path else manual).strip().rstrip(":.")
+    words = heading.split()
+    if words and words[0].lower().endswith("ing") and len(words[0]) > 5:
+        verb = base_verb(words[0])
+        rest = " ".join(words[1:])
+        return f"How do I {verb} {_with_product(rest, product)}?".replace("  ", " ")
+    subject = heading[0].lower() + heading[1:] if heading[:2] != heading[:2].upper() else heading
+    if product and product.split()[-1] in heading:
+        return f"What does the {manual} say about \"{heading}\"?"
+    target = f"the {product}" if product else f"the {manual}"
+    return f"What should I know about {subject} for {target}?"

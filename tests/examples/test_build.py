@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from curation.config import CompanyConfig
+from curation.examples.build import email_thread, manual_examples, ticket_conversation
+from curation.examples.config import ExamplesConfig
+from curation.examples.questions import heading_question
+from schemas import Document, EmailMeta, Mailbox, ManualMeta, SourceRef, TicketComment, TicketMeta
+
+COMPANY = CompanyConfig()
+CONFIG = ExamplesConfig()
+T0 = datetime(2025, 3, 3, 10, tzinfo=timezone.utc)
+
+
+def _email(i: int, sender: str, text: str, thread: str = "thread:1") -> Document:
+    return Document(
+        id=f"d_{i}", source=SourceRef(source_kind="email", path="emails/x.mbox", locator=f"<{i}@x>", sha256="0"),
+        group_key=thread, created_at=T0 + timedelta(minutes=i), text=text,
+        meta=EmailMeta(message_id=f"<{i}@x>", sender=Mailbox(address=sender)),
+    )
+
+
+def test_email_thread_roles_merge_and_trailing_followup():
+    docs = [
+        _email(1, "cust@example.org", "How do I reset my A-45?"),
+        _email(2, "cust@example.org", "It is the blue one."),
+        _email(3, "lena.fischer@nordlicht.example", "Hold the blue button for 10 seconds."),
+        _email(4, "cust@example.org", "Thanks!"),
+    ]
+    outcome = email_thread(docs, COMPANY, CONFIG)
+    (example,) = outcome.examples
+    assert [m.role for m in example.messages] == ["system", "user", "assistant"]
+    assert example.messages[1].content == "How do I reset my A-45?\n\nIt is the blue one."
+    assert outcome.dropped == {"d_4": ("unanswered_followup", "after the company's last reply")}
+    assert outcome.used == {"d_1": [example.id], "d_2": [example.id], "d_3": [example.id]}
+    assert example.source_document_ids == ["d_1", "d_2", "d_3"]
+
+
+def test_thread_without_company_reply_is_dropped_with_reason():
+    outcome = email_thread([_email(1, "a@example.org", "hello?"), _email(2, "a@example.org", "anyone?")], COMPANY, CONFIG)
+    assert outcome.examples == []
+    assert {r for r, _ in outcome.dropped.values()} == {"no_assistant_turn"}
+
+
+def test_ticket_uses_public_comments_then_resolution_and_ids_are_stable():
+    def ticket(comments, resolution=""):
+        return Document(
+            id="d_t", source=SourceRef(source_kind="ticket", path="tickets/t.json", locator="7", sha256="0"),
+            group_key="ticket:7", text="My tag will not pair.",
+            meta=TicketMeta(ticket_id="7", resolution=resolution, comments=comments),
+        )
+
+    with_comments = ticket([
+        TicketComment(author_role="customer", body="My tag will not pair."),
+        TicketComment(author_role="agent", body="Hold it on the hub."),
+    ])
+    (example,) = ticket_conversation([with_comments], COMPANY, CONFIG).examples
+    assert [(m.role, m.content) for m in example.messages[1:]] == [("user", "My tag will not pair."), ("assistant", "Hold it on the hub.")]
+    assert ticket_conversation([with_comments], COMPANY, CONFIG).examples[0].id == example.id
+    (resolved,) = ticket_conversation([ticket([], resolution="Replaced the battery.")], COMPANY, CONFIG).examples
+    assert resolved.messages[-1].content == "Replaced the battery."
+    unanswered = ticket_conversation([ticket([])], COMPANY, CONFIG)
+    assert unanswered.examples == [] and unanswered.dropped["d_t"][0] == "unanswered_ticket"
+
+
+def test_manual_section_gives_instruction_with_citation_and_passage():
+    doc = Document(
+        id="d_m", source=SourceRef(source_kind="manual", path="manuals/a45.pdf", locator="page:12", sha256="0"),
+        group_key="manual:a45#page-12", title="Resetting the SuperWidget",
+        text="Resetting the SuperWidget\nPress and hold the blue button on the back for 10 seconds until the light flashes green.",
+        meta=ManualMeta(manual="A-45 SuperWidget User Manual", heading_path=["Resetting the SuperWidget"], page=12, format="pdf"),
+    )
+    instruction, passage = manual_examples(doc, COMPANY, CONFIG).examples
+    assert instruction.messages[1].content == "How do I reset the A-45 SuperWidget?"
+    assert instruction.messages[2].content.endswith("(Source: A-45 SuperWidget User Manual, page 12.)")
+    assert passage.kind == "passage" and [m.role for m in passage.messages] == ["assistant"]
+    no_manual = manual_examples(doc, COMPANY, ExamplesConfig(manual_instructions=False, manual_passages=False))
+    assert no_manual.dropped["d_m"][0] == "manual_examples_disabled"
+
+
+def test_heading_questions():
+    assert heading_question(["Charging the battery"], "A-45 SuperWidget User Manual", "A-45 SuperWidget") == "How do I charge the battery on the A-45 SuperWidget?"
+    assert heading_question(["Resetting a SmartTag"], "E-3 SmartTag User Manual", "E-3 SmartTag") == "How do I reset the E-3 SmartTag?"
+    assert heading_question(["Adding devices to the hub"], "C-7 HubStation User Manual", "C-7 HubStation") == "How do I add devices to the hub on the C-7 HubStation?"
+    assert heading_question(["Water resistance"], "E-3 SmartTag User Manual", "E-3 SmartTag") == "What should I know about water resistance for the E-3 SmartTag?"
