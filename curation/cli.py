@@ -97,15 +97,133 @@ def sample(
 
 
 @app.command()
+def refresh(
+    config: ConfigOption = None,
+    progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+) -> None:
+    """Run the whole curation (ingest to publish); print the version id published, unchanged or failed."""
+    from curation import run
+
+    cfg = _config(config)
+    result = run.refresh(cfg, progress=progress)
+    print_funnel(run.funnel(Path(cfg.output_dir)))
+    validation = result.validation
+    typer.echo(f"\nvalidation: {'passed' if validation.get('passed') else 'FAILED'} "
+               f"({validation['gx']['statistics']['successful']}/{validation['gx']['statistics']['evaluated']} expectations; "
+               f"{validation['records']['quarantined']} record(s) quarantined; {validation['leakage']['count']} leak(s))")
+    for failure in validation.get("critical_failures", []):
+        typer.secho(f"  critical: {failure}", fg=typer.colors.RED)
+    colour = {"published": typer.colors.GREEN, "unchanged": None, "failed": typer.colors.RED}[result.status]
+    typer.secho(f"{result.status}: {result.version_id}  ({result.path})", fg=colour)
+    if result.status == "failed":
+        raise typer.Exit(1)
+
+
+VersionsDir = Annotated[Path | None, typer.Option("--versions-dir", help="default: versions_dir from the config")]
+
+
+def _versions_dir(config: Path | None, versions_dir: Path | None) -> Path:
+    return versions_dir or Path(_config(config).versions_dir)
+
+
+@app.command()
+def versions(
+    config: ConfigOption = None,
+    versions_dir: VersionsDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """List the published dataset versions, oldest first."""
+    from curation.versions import list_versions
+
+    rows = [
+        {"version_id": m["version_id"], "created_at": m["created_at"], "parent": m.get("parent"), "examples": m["counts"]["examples"],
+         **{f"{s}": m["counts"]["by_split"].get(s, 0) for s in ("train", "validation", "test")},
+         "added": m["diff"]["counts"]["added"], "removed": m["diff"]["counts"]["removed"],
+         "status": "passed" if m["validation"].get("passed") else "failed",
+         "adapter": (m.get("eval") or {}).get("adapter_id")}
+        for m in list_versions(_versions_dir(config, versions_dir))
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("no published versions yet: run `curate refresh`")
+        return
+    typer.echo(f"{'version':<18} {'created':<26} {'parent':<18} {'examples':>8} {'train':>6} {'val':>5} {'test':>5} {'+':>5} {'-':>5}  adapter")
+    for r in rows:
+        typer.echo(f"{r['version_id']:<18} {r['created_at']:<26} {(r['parent'] or '-'):<18} {r['examples']:>8} {r['train']:>6} "
+                   f"{r['validation']:>5} {r['test']:>5} {r['added']:>5} {r['removed']:>5}  {r['adapter'] or '-'}")
+
+
+@app.command()
+def show(
+    version: Annotated[str, typer.Argument(help="version id, unique prefix, or 'latest'")] = "latest",
+    config: ConfigOption = None,
+    versions_dir: VersionsDir = None,
+) -> None:
+    """A version's manifest: counts by source / split / outcome / reason, validation, diff."""
+    from curation.versions import resolve_version
+
+    try:
+        path = resolve_version(_versions_dir(config, versions_dir), version)
+    except FileNotFoundError as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["diff"] = {**manifest["diff"], "added": manifest["diff"]["added"][:10], "removed": manifest["diff"]["removed"][:10]}
+    manifest["validation"] = {k: v for k, v in manifest["validation"].items() if k not in {"gx", "export"}} | {
+        "gx": manifest["validation"]["gx"]["statistics"]}
+    manifest.pop("stages", None)
+    typer.echo(json.dumps(manifest, indent=2))
+
+
+@app.command("diff")
+def diff_versions(
+    a: Annotated[str, typer.Argument(help="older version (id or prefix)")],
+    b: Annotated[str, typer.Argument(help="newer version (id or prefix)")],
+    config: ConfigOption = None,
+    versions_dir: VersionsDir = None,
+    samples: Annotated[int, typer.Option(help="examples to show per change")] = 3,
+) -> None:
+    """Added / removed / changed examples between two versions, with samples."""
+    from curation.versions import read_split_ids, resolve_version
+
+    root = _versions_dir(config, versions_dir)
+    try:
+        old_dir, new_dir = resolve_version(root, a), resolve_version(root, b)
+    except FileNotFoundError as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
+    old, new = read_split_ids(old_dir), read_split_ids(new_dir)
+    added = new.join(old, on="id", how="anti")
+    removed = old.join(new, on="id", how="anti")
+    # "changed": the same group (thread, ticket, section) is in both, with different content
+    changed_groups = set(added["group_key"]) & set(removed["group_key"])
+    moved = old.join(new.select("id", pl.col("split").alias("to")), on="id").filter(pl.col("split") != pl.col("to"))
+    typer.echo(f"{old_dir.name} -> {new_dir.name}: +{added.height} added, -{removed.height} removed, "
+               f"~{len(changed_groups)} changed group(s), {moved.height} moved between splits")
+    for title, frame, source in (("added", added, new_dir), ("removed", removed, old_dir)):
+        for row in frame.head(samples).iter_rows(named=True):
+            split = pl.read_parquet(source / f"{row['split']}.parquet").filter(pl.col("id") == row["id"])
+            first_user = next((m["content"] for m in split["messages"][0] if m["role"] != "system"), "")
+            typer.echo(f"  {title[0]} {row['id']} [{row['source_kind']}/{row['split']}] {first_user[:100]!r}")
+
+
+@app.command()
 def explain(
     unit_id: Annotated[str, typer.Argument(help="a document, example or unit id")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="the output folder the stages wrote to")] = Path("data/out"),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="a working folder or a version folder (default: the config's output_dir)")] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Where did this unit come from, and what happened to it at each stage?"""
+    from curation.outcomes import STAGES
+
+    out = out or Path(_config(config).output_dir)
     ledgers = sorted(out.rglob("ledger.parquet"))
     if not ledgers:
         typer.secho(f"no ledger under {out}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
+    order = {s: i for i, s in enumerate(STAGES)}
     rows = (
         pl.concat([pl.scan_parquet(p) for p in ledgers], how="diagonal_relaxed")
         .filter((pl.col("unit_id") == unit_id) | (pl.col("record_id") == unit_id))
@@ -115,13 +233,16 @@ def explain(
     if rows.is_empty():
         typer.secho(f"{unit_id}: not in any ledger under {out}", fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(1)
-    first = rows.row(0, named=True)
+    rows = rows.with_columns(_order=pl.col("stage").replace_strict(order, default=99, return_dtype=pl.Int32)).sort("_order", "unit_id")
+    origin = rows.filter(pl.col("stage") == "ingest")
+    first = (origin if origin.height else rows).row(0, named=True)
     typer.echo(f"{unit_id}\n  source: {first['source_kind']} {first['path']} [{first['locator']}]")
     for row in rows.iter_rows(named=True):
         what = row["outcome"] + (f":{row['reason']}" if row["reason"] else "")
-        extra = f" -> {row['record_id']}" if row["record_id"] and row["record_id"] != unit_id else ""
+        via = f" {row['unit_id']}" if row["unit_id"] != unit_id else ""
+        extra = f" -> {row['record_id']}" if row["record_id"] and row["record_id"] not in (unit_id, row["unit_id"]) else ""
         detail = f"  ({row['detail']})" if row["detail"] else ""
-        typer.echo(f"  {row['stage']:<10} {what}{extra}{detail}")
+        typer.echo(f"  {row['stage']:<9}{via} {what}{extra}{detail}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@ from pydantic import Field, ValidationError
 
 from curation.base import StepConfig
 from curation.clean.config import CleanConfig
+from curation.dedup.config import DedupConfig
 from curation.examples.config import ExamplesConfig
+from curation.split import SplitConfig
+from curation.validate.suite import ValidateConfig
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -97,14 +100,21 @@ class CompanyConfig(StepConfig):
 class PipelineConfig(StepConfig):
     name: str = Field(default="nordlicht-support", pattern=r"^[a-z0-9][a-z0-9._-]*$", description="dataset name")
     sources: list[str] = ["data/sample/raw/emails", "data/sample/raw/manuals", "data/sample/raw/tickets"]
-    output_dir: str = "data/out"
+    output_dir: str = Field(default="data/out", description="working folder of the stages (one subfolder each)")
+    versions_dir: str = Field(default="data/versions", description="published, content-addressed dataset versions")
+    reports_dir: str = Field(default="data/reports", description="the static dashboard")
     company: CompanyConfig = CompanyConfig()
     ingest: IngestConfig = IngestConfig()
     clean: CleanConfig = CleanConfig()
     examples: ExamplesConfig = ExamplesConfig()
+    dedup: DedupConfig = DedupConfig()
+    split: SplitConfig = SplitConfig()
+    validation: ValidateConfig = ValidateConfig()
 
     def config_hash(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """Hash of what shapes the data; where inputs and outputs live is not part of it."""
+        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir"})
+        canonical = json.dumps(semantic, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

@@ -1,20 +1,21 @@
-"""Run the curation stages in order over one output folder; each stage writes its own ledger.
+"""The curation's call order, in plain Python: the CLI and the Prefect flows share it.
 
-This is the plain-Python call order the CLI and the Prefect flows share:
-ingest -> clean -> examples (later: dedup -> split -> validate -> publish).
+ingest -> clean -> examples -> dedup -> split -> validate -> publish. Each stage reads the
+previous stage's files under one working folder and writes its own files and ledger there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from curation.config import PipelineConfig
-from curation.ledger import read_ledger
-
-STAGES = ["ingest", "clean", "examples"]
+from curation.outcomes import STAGES, conservation_problems, final_outcomes
 
 
 def stage_dir(out: Path, stage: str) -> Path:
@@ -34,6 +35,7 @@ def run_clean(config: PipelineConfig, out: Path) -> dict:
     return clean(
         stage_dir(out, "ingest") / "documents.parquet", stage_dir(out, "clean"), config.clean,
         keep_addresses=company.support_addresses, keep_terms=[company.name, *company.products, *company.keep_terms],
+        staff_domains=company.domains,
     ).as_dict()
 
 
@@ -43,31 +45,186 @@ def run_examples(config: PipelineConfig, out: Path) -> dict:
     return build_examples(stage_dir(out, "clean") / "documents.parquet", stage_dir(out, "examples"), config.company, config.examples).as_dict()
 
 
-def ledger(out: Path) -> pl.LazyFrame:
-    """All stages' ledger rows under out."""
-    frames = [read_ledger(stage_dir(out, s) / "ledger.parquet") for s in STAGES if (stage_dir(out, s) / "ledger.parquet").exists()]
-    return pl.concat(frames, how="vertical")
+def run_dedup(config: PipelineConfig, out: Path, *, map_fn: Callable = map) -> dict:
+    from curation.dedup.pipeline import dedup
+    from curation.versions import latest_version
+
+    versions = Path(config.versions_dir)
+    latest = latest_version(versions)
+    previous = versions / latest / "signatures.parquet" if latest else None
+    summary = dedup(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "dedup"), config.dedup,
+                    previous_signatures=previous if previous and previous.exists() else None, map_fn=map_fn)
+    return summary.as_dict()
+
+
+def run_split(config: PipelineConfig, out: Path) -> dict:
+    from curation.split import split_examples
+
+    return split_examples(stage_dir(out, "dedup") / "examples.parquet", stage_dir(out, "split"), config.split)
+
+
+def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | None = None, map_fn: Callable = map) -> dict:
+    """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
+    from curation.validate.leakage import leakage_pairs
+    from curation.validate.records import validate_records
+    from curation.validate.suite import GX_DIR, dataset_tables, run_suites
+    from curation.versions import write_version_files
+
+    target = stage_dir(out, "validate")
+    target.mkdir(parents=True, exist_ok=True)
+    examples = pl.read_parquet(stage_dir(out, "split") / "examples.parquet")
+    valid, ledger = validate_records(examples)
+    ledger.write_parquet(target / "ledger.parquet")
+    valid.write_parquet(target / "examples.parquet")
+    leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=map_fn)
+    company = config.company
+    keep = [*company.keep_terms, *company.support_addresses]
+    gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep), config.validation, config.split.ratios,
+                           project_root=gx_project_root or GX_DIR, run_name=f"{config.name}-{_fingerprint(valid)}")
+    export_dir = target / "export"
+    export_dir.mkdir(exist_ok=True)
+    write_version_files(export_dir, valid)
+    export = export_checks(export_dir, config)
+    critical = list(gx_report.critical_failures)
+    if leaks:
+        critical.append(f"leakage: {len(leaks)} held-out/train pair(s) with MinHash Jaccard >= {config.validation.leakage_threshold}")
+    if not all(check["ok"] for check in export.values()):
+        critical.append("export: JSONL format errors " + json.dumps({k: v["format_errors"] for k, v in export.items() if not v["ok"]}))
+    quarantined = ledger.filter(pl.col("outcome") == "quarantined")["record_id"].n_unique()
+    report = {
+        "passed": not critical,
+        "critical_failures": critical,
+        "warnings": gx_report.warnings,
+        "records": {"in": examples.height, "valid": valid.height, "quarantined": quarantined},
+        "leakage": {"threshold": config.validation.leakage_threshold, "pairs": leaks[:20], "count": len(leaks)},
+        "gx": gx_report.as_dict(),
+        "export": export,
+    }
+    (target / "validation.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return report
+
+
+def export_checks(export_dir: Path, config: PipelineConfig) -> dict:
+    from curation.validate.export import chat_template_counter, check_jsonl
+
+    counter, tokenizer_name = None, "estimate (chars/4)"
+    try:
+        from train.base_model import load_tokenizer
+
+        counter, tokenizer_name = chat_template_counter(load_tokenizer(config.validation.tokenizer)), config.validation.tokenizer
+    except Exception:  # no tokenizer here: counts are estimates, and the report says so
+        counter = None
+    results = {}
+    for split in ("train", "validation", "test"):
+        result = check_jsonl(export_dir / f"{split}.jsonl", max_tokens=config.validation.max_tokens, count_tokens=counter)
+        results[split] = {**result, "tokenizer": tokenizer_name}
+    return results
+
+
+def _fingerprint(frame: pl.DataFrame) -> str:
+    return hashlib.sha256("\n".join(sorted(frame["id"].to_list())).encode()).hexdigest()[:8]
+
+
+def input_fingerprint(out: Path) -> str:
+    sources = pl.read_parquet(stage_dir(out, "ingest") / "sources.parquet").sort("path")
+    payload = "\n".join(f"{p}\t{h.split(':')[0]}" for p, h in zip(sources["path"], sources["sha256"]))
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def combined_ledger(out: Path) -> pl.DataFrame:
+    from curation.ledger import LEDGER_SCHEMA
+
+    frames = [pl.read_parquet(stage_dir(out, s) / "ledger.parquet").cast(dict(LEDGER_SCHEMA)) for s in STAGES if (stage_dir(out, s) / "ledger.parquet").exists()]
+    ledger = pl.concat(frames, how="vertical")
+    # later stages know a unit by id only: give their rows the unit's path and locator from ingest
+    origin = ledger.filter(pl.col("stage") == "ingest").select("unit_id", pl.col("path").alias("_p"), pl.col("locator").alias("_l")).unique("unit_id")
+    return ledger.join(origin, on="unit_id", how="left").with_columns(
+        path=pl.when(pl.col("path") == "").then(pl.col("_p")).otherwise(pl.col("path")),
+        locator=pl.when(pl.col("locator") == "").then(pl.col("_l")).otherwise(pl.col("locator")),
+    ).drop("_p", "_l")
 
 
 def funnel(out: Path) -> list[dict]:
-    """Per stage: units in, kept, dropped and quarantined by reason (read from the ledgers)."""
+    """Per stage: units in, kept, and removed by outcome:reason (read from the ledgers)."""
     rows = []
+    ledger = combined_ledger(out)
     for stage in STAGES:
-        path = stage_dir(out, stage) / "ledger.parquet"
-        if not path.exists():
+        frame = ledger.filter(pl.col("stage") == stage)
+        if frame.is_empty():
             continue
-        frame = pl.read_parquet(path)
-        units = frame.group_by("unit_id").agg(pl.col("outcome").first(), pl.col("reason").first())
-        by_reason = units.filter(pl.col("outcome") != "kept").group_by("outcome", "reason").len().sort("len", descending=True)
+        per_unit = final_outcomes(frame, [stage])
+        removed = per_unit.filter(pl.col("outcome") != "kept").group_by("outcome", "reason").len().sort("len", descending=True)
         rows.append({
-            "stage": stage,
-            "in": units.height,
-            "kept": units.filter(pl.col("outcome") == "kept").height,
-            "removed": {f"{r['outcome']}:{r['reason']}": r["len"] for r in by_reason.iter_rows(named=True)},
+            "stage": stage, "in": per_unit.height, "kept": per_unit.filter(pl.col("outcome") == "kept").height,
+            "removed": {f"{r['outcome']}:{r['reason']}": r["len"] for r in removed.iter_rows(named=True)},
         })
-    if (stage_dir(out, "examples") / "examples.parquet").exists():
-        examples = pl.read_parquet(stage_dir(out, "examples") / "examples.parquet")
-        rows.append({"stage": "examples (records)", "in": examples.height, "kept": examples.height,
-                     "removed": {}, "by_kind": dict(examples.group_by("kind").len().iter_rows())})
-    (out / "funnel.json").write_text(json.dumps(rows, indent=2) + "\n")
     return rows
+
+
+@dataclass
+class RefreshResult:
+    version_id: str
+    status: str
+    path: Path
+    parent: str | None
+    stages: dict = field(default_factory=dict)
+    validation: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"version_id": self.version_id, "status": self.status, "path": str(self.path), "parent": self.parent,
+                "validation_passed": self.validation.get("passed"), "critical_failures": self.validation.get("critical_failures", [])}
+
+
+def publish_version(config: PipelineConfig, out: Path, stages: dict, validation: dict):
+    """Write the validated dataset as a content-addressed version (or record it as failed)."""
+    from curation.versions import publish
+
+    examples = pl.read_parquet(stage_dir(out, "validate") / "examples.parquet")
+    ledger = combined_ledger(out)
+    ledger.write_parquet(out / "ledger.parquet")
+    finals = final_outcomes(ledger)
+    finals.write_parquet(out / "outcomes.parquet")
+    problems = conservation_problems(ledger)
+    manifest = {
+        "name": config.name,
+        "input_fingerprint": input_fingerprint(out),
+        "counts": {
+            "examples": examples.height,
+            "by_split": dict(examples.group_by("split").len().sort("split").iter_rows()),
+            "by_source": dict(examples.group_by("source_kind").len().sort("source_kind").iter_rows()),
+            "by_kind": dict(examples.group_by("kind").len().sort("kind").iter_rows()),
+            "units": dict(finals.group_by("outcome").len().sort("outcome").iter_rows()),
+            "units_by_source": {f"{k}/{o}": n for k, o, n in finals.group_by("source_kind", "outcome").len().sort("source_kind", "outcome").iter_rows()},
+            "reasons": {f"{o}:{r}": n for o, r, n in finals.filter(pl.col("outcome") != "kept").group_by("outcome", "reason").len().sort("len", descending=True).iter_rows()},
+        },
+        "conservation": {"ok": not problems, "problems": problems},
+        "funnel": funnel(out),
+        "stages": stages,
+        "pii_redactions": stages.get("clean", {}).get("pii_redactions", {}),
+        "data_docs": validation.get("gx", {}).get("data_docs", ""),
+    }
+    artifacts = {
+        "ledger.parquet": out / "ledger.parquet",
+        "outcomes.parquet": out / "outcomes.parquet",
+        "clusters.parquet": stage_dir(out, "dedup") / "clusters.parquet",
+        "signatures.parquet": stage_dir(out, "dedup") / "signatures.parquet",
+        "validation.json": stage_dir(out, "validate") / "validation.json",
+    }
+    return publish(Path(config.versions_dir), examples, config_hash=config.config_hash(), manifest=manifest, artifacts=artifacts,
+                   validation_passed=bool(validation.get("passed")) and not problems, validation_report=validation)
+
+
+def refresh(config: PipelineConfig, *, out: Path | None = None, progress: bool = True, map_fn: Callable = map,
+            gx_project_root: Path | None = None) -> RefreshResult:
+    """The whole curation, ingest to publish, in one process."""
+    out = out or Path(config.output_dir)
+    stages = {
+        "ingest": run_ingest(config, out, progress=progress),
+        "clean": run_clean(config, out),
+        "examples": run_examples(config, out),
+        "dedup": run_dedup(config, out, map_fn=map_fn),
+        "split": run_split(config, out),
+    }
+    validation = run_validate(config, out, gx_project_root=gx_project_root, map_fn=map_fn)
+    result = publish_version(config, out, stages, validation)
+    return RefreshResult(result.version_id, result.status, result.path, result.parent, stages, validation)

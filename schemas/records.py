@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -117,21 +117,41 @@ class Document(_Record):
     meta: DocumentMeta
 
 
+MAX_MESSAGE_CHARS = 100_000
+
+
 class Message(_Record):
     role: Literal["system", "user", "assistant"]
-    content: str
+    content: str = Field(max_length=MAX_MESSAGE_CHARS)
 
 
 class Example(_Record):
     """A training record in the canonical chat format (model transforms live in train/)."""
 
-    id: str
+    id: str = Field(pattern=r"^ex_[0-9a-f]{16}$")
     messages: list[Message] = Field(min_length=1)
     kind: Literal["conversation", "instruction", "passage"]
     source_kind: SourceKind
     source_document_ids: list[str] = Field(min_length=1)
     group_key: str
     split: Literal["train", "validation", "test"] | None = None
+
+    @model_validator(mode="after")
+    def _chat_rules(self) -> "Example":
+        """Non-empty turns; system only first; user and assistant alternate; an assistant turn ends it."""
+        roles = [m.role for m in self.messages]
+        if any(not m.content.strip() for m in self.messages):
+            raise ValueError("messages: every message needs non-empty content")
+        if "system" in roles[1:]:
+            raise ValueError("messages: a system message may only come first")
+        turns = roles[1:] if roles[0] == "system" else roles
+        if not turns or turns[-1] != "assistant":
+            raise ValueError("messages: the last turn must be the assistant's")
+        if any(a == b for a, b in zip(turns, turns[1:])):
+            raise ValueError("messages: user and assistant turns must alternate")
+        if self.kind != "passage" and turns[0] != "user":
+            raise ValueError(f"messages: a {self.kind} starts with a user turn")
+        return self
 
 
 class LedgerRow(_Record):

@@ -1,0 +1,1 @@
+"""LoRA fine-tuning and evaluation recipes (no Prefect here; flows/ wires them)."""

@@ -13,6 +13,7 @@ class CleanConfig(StepConfig):
     quality: QualityConfig = QualityConfig()
     pii: PiiConfig = PiiConfig()
     strip_quotes: bool = True
+    redact_staff_names: bool = Field(default=True, description="also redact the company's own agents' names (ticket agents, staff mailboxes)")
     auto_reply_subjects: list[str] = Field(
         default=["out of office", "automatic reply", "auto-reply", "autoreply", "auto reply", "abwesenheitsnotiz", "away from the office", "on vacation"],
         description="subject prefixes/phrases that mark an auto-reply when no header says so",

@@ -9,14 +9,18 @@ validates what it finds, so a number that merely looks like PII stays:
   national formats in ``phone_regions``; dates, prices, versions and numbers after "order" / "ticket" /
   "invoice" ... are rejected. Leniency VALID by default (``phone_leniency``); a number written with
   "+" and a country code needs only be POSSIBLE (new or overseas ranges the metadata does not list).
-- CARD: 13-19 digits, single spaces or dashes between groups, a card network's first digit, Luhn.
+- CARD: 13-19 digits, no separators or a card's grouping (4-4-4-4, 4-6-5), a card network's IIN
+  prefix and length, Luhn.
 - IBAN: country code + check digits + BBAN, the country's length (ISO 13616 registry), mod-97.
 - IP: IPv4 / IPv6 validated by :mod:`ipaddress`; only globally routable addresses are personal data
-  (private, loopback, link-local, multicast and documentation ranges stay); dotted version strings stay.
+  (private, loopback, link-local, multicast and documentation ranges stay, so do servers in URLs);
+  version strings stay ("1.2.3.4.5", "version 1.2.3.4", and four octets all below 32: "1.7.3.1").
 - ADDRESS: street addresses, English ("221 Baker Street, London NW1 6XE") and continental
   ("Musterweg 12a, 10115 Berlin", "Rue de Rivoli 10, 75001 Paris").
-- PERSON: only names the pipeline knows (``known_names``: e-mail display names, ticket requester and
-  agents): the full name and its tokens (>= 3 letters, capitalised, not a common English word).
+- PERSON: names the pipeline knows (``known_names``: e-mail display names, ticket requester...; see
+  :func:`names_from_meta`) and names the text introduces itself in a greeting line ("Hi Yuki,") or
+  under a sign-off ("Cheers,\nMateo Larsen"): the full name (one placeholder) and its tokens on their
+  own (>= 3 letters, capitalised, whole word, case-sensitive, not a common English word or keep term).
 
 Overlaps resolve so each character is replaced at most once: validated structured types (EMAIL,
 CARD, IBAN, IP) first, then the longest of PHONE / ADDRESS / PERSON. ``keep_terms`` (product names,
@@ -80,6 +84,36 @@ _EMAIL = re.compile(
 # CARD
 
 _CARD = re.compile(r"(?<![\d+])(?<!\d[ -])[2-6](?:[ -]?\d){12,18}(?![ -]?\d)")
+
+
+_CARD_GROUPS = re.compile(r"\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}(?:[ -]\d{4}){3}[ -]\d{1,3}|\d{4}[ -]\d{6}[ -]\d{4,5}")
+
+
+def card_network_ok(digits: str) -> bool:
+    """The number starts with a card network's IIN and has one of that network's lengths."""
+    n, two, four = len(digits), int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":
+        return n in (13, 16, 19)  # Visa
+    if 51 <= two <= 55 or 2221 <= four <= 2720:
+        return n == 16  # Mastercard
+    if two in (34, 37):
+        return n == 15  # American Express
+    if two in (36, 38, 39) or 300 <= int(digits[:3]) <= 305:
+        return n in (14, 16)  # Diners Club
+    if 3528 <= four <= 3589:
+        return 16 <= n <= 19  # JCB
+    if four == 6011 or 644 <= int(digits[:3]) <= 649 or two in (62, 65):
+        return 16 <= n <= 19  # Discover, UnionPay
+    if two == 50 or 56 <= two <= 69:
+        return 12 <= n <= 19  # Maestro
+    return False
+
+
+def _card_ok(raw: str) -> bool:
+    digits = raw.replace(" ", "").replace("-", "")
+    if len(digits) != len(raw) and not _CARD_GROUPS.fullmatch(raw):
+        return False  # separators, but not a card's grouping (4-4-4-4, 4-6-5): a list of numbers
+    return card_network_ok(digits) and luhn_ok(digits)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -146,7 +180,7 @@ def _iban_spans(text: str) -> Iterable[tuple[int, int]]:
 # IP
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![\w.])({_OCTET}(?:\.{_OCTET}){{3}})(?!\.?\d)(?![\w-])")
+_IPV4 = re.compile(rf"(?<![\w.])({_OCTET}(?:\.{_OCTET}){{3}})(?!\.?\d|\.\w)(?![\w-])")
 _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]+)?(?![\w:])"
 )
@@ -154,12 +188,36 @@ _VERSION_BEFORE = re.compile(
     r"(?:\bv|\bver|\bversion|\bfirmware|\bfw|\bbuild|\brelease|\brev|\brevision|\bupdate|\bsoftware|\bdriver|\boid)\.?\s*[:=]?\s*$",
     re.IGNORECASE,
 )
+_GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
+
+
 def _personal_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Only globally routable addresses can point at a person; private, loopback, link-local, multicast,
     reserved and documentation ranges (RFC 5737 / RFC 3849) cannot."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip not in _GLOBAL_UNICAST_V6:
+            return False  # "c1::1913" (an Anki cloze) parses, but only 2000::/3 is handed out
     return ip.is_global and not ip.is_multicast
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_HEX_OR_COLON = _HEX | {":"}
+
+
+def _maybe_ipv6(text: str) -> bool:
+    """A "::" or two colons at most five characters apart with hex digits after both (str.find, no regex scan)."""
+    i = text.find(":")
+    while i != -1:
+        if text[i + 1 : i + 2] == ":":
+            return True
+        if text[i + 1 : i + 2] in _HEX:
+            j = text.find(":", i + 1, i + 6)
+            if j != -1 and text[j + 1 : j + 2] in _HEX_OR_COLON:
+                return True
+        i = text.find(":", i + 1)
+    return False
 
 
 def _ip_spans(text: str, has_dot: bool, has_colon: bool) -> Iterable[tuple[int, int]]:
@@ -167,9 +225,13 @@ def _ip_spans(text: str, has_dot: bool, has_colon: bool) -> Iterable[tuple[int, 
         for match in _IPV4.finditer(text):
             if _VERSION_BEFORE.search(text, max(0, match.start() - 16), match.start()):
                 continue
+            if max(map(int, match.group(1).split("."))) < 32:
+                continue  # "1.7.3.1", "5.2.2.5": a version; public resolvers like 1.1.1.1 are not personal either
+            if text[max(0, match.start() - 2) : match.start()] == "//":
+                continue  # a server in a URL
             if _personal_ip(ipaddress.IPv4Address(match.group(1))):
                 yield match.span()
-    if has_colon:
+    if has_colon and _maybe_ipv6(text):
         for match in _IPV6.finditer(text):
             raw = match.group()
             address = raw.split("%", 1)[0]
@@ -195,7 +257,7 @@ _PHONE_CUE = re.compile(
     re.IGNORECASE,
 )
 _ID_BEFORE = re.compile(
-    r"(?:#|\b(?:order|invoice|ticket|case|ref|reference|account|acct|serial|s/n|sn|tracking|po|id|no|nr|"
+    r"(?:#|\b(?:order|invoice|ticket|case|ref|reference|account|acct|serial|s/n|sn|tracking|po|id|no|nr|n\.|product|item|vat|tax|iva|ust|"
     r"customer|contract|sku|model|part|version|ver|v|build|iban|bic|card|transaction|txn|receipt|booking|"
     r"confirmation|shipment|parcel|rma|claim|policy|member|membership|license|licence|key|code|pin|imei|mac)"
     r"\.?\s*(?:#|no\.?|nr\.?|number|id)?\s*[:#.]?\s*)$",
@@ -203,10 +265,14 @@ _ID_BEFORE = re.compile(
 )
 _MONEY_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:usd|eur|gbp|chf|sek|nok|dkk|jpy|aud|cad))\s*$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:[$€£¥%]|(?:usd|eur|gbp|chf|ms|s|sec|seconds|min|minutes|h|hours|days|mah|wh|kwh|kb|mb|gb|tb|bytes|km|kg|mm|cm|m|g|hz|mhz|ghz|v|w|dpi|px|times|units|pcs)\b)",
+    r"^\s*(?:[$€£¥%]|(?:usd|eur|gbp|chf|ms|s|sec|seconds|min|minutes|h|hours|days|mah|wh|kwh|kb|mb|gb|tb|bytes|"
+    r"km|kg|mm|cm|m|g|hz|mhz|ghz|v|w|dpi|px|times|units|pcs)\b)",
     re.IGNORECASE,
 )
 _DATE_LIKE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DATE_START = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})\b")
+_DIGIT_GROUPS = re.compile(r"\d+")
+_PLACEHOLDER_DIGITS = re.compile(r"123456789|987654321|(\d)\1{5}")
 _AMOUNT_LIKE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?$|^\d+[.,]\d{1,2}$")
 _DOTTED_VERSION = re.compile(r"^\d+(?:\.\d+){3,}$")
 _LENIENCY = {"valid": phonenumbers.Leniency.VALID, "possible": phonenumbers.Leniency.POSSIBLE}
@@ -260,8 +326,20 @@ def _plausible_phone(text: str, start: int, end: int) -> bool:
     after = text[end : end + 12]
     if raw.startswith("+"):
         return not _MONEY_BEFORE.search(before)
-    if _DATE_LIKE.match(raw) or _AMOUNT_LIKE.match(raw) or _DOTTED_VERSION.match(raw):
+    core = raw.lstrip("([")
+    if _DATE_LIKE.match(core) or _DATE_START.match(core) or _AMOUNT_LIKE.match(core) or _DOTTED_VERSION.match(core):
         return False
+    if sum(len(group) == 1 for group in _DIGIT_GROUPS.findall(core)) >= 2:
+        return False  # "0 2 21 50 49 42": a list of small numbers
+    if start >= 2 and text[start - 1] in "-_" and text[start - 2].isalnum():
+        return False  # "B-01-0100-0010": the tail of an identifier
+    if after[:1] == ":" and after[1:3].isdigit():
+        return False  # "26.06.2014 14:41", "[2017-03-07 12:15:48"
+    if _PLACEHOLDER_DIGITS.search("".join(ch for ch in raw if ch.isdigit())):
+        return False  # "1234567890", "064000000"
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), text.rfind("\t", 0, start)) + 1
+    if any(ch in text[token_start:start] for ch in "/=?&") or text[max(0, start - 3) : start].rstrip().endswith(("0x", "0X")):
+        return False  # part of a URL or a hex dump
     if before.endswith(("$", "€", "£", "¥", "#", ".", ",")) or _MONEY_BEFORE.search(before):
         return False
     if after[:1] == "%" or (after[:1] in (".", ",") and after[1:2].isdigit()):
@@ -284,9 +362,9 @@ _EN_SUFFIX = (
     r"Alley|Walk|Hill|Park|Expressway|Expy|Freeway|Fwy|Turnpike|Pike)"
 )
 _EN_UNIT = r"(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|Room|Rm|Bldg|Building|#)\.?[ \t]*#?[ \t]?[A-Za-z0-9-]{1,6}\b)"
-_US_ZIP = r"[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?"
+_US_ZIP = r"(?:[A-Z][A-Za-z]|[A-Z][a-z]{3,}(?:[ \t][A-Z][a-z]+)?)\.?[ \t]+\d{5}(?:-\d{4})?"
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}"
-_EN_CITY = rf"[{_UC}][{_LC}]+(?:[ -][{_UC}][{_LC}]+){{0,2}}"
+_EN_CITY = rf"[{_UC}][{_LC}]{{2,}}(?:[ -][{_UC}][{_LC}]+){{0,2}}"
 _EU_CITY = rf"[{_UC}][{_LC}]+(?:-[{_UC}]?[{_LC}]+)*(?:[ \t](?:am|an[ \t]der|im|bei|sur|en|aan[ \t]den|aan[ \t]de)[ \t][{_UC}][{_LC}]+)?"
 _COUNTRY = (
     r"(?:,[ \t]*(?:Germany|Deutschland|France|Netherlands|The Netherlands|Nederland|Austria|Österreich|Switzerland|"
@@ -300,7 +378,8 @@ _EN_ADDRESS = (
     rf"{_EN_SUFFIX}\b\.?"
     r"(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?"
     rf"{_EN_UNIT}?"
-    rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*){_EN_CITY}(?=,?[ \t]+(?:{_US_ZIP}|{_UK_POSTCODE})\b|[ \t]*[.;:!?)\n]|[ \t]*$))?"
+    rf"(?:,[ \t]*{_EN_CITY}(?=,?[ \t]+(?:{_US_ZIP}|{_UK_POSTCODE})\b|[ \t]*[.;:!?)\n]|[ \t]*$)"
+    rf"|[ \t]*\n[ \t]*{_EN_CITY}(?=,?[ \t]+(?:{_US_ZIP}|{_UK_POSTCODE})\b))?"
     rf"(?:,?[ \t]+(?:{_US_ZIP}|{_UK_POSTCODE})\b)?"
     rf"{_COUNTRY}"
 )
@@ -345,31 +424,60 @@ _NOT_STREET = frozenset(
 )
 
 
-_EU_HINT = re.compile(_EU_COMPOUND + "|" + _EU_WORD, re.IGNORECASE)
-_ROMANCE_HINT = re.compile(r"(?<![\w-])" + _ROMANCE_PREFIX + r"[ \t]")
+_EU_HINTS = ("stra", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer", "chaussee", "steig", "pfad", "markt",
+             "graben", "gracht", "laan", "plein", "kade", "singel", "dijk", "steeg")
+_ROMANCE_HINTS = ("rue", "boulevard", "bd", "avenue", "av.", "quai", "chemin", "allée", "impasse", "place", "route",
+                  "cours", "via", "viale", "piazza", "piazzale", "corso", "vicolo", "calle", "avenida", "plaza",
+                  "paseo", "carrer", "rua", "travessa", "largo")
 _LEAD_BEFORE = re.compile(r"(?<![\w.,-])\d{1,4}(?:[ \t]?(?:bis|ter|[a-zA-Z]))?,?[ \t]+$")
 
 
-def _romance_matches(text: str) -> Iterable[re.Match[str]]:
+def _word_starts(text: str, low: str, words: Iterable[str]) -> list[int]:
+    """Where the (lower-case) words start in text as whole words followed by a space: str.find, not a regex scan."""
+    hits = []
+    for word in words:
+        i = low.find(word)
+        while i != -1:
+            j = i + len(word)
+            if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-")) and text[j : j + 1] in (" ", "\t"):
+                hits.append(i)
+            i = low.find(word, j)
+    return sorted(hits)
+
+
+def _romance_matches(text: str, low: str) -> Iterable[re.Match[str]]:
     end = 0
-    for hit in _ROMANCE_HINT.finditer(text):
-        if hit.start() < end:
+    for start in _word_starts(text, low, _ROMANCE_HINTS):
+        if start < end:
             continue
-        lead = _LEAD_BEFORE.search(text, max(0, hit.start() - 12), hit.start())
-        match = _ROMANCE.match(text, lead.start() if lead else hit.start())
+        lead = _LEAD_BEFORE.search(text, max(0, start - 12), start)
+        match = _ROMANCE.match(text, lead.start() if lead else start)
         if match is not None:
             end = match.end()
             yield match
 
 
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
 def _address_spans(text: str) -> Iterable[tuple[int, int]]:
     for match in _EN.finditer(text):
-        if not any(word in _NOT_STREET for word in match.group("name").split()):
-            yield match.span()
-    if _EU_HINT.search(text):
+        if any(word in _NOT_STREET for word in match.group("name").split()):
+            continue
+        before = text[max(0, match.start() - 12) : match.start()].split()
+        if before and before[-1].rstrip(".,").lower() in _MONTHS:
+            continue  # "December 21  Stocks Close"
+        yield match.span()
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two; offsets must stay the same
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if any(hint in low for hint in _EU_HINTS):
         for match in _EU.finditer(text):
             yield match.span()
-    for match in _romance_matches(text):
+    for match in _romance_matches(text, low):
         lead, trail, post = match.group("lead"), match.group("trail"), match.group("post")
         prefix = match.group("prefix")
         if not (lead or trail) or (prefix[0].islower() and not lead):
@@ -392,7 +500,8 @@ _NON_PERSON = frozenset(
     daemon postmaster system bot robot auto automated alerts alert orders order shipping delivery returns
     marketing hr jobs careers press contact hello feedback security abuse webmaster community forum bank
     management staff crew family everyone everybody all folks guys friends colleagues sir madam gentlemen
-    ladies user users member members client clients partner partners group"""
+    ladies user users member members client clients partner partners group backers supporters fans sale
+    subscriber subscribers customerservice"""
     .split()
 )
 # common English words (and word-names) never redacted on their own: "Will", "May", "Mark", "Rose"...
@@ -460,35 +569,96 @@ def _clean_known_name(name: str) -> list[str] | None:
     return tokens
 
 
+@dataclass(frozen=True)
+class _NameForms:
+    full: tuple[tuple[str, ...], ...]  # token sequences, "Jane Doe" -> ("Jane", "Doe"); matched with spaces/tabs between
+    reversed_full: tuple[tuple[str, str], ...]  # ("Doe", "Jane") matched as "Doe, Jane"
+    singles: frozenset[str]  # first / last names matched on their own
+
+
 @lru_cache(maxsize=4096)
-def _person_pattern(names: tuple[str, ...], keep_lower: frozenset[str]) -> re.Pattern[str] | None:
-    forms: set[str] = set()
+def _name_forms(names: tuple[str, ...], keep_lower: frozenset[str]) -> _NameForms:
+    full: set[tuple[str, ...]] = set()
+    reversed_full: set[tuple[str, str]] = set()
+    singles: set[str] = set()
     for name in names:
         tokens = _clean_known_name(name)
         if tokens is None:
             continue
         if len(tokens) > 1:
-            forms.add(r"[ \t]+".join(map(re.escape, tokens)))
-            forms.add(r",[ \t]*".join(map(re.escape, (tokens[-1], tokens[0]))))  # "Doe, Jane"
+            full.add(tuple(tokens))
+            reversed_full.add((tokens[-1], tokens[0]))
         for token in tokens:
             for part in {token, *token.split("-")}:
-                letters = sum(ch.isalpha() for ch in part)
                 if (
-                    letters >= 3
+                    sum(ch.isalpha() for ch in part) >= 3
                     and part[:1].isupper()
                     and part.lower() not in COMMON_WORDS
                     and part.lower() not in keep_lower
                     and part.lower() not in _NON_PERSON
                 ):
-                    forms.add(re.escape(part))
-    if not forms:
-        return None
-    alternatives = sorted(forms, key=lambda f: (-len(f), f))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-]|['’]\w\w)")
+                    singles.add(part)
+    return _NameForms(tuple(sorted(full)), tuple(sorted(reversed_full)), frozenset(singles))
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"
+
+
+def _whole_word_at(text: str, start: int, end: int) -> bool:
+    if start and _word_char(text[start - 1]):
+        return False
+    if end < len(text):
+        nxt = text[end]
+        if _word_char(nxt):
+            return False
+        if nxt in "'’" and text[end + 1 : end + 3].isalpha() and len(text[end + 1 : end + 3]) == 2:
+            return False  # "O" of "O'Neill"; a possessive "Jane's" is still Jane
+    return True
+
+
+def _after_spaces(text: str, i: int) -> int:
+    j = i
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    return j
+
+
+def _person_spans(text: str, forms: _NameForms) -> list[tuple[int, int]]:
+    """Occurrences of known names (str.find and boundary checks: no per-document regex to compile)."""
+    spans: list[tuple[int, int]] = []
+    for token in forms.singles:
+        i = text.find(token)
+        while i != -1:
+            if _whole_word_at(text, i, i + len(token)):
+                spans.append((i, i + len(token)))
+            i = text.find(token, i + 1)
+    for tokens in forms.full:
+        i = text.find(tokens[0])
+        while i != -1:
+            end = i + len(tokens[0])
+            for token in tokens[1:]:
+                j = _after_spaces(text, end)
+                if j == end or not text.startswith(token, j):
+                    break
+                end = j + len(token)
+            else:
+                if _whole_word_at(text, i, end):
+                    spans.append((i, end))
+            i = text.find(tokens[0], i + 1)
+    for last, first in forms.reversed_full:
+        i = text.find(last + ",")
+        while i != -1:
+            j = _after_spaces(text, i + len(last) + 1)
+            if text.startswith(first, j) and _whole_word_at(text, i, j + len(first)):
+                spans.append((i, j + len(first)))
+            i = text.find(last + ",", i + 1)
+    return spans
 
 
 _LETTERS = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _PARTICLE = r"(?:de|van|von|der|den|da|di|du|le|la|del|dos|ter|zu|bin|al)"
+_PARTICLE_RE = re.compile(_PARTICLE)
 _NAME_WORDS = rf"{_LETTERS}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_LETTERS}){{0,2}}"
 _TITLE_WORDS = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Monsieur|Madame)\.?[ \t]+)?"
 _QUOTE = r"^[ \t>]*"
@@ -498,45 +668,64 @@ _GREETING_NAME = re.compile(
     rf"[ \t]+{_TITLE_WORDS}(?P<name>{_NAME_WORDS})[ \t]*[,!:.]?[ \t]*$",
     re.MULTILINE,
 )
-_CLOSING = (
-    r"(?:thanks|thank[ \t]+you|thx|regards|cheers|best|wishes|sincerely|cordially|appreciated|in[ \t]+advance|"
-    r"take[ \t]+care|greetings|looking[ \t]+forward|grüße|grüsse|gruß|cordialement|à[ \t]+vous|saludos|groeten)"
-)
-# a closing line ("Thanks,", "Any help is appreciated.", "--"), then a line that is only a name
-_SIGNOFF_NAME = re.compile(
-    rf"{_QUOTE}(?:[^\n]{{0,60}}?\b{_CLOSING}\b[^\n]{{0,30}}?|--)[ \t]*[,.!]?[ \t]*\n(?:[ \t>]*\n)?"
-    rf"[ \t>]*(?:[-–—][ \t]*)?{_TITLE_WORDS}(?P<name>{_NAME_WORDS})[ \t]*$",
-    re.MULTILINE | re.IGNORECASE,
-)
+_CLOSINGS = ("thanks", "thank you", "thx", "regards", "cheers", "best", "wishes", "sincerely", "cordially",
+             "appreciated", "in advance", "take care", "greetings", "looking forward", "grüße", "grüsse", "gruß",
+             "cordialement", "à vous", "saludos", "groeten", "--")
+# after a closing ("Thanks,", "Any help is appreciated.", "--"): the next line (or the one after a blank) is only a name
+_AFTER_CLOSING = re.compile(r"(?:[^\n\w][^\n]{0,30})?\n(?:[ \t>]*\n)?")
+_NAME_LINE = re.compile(rf"[ \t>]*(?:[-–—][ \t]*)?{_TITLE_WORDS}(?P<name>{_NAME_WORDS})[ \t]*(?:\n|$)")
 # "Regards, Jane Doe" on one line
 _SIGNOFF_SAME_LINE = re.compile(
-    rf"{_QUOTE}(?:best|kind|warm|many|with)?[ \t]*(?:regards|thanks|cheers|wishes)[ \t]*,[ \t]*(?P<name>{_NAME_WORDS})[ \t]*$",
-    re.MULTILINE | re.IGNORECASE,
+    rf"{_QUOTE}(?:[Bb]est|[Kk]ind|[Ww]arm|[Mm]any|[Ww]ith)?[ \t]*(?:[Rr]egards|[Tt]hanks|[Cc]heers|[Ww]ishes)[ \t]*,[ \t]*"
+    rf"(?P<name>{_NAME_WORDS})[ \t]*$",
+    re.MULTILINE,
 )
-_CONTEXT_CUE = re.compile(r"^[ \t>]*(?:hi|hello|hey|dear|good|hallo|liebe|bonjour|hoi|ciao|hola)\b|" + _CLOSING + r"|^[ \t>]*--", re.MULTILINE | re.IGNORECASE)
+
+
+def _signoff_names(text: str, low: str) -> Iterable[str]:
+    for closing in _CLOSINGS:
+        i = low.find(closing)
+        while i != -1:
+            j = i + len(closing)
+            line_start = text.rfind("\n", 0, i) + 1
+            if i - line_start <= 60 and (i == 0 or not text[i - 1].isalnum()) and not text[j : j + 1].isalnum():
+                after = _AFTER_CLOSING.match(text, j)
+                if after is not None:
+                    name = _NAME_LINE.match(text, after.end())
+                    if name is not None:
+                        yield name.group("name")
+            i = low.find(closing, j)
 
 
 def names_in_text(text: str, keep_words: frozenset[str] = frozenset()) -> list[str]:
     """Names a text introduces itself: in a greeting ("Hi Yuki,") or under a sign-off ("Cheers,\nMateo")."""
-    if not _CONTEXT_CUE.search(text):
-        return []
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    found = [m.group("name") for m in _GREETING_NAME.finditer(text)]
+    found.extend(_signoff_names(text, low))
+    found.extend(m.group("name") for m in _SIGNOFF_SAME_LINE.finditer(text))
     names = []
-    for pattern in (_GREETING_NAME, _SIGNOFF_NAME, _SIGNOFF_SAME_LINE):
-        for match in pattern.finditer(text):
-            tokens = [t for t in match.group("name").split() if not re.fullmatch(_PARTICLE, t)]
-            lowered = [t.lower() for t in tokens]
-            if (
-                all(t[:1].isupper() and sum(ch.isalpha() for ch in t) >= 2 for t in tokens)
-                and not any(t in _NON_PERSON or t in keep_words for t in lowered)
-                and not all(t in COMMON_WORDS for t in lowered)
-                and lowered[0] != "the"
-            ):
-                names.append(match.group("name"))
+    for name in found:
+        tokens = [t for t in name.split() if not _PARTICLE_RE.fullmatch(t)]
+        lowered = [t.lower() for t in tokens]
+        if (
+            all(t[:1].isupper() and sum(ch.isalpha() for ch in t) >= 2 and sum(ch.isupper() for ch in t) <= 2 for t in tokens)
+            and not any(t in _NON_PERSON or t in keep_words for t in lowered)
+            and not all(t in COMMON_WORDS for t in lowered)
+            and lowered[0] != "the"
+        ):
+            names.append(name)
     return names
 
 
 # --------------------------------------------------------------------------------------------------
 # keep lists
+
+@lru_cache(maxsize=256)
+def _keep_lower(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(term.lower() for term in terms)
+
 
 @lru_cache(maxsize=256)
 def _keep_words(terms: tuple[str, ...]) -> frozenset[str]:
@@ -582,8 +771,7 @@ def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = ()) -> 
     if has_digit:
         if "CARD" in types:
             for match in _CARD.finditer(text):
-                digits = match.group().replace(" ", "").replace("-", "")
-                if luhn_ok(digits):
+                if _card_ok(match.group()):
                     candidates.append(("CARD", match.start(), match.end()))
         if "IBAN" in types:
             candidates.extend(("IBAN", s, e) for s, e in _iban_spans(text))
@@ -606,9 +794,8 @@ def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = ()) -> 
         inferred = names_in_text(text, _keep_words(keep_terms)) if "\n" in text or "," in text else []
         names = tuple(sorted({n for n in (*known_names, *inferred) if n and n.strip()}))
         if names:
-            pattern = _person_pattern(names, frozenset(t.lower() for t in keep_terms))
-            if pattern is not None:
-                candidates.extend(("PERSON", m.start(), m.end()) for m in pattern.finditer(text))
+            forms = _name_forms(names, _keep_lower(keep_terms))
+            candidates.extend(("PERSON", s, e) for s, e in _person_spans(text, forms))
 
     if not candidates:
         return Redaction(text=text, counts={}, spans=())

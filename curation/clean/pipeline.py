@@ -17,7 +17,7 @@ import polars as pl
 from curation.clean.email_body import strip_reply
 from curation.clean.normalize import markdown_to_text, normalise_whitespace, repair_unicode
 from curation.clean.config import CleanConfig
-from curation.clean.pii import PiiConfig, redact
+from curation.clean.pii import PiiConfig, names_from_meta, redact
 from curation.clean.quality import quality_verdict
 from curation.ingest.pipeline import BATCH_SIZE, DOCUMENT_SCHEMA, document_row, load_documents
 from curation.ledger import LEDGER_SCHEMA
@@ -72,10 +72,11 @@ def clean_text(text: str) -> str:
     return normalise_whitespace(repair_unicode(text))
 
 
-def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = None) -> CleanResult:
+def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = None, *, staff_domains: tuple[str, ...] = ()) -> CleanResult:
     """One document in, the cleaned document (or a drop reason) out."""
     pii = pii or config.pii
     meta = doc.meta
+    known_names = _names(names_from_meta(meta, include_staff=config.redact_staff_names, staff_domains=staff_domains))
     if meta.kind == "email":
         subject = meta.subject.lower()
         if meta.is_delivery_report:  # bounces are usually auto-submitted too: check them first
@@ -85,13 +86,12 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         text = repair_unicode(doc.text)
         if config.strip_quotes:
             text = strip_reply(text, sender_name=meta.sender.name or None).text
-        names = [meta.sender.name, *(r.name for r in meta.recipients)]
-        redaction = redact(normalise_whitespace(text), pii, known_names=_names(names))
+        redaction = redact(normalise_whitespace(text), pii, known_names=known_names)
         counts = Counter(redaction.counts)
         new_doc = doc.model_copy(update={"text": redaction.text, "title": clean_text(doc.title)})
         internal = 0
     elif meta.kind == "ticket":
-        names = _names([meta.requester.name, *(a.name for a in meta.agents), *(c.author_name for c in meta.comments)])
+        names = known_names
         counts = Counter()
 
         def scrub(value: str, *, strip: bool = False) -> str:
@@ -129,7 +129,8 @@ def _names(values) -> list[str]:
     return sorted({_SPACE.sub(" ", v).strip() for v in values if v and "@" not in v and len(v.strip()) >= 3})
 
 
-def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None, *, keep_addresses: list[str] = (), keep_terms: list[str] = ()) -> CleanSummary:
+def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None, *, keep_addresses: list[str] = (),
+          keep_terms: list[str] = (), staff_domains: list[str] = ()) -> CleanSummary:
     """Clean every document of documents_path into out_dir/documents.parquet and out_dir/ledger.parquet."""
     config = config or CleanConfig()
     pii = config.pii.model_copy(update={
@@ -143,7 +144,7 @@ def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None
     for doc in load_documents(documents_path):
         kind = doc.source.source_kind
         summary.inputs[kind] += 1
-        result = clean_document(doc, config, pii)
+        result = clean_document(doc, config, pii, staff_domains=tuple(staff_domains))
         summary.pii.update(result.pii_counts)
         summary.internal_notes_removed += result.internal_notes_removed
         ledger.append({

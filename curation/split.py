@@ -1,0 +1,142 @@
+"""Split: group-aware, hash-stable train / validation / test assignment, plus decontamination.
+
+A group's split depends only on its key and a salt, so a nightly refresh never moves an existing
+example between train and held-out, whatever else was added. Every source kind is split by the
+same rule, so each is represented in each split in proportion (stratified in expectation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+from pydantic import Field, model_validator
+
+from curation.base import StepConfig
+from curation.ledger import LEDGER_SCHEMA
+
+STAGE = "split"
+SPLITS = ("train", "validation", "test")
+_WORD = re.compile(r"\w+")
+
+
+class SplitConfig(StepConfig):
+    ratios: dict[str, float] = Field(default={"train": 0.9, "validation": 0.05, "test": 0.05})
+    salt: str = "v1"
+    decontaminate_against: list[str] = Field(
+        default=["data/sample/eval/heldout_questions.jsonl"],
+        description="JSONL/JSON/text files of evaluation questions; training examples sharing an n-gram with them are dropped",
+    )
+    decontamination_ngram: int = Field(default=8, ge=3)
+
+    @model_validator(mode="after")
+    def _ratios_cover_the_splits(self) -> "SplitConfig":
+        if set(self.ratios) != set(SPLITS) or abs(sum(self.ratios.values()) - 1.0) > 1e-9 or min(self.ratios.values()) < 0:
+            raise ValueError(f"ratios must give {SPLITS} shares that sum to 1, got {self.ratios}")
+        return self
+
+
+def group_position(group_key: str, salt: str) -> float:
+    """A stable number in [0, 1) for a group."""
+    digest = hashlib.sha256(f"{salt}\x1f{group_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_of(group_key: str, config: SplitConfig) -> str:
+    position = group_position(group_key, config.salt)
+    edge = 0.0
+    for name in SPLITS:
+        edge += config.ratios[name]
+        if position < edge:
+            return name
+    return SPLITS[-1]
+
+
+def assign_splits(examples: pl.DataFrame, config: SplitConfig) -> pl.DataFrame:
+    groups = examples.select("group_key").unique()
+    mapping = groups.with_columns(split=pl.col("group_key").map_elements(lambda k: split_of(k, config), return_dtype=pl.String))
+    return examples.drop("split", strict=False).join(mapping, on="group_key", how="left")
+
+
+def _eval_texts(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    texts: list[str] = []
+    if path.suffix in {".jsonl", ".json"}:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.suffix == ".jsonl" else [json.dumps(r) for r in json.loads(path.read_text())]
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if isinstance(record, dict):
+                for key in ("question", "prompt", "text", "reference_answer"):
+                    if isinstance(record.get(key), str) and key != "reference_answer":
+                        texts.append(record[key])
+                for message in record.get("messages", []) or []:
+                    if message.get("role") == "user":
+                        texts.append(message.get("content", ""))
+    else:
+        texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts
+
+
+def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    if len(words) < n:
+        return {tuple(words)} if len(words) >= 3 else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def contaminated(examples: pl.DataFrame, eval_files: list[Path], n: int) -> dict[str, str]:
+    """Example id -> the evaluation text it overlaps (an n-gram shared with an eval question)."""
+    index: dict[tuple[str, ...], str] = {}
+    for path in eval_files:
+        for text in _eval_texts(path):
+            for gram in _ngrams(text, n):
+                index.setdefault(gram, text)
+    if not index:
+        return {}
+    hits: dict[str, str] = {}
+    for row in examples.select("id", "messages").iter_rows(named=True):
+        content = "\n".join(m["content"] for m in row["messages"] if m["role"] == "user")
+        words = _WORD.findall(content.lower())
+        for i in range(max(len(words) - n + 1, 1)):
+            gram = tuple(words[i : i + n])
+            if gram in index:
+                hits[row["id"]] = index[gram]
+                break
+    return hits
+
+
+def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | None = None, *, base_dir: Path = Path(".")) -> dict:
+    """Dedup survivors -> out_dir/examples.parquet with a `split` column, and the stage's ledger."""
+    config = config or SplitConfig()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    examples = pl.read_parquet(examples_path)
+    hits = contaminated(examples, [base_dir / p if not Path(p).is_absolute() else Path(p) for p in config.decontaminate_against], config.decontamination_ngram)
+    examples = assign_splits(examples, config)
+    dropped = examples.filter(pl.col("id").is_in(list(hits)))
+    kept = examples.filter(~pl.col("id").is_in(list(hits)))
+    ledger = []
+    for row in examples.select("id", "source_document_ids", "source_kind", "split").iter_rows(named=True):
+        for doc_id in row["source_document_ids"]:
+            if row["id"] in hits:
+                ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "dropped", "reason": "contaminated",
+                               "detail": f"{row['id']} overlaps eval text: {hits[row['id']][:120]}", "source_kind": row["source_kind"],
+                               "path": "", "locator": "", "record_id": row["id"]})
+            else:
+                ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "kept", "reason": "", "detail": row["split"],
+                               "source_kind": row["source_kind"], "path": "", "locator": "", "record_id": row["id"]})
+    kept.sort("id").write_parquet(out_dir / "examples.parquet")
+    pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
+    summary = {
+        "in": examples.height,
+        "contaminated": dropped.height,
+        "by_split": dict(kept.group_by("split").len().sort("split").iter_rows()),
+        "by_source_and_split": {f"{k}/{s}": n for k, s, n in kept.group_by("source_kind", "split").len().sort("source_kind", "split").iter_rows()},
+    }
+    (out_dir / "split_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary

@@ -1,0 +1,1 @@
+"""Validation: Pydantic per record (quarantine), Great Expectations per dataset, export checks."""

@@ -1,0 +1,38 @@
+"""Pydantic validation of every record: an invalid one is quarantined with its field and error."""
+
+from __future__ import annotations
+
+import polars as pl
+from pydantic import ValidationError
+
+from curation.ledger import LEDGER_SCHEMA
+from schemas import Example
+
+STAGE = "validate"
+
+
+def example_from_row(row: dict) -> Example:
+    return Example.model_validate({k: row.get(k) for k in ("id", "messages", "kind", "source_kind", "source_document_ids", "group_key", "split")})
+
+
+def validate_records(examples: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows, ledger rows for every input row: kept, or quarantined with `field: error`)."""
+    valid_ids: list[int] = []
+    ledger: list[dict] = []
+    for index, row in enumerate(examples.iter_rows(named=True)):
+        try:
+            example_from_row(row)
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "record"
+            detail = f"{row.get('id')}: {field}: {first['msg']}" + (f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else "")
+            outcome, reason = "quarantined", "invalid_record"
+        else:
+            valid_ids.append(index)
+            detail, outcome, reason = row.get("split") or "", "kept", ""
+        for doc_id in row.get("source_document_ids") or [f"record:{row.get('id')}"]:
+            ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": outcome, "reason": reason, "detail": detail,
+                           "source_kind": row.get("source_kind") or "email", "path": "", "locator": "",
+                           "record_id": row.get("id") or ""})
+    valid = examples[valid_ids] if valid_ids else examples.clear()
+    return valid, pl.DataFrame(ledger, schema=LEDGER_SCHEMA)

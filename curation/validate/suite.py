@@ -1,0 +1,187 @@
+"""Great Expectations over the whole dataset (file-mode context in the repository's gx/ folder).
+
+Expectations marked ``meta={"critical": True}`` must hold: a version that fails one is recorded as
+failed and never published. Data Docs are rebuilt on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from pydantic import Field
+
+from curation.base import StepConfig
+
+GX_DIR = Path(__file__).resolve().parents[2]  # the project root; GX keeps its files in ./gx
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+PHONE_PATTERN = r"(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,5}"
+CARD_PATTERN = r"\b(?:\d[ -]?){12,18}\d\b"
+
+
+class ValidateConfig(StepConfig):
+    max_messages: int = 60
+    min_chars: int = 10
+    max_chars: int = 40_000
+    split_tolerance: float = Field(default=0.06, description="allowed absolute deviation of each split's share from its ratio")
+    min_examples_per_source: dict[str, int] = Field(default={"email": 1, "manual": 1, "ticket": 1})
+    max_tokens: int = Field(default=2048, description="examples longer than this (in tokens) are reported by the export checks")
+    tokenizer: str = Field(default="smollm2", description="tokenizer whose chat template counts tokens (base model spec)")
+    leakage_threshold: float = Field(default=0.7, description="MinHash Jaccard above which a held-out / train pair is a leak")
+
+
+@dataclass
+class GxReport:
+    success: bool
+    critical_failures: list[str]
+    warnings: list[str]
+    statistics: dict
+    results: list[dict]
+    data_docs: str
+
+    def as_dict(self) -> dict:
+        return {"success": self.success, "critical_failures": self.critical_failures, "warnings": self.warnings,
+                "statistics": self.statistics, "data_docs": self.data_docs, "results": self.results}
+
+
+def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms: list[str]) -> dict[str, pl.DataFrame]:
+    """The tables the suites check: one row per example, per message, per group and per source kind."""
+    keep = re.compile("|".join(re.escape(t) for t in sorted(keep_terms, key=len, reverse=True))) if keep_terms else None
+    content = examples.select(
+        "id", "kind", "source_kind", "split", "group_key",
+        n_messages=pl.col("messages").list.len(),
+        text=pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n"),
+    ).with_columns(n_chars=pl.col("text").str.len_chars())
+    if keep is not None:
+        content = content.with_columns(text_for_pii=pl.col("text").map_elements(lambda t: keep.sub(" ", t), return_dtype=pl.String))
+    else:
+        content = content.with_columns(text_for_pii=pl.col("text"))
+    for split in ratios:
+        content = content.with_columns((pl.col("split") == split).cast(pl.Int8).alias(f"is_{split}"))
+    messages = examples.select(pl.col("id").alias("example_id"), "messages").explode("messages").select(
+        "example_id", role=pl.col("messages").struct.field("role"), content_chars=pl.col("messages").struct.field("content").str.len_chars()
+    )
+    groups = examples.group_by("group_key").agg(n_splits=pl.col("split").n_unique())
+    sources = pl.DataFrame({"source_kind": ["email", "manual", "ticket"]}).join(
+        examples.group_by("source_kind").len(name="n_examples"), on="source_kind", how="left"
+    ).with_columns(pl.col("n_examples").fill_null(0))
+    return {"examples": content, "messages": messages, "groups": groups, "sources": sources}
+
+
+def build_suites(config: ValidateConfig, ratios: dict[str, float]) -> dict[str, list]:
+    """Expectations per table, built in code (the committed gx/expectations/*.json are their saved form)."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    critical = {"critical": True}
+    examples = [
+        E.ExpectColumnValuesToBeUnique(column="id", meta=critical),
+        *[E.ExpectColumnValuesToNotBeNull(column=c, meta=critical) for c in ("id", "kind", "source_kind", "split", "group_key", "text")],
+        E.ExpectColumnValuesToBeInSet(column="kind", value_set=["conversation", "instruction", "passage"], meta=critical),
+        E.ExpectColumnValuesToBeInSet(column="source_kind", value_set=["email", "manual", "ticket"], meta=critical),
+        E.ExpectColumnValuesToBeInSet(column="split", value_set=sorted(ratios), meta=critical),
+        E.ExpectColumnValuesToBeBetween(column="n_messages", min_value=1, max_value=config.max_messages, meta=critical),
+        E.ExpectColumnValuesToBeBetween(column="n_chars", min_value=config.min_chars, max_value=config.max_chars),
+        E.ExpectColumnValuesToNotMatchRegex(column="text_for_pii", regex=EMAIL_PATTERN, meta={**critical, "pii": "email"}),
+        E.ExpectColumnValuesToNotMatchRegex(column="text_for_pii", regex=PHONE_PATTERN, meta={**critical, "pii": "phone"}),
+        E.ExpectColumnValuesToNotMatchRegex(column="text_for_pii", regex=CARD_PATTERN, meta={**critical, "pii": "card"}),
+        *[
+            E.ExpectColumnMeanToBeBetween(column=f"is_{split}", min_value=max(0.0, ratio - config.split_tolerance),
+                                          max_value=min(1.0, ratio + config.split_tolerance), meta={"split_share": split})
+            for split, ratio in sorted(ratios.items())
+        ],
+    ]
+    messages = [
+        E.ExpectColumnValuesToBeInSet(column="role", value_set=["system", "user", "assistant"], meta=critical),
+        E.ExpectColumnValuesToBeBetween(column="content_chars", min_value=1, meta=critical),
+    ]
+    groups = [E.ExpectColumnValuesToBeBetween(column="n_splits", min_value=1, max_value=1, meta={**critical, "rule": "a group never spans splits"})]
+    sources = [
+        E.ExpectColumnValuesToBeBetween(column="n_examples", min_value=min(config.min_examples_per_source.values(), default=1), meta=critical),
+    ]
+    return {"examples": examples, "messages": messages, "groups": groups, "sources": sources}
+
+
+def _context(project_root: Path):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    bars = context.variables.progress_bars
+    globally = bars.get("globally") if isinstance(bars, dict) else getattr(bars, "globally", None)
+    if globally is not False:
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context.variables.save()
+    return context
+
+
+def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: dict[str, float], *, project_root: Path = GX_DIR, run_name: str = "dataset") -> GxReport:
+    """Validate every table with its suite in the file context; rebuild Data Docs; summarise."""
+    import great_expectations as gx
+
+    context = _context(project_root)
+    source = context.data_sources.add_or_update_pandas(name="curated_dataset")
+    suites = build_suites(config, ratios)
+    results: list[dict] = []
+    critical_failures: list[str] = []
+    warnings: list[str] = []
+    evaluated = successful = 0
+    for table, expectations in suites.items():
+        name = f"specialist_library_{table}"
+        suite = gx.ExpectationSuite(name=name, expectations=expectations, meta={"table": table})
+        suite = context.suites.add_or_update(suite)
+        try:
+            asset = source.get_asset(table)
+        except LookupError:
+            asset = source.add_dataframe_asset(name=table)
+        try:
+            batch_definition = asset.get_batch_definition("whole")
+        except (KeyError, LookupError, ValueError):
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
+        )
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name=f"{name}_checkpoint", validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+        ))
+        result = checkpoint.run(batch_parameters={"dataframe": tables[table].to_pandas()}, run_id=gx.RunIdentifier(run_name=run_name))
+        for run_result in result.run_results.values():
+            for item in run_result.results:
+                config_ = item.expectation_config
+                evaluated += 1
+                successful += bool(item.success)
+                label = f"{table}.{config_.type}({config_.kwargs.get('column', '')})"
+                entry = {"table": table, "expectation": config_.type, "kwargs": {k: v for k, v in config_.kwargs.items() if k != "batch_id"},
+                         "critical": bool((config_.meta or {}).get("critical")), "success": bool(item.success),
+                         "observed": _observed(item.result)}
+                results.append(entry)
+                if not item.success:
+                    (critical_failures if entry["critical"] else warnings).append(f"{label}: {entry['observed']}")
+    docs = context.get_docs_sites_urls()
+    data_docs = docs[0]["site_url"] if docs else ""
+    return GxReport(
+        success=not critical_failures, critical_failures=critical_failures, warnings=warnings,
+        statistics={"evaluated": evaluated, "successful": successful, "critical_failed": len(critical_failures), "warnings": len(warnings)},
+        results=results, data_docs=data_docs or "",
+    )
+
+
+def _observed(result: dict) -> str:
+    keys = ("observed_value", "unexpected_count", "unexpected_percent", "partial_unexpected_list")
+    picked = {}
+    for key in keys:
+        value = result.get(key)
+        if value is None:
+            continue
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+        if isinstance(value, list):
+            if not value:
+                continue
+            value = [str(v)[:80] for v in value[:3]]
+        picked[key] = value
+    return json.dumps(picked, default=str)

@@ -1,0 +1,67 @@
+"""The training and evaluation recipe's configuration (one flat, validated model)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from train.base_model import DEFAULT_BASE_MODEL
+
+
+class TrainConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base_model: str = Field(default=DEFAULT_BASE_MODEL, description="'smollm2' (the bundled GGUF), an HF model id, a local directory, or a .gguf file")
+    # LoRA
+    lora_r: int = Field(default=16, ge=1)
+    lora_alpha: int = Field(default=32, ge=1)
+    lora_dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
+    target_modules: list[str] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    # optimisation
+    learning_rate: float = Field(default=1e-3, gt=0)
+    lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
+    warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
+    weight_decay: float = Field(default=0.0, ge=0.0)
+    epochs: float = Field(default=2.0, gt=0)
+    max_steps: int | None = Field(default=None, ge=1, description="stop after this many optimiser steps (overrides epochs)")
+    batch_size: int = Field(default=8, ge=1)
+    gradient_accumulation: int = Field(default=1, ge=1)
+    max_grad_norm: float = Field(default=1.0, gt=0)
+    seed: int = 42
+    # data
+    max_seq_length: int = Field(default=384, ge=16)
+    overlong: Literal["truncate", "drop", "error"] = Field(default="truncate", description="what to do with examples over max_seq_length")
+    kinds: list[Literal["conversation", "instruction", "passage"]] = ["conversation", "instruction"]
+    packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")
+    max_train_examples: int | None = Field(default=None, ge=1)
+    # device
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    gradient_checkpointing: bool = False
+    # evaluation
+    eval_max_new_tokens: int = Field(default=96, ge=1)
+    eval_batch_size: int = Field(default=16, ge=1)
+    forgetting_tolerance: float = Field(default=0.25, ge=0.0, description="allowed relative rise of the general-text probe perplexity")
+    heldout_questions: str = "data/sample/eval/heldout_questions.jsonl"
+    adapters_dir: str = "data/adapters"
+
+    def config_hash(self) -> str:
+        """What shapes the adapter (not where it is written or what it is evaluated on)."""
+        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance", "device"})
+        return hashlib.sha256(json.dumps(semantic, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_train_config(path: str | Path | None) -> TrainConfig:
+    if path is None:
+        return TrainConfig()
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = raw.get("train", raw)  # a pipeline.yaml with a `train:` section works too
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise ValueError(f"{path}: {problems}") from err

@@ -1,0 +1,152 @@
+"""The LoRA training recipe, top to bottom: setup model, setup data, train, save.
+
+    adapter = train_adapter(version_dir, TrainConfig())
+
+An adapter's id is a hash of its dataset version and training config: training the same version
+with the same config again returns the existing adapter without training (a duplicated trigger is
+harmless). Everything is written to a temporary folder first and renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import resource
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from train.base_model import load_tokenizer
+from train.config import TrainConfig
+from train.data import batches, check_trainable, encode_examples, pack, read_split
+from train.modeling import base_model_identity, load_base_model, pick_device
+
+
+@dataclass(frozen=True)
+class AdapterResult:
+    adapter_id: str
+    path: Path
+    trained: bool  # False when an identical adapter already existed
+
+
+def adapter_id(dataset_version: str, config: TrainConfig) -> str:
+    return "ad_" + hashlib.sha256(f"{dataset_version}|{config.config_hash()}".encode()).hexdigest()[:14]
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = True, model=None, tokenizer=None) -> AdapterResult:
+    """Train (or find) the adapter of this dataset version and config. `model`/`tokenizer` override the base (tests)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import get_scheduler
+
+    dataset_version = version_dir.name
+    aid = adapter_id(dataset_version, config)
+    target = Path(config.adapters_dir) / aid
+    if (target / "meta.json").exists():
+        return AdapterResult(aid, target, trained=False)
+
+    # 1. setup model
+    torch.manual_seed(config.seed)
+    device = pick_device(config.device)
+    tokenizer = tokenizer or load_tokenizer(config.base_model)
+    base = model if model is not None else load_base_model(config.base_model, device)
+    base = base.to(device)
+    if config.gradient_checkpointing:
+        base.gradient_checkpointing_enable()
+        base.enable_input_require_grads()
+    lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=config.target_modules, task_type="CAUSAL_LM")
+    peft_model = get_peft_model(base, lora)
+
+    # 2. setup data
+    frame = read_split(version_dir, "train")
+    if config.max_train_examples:
+        frame = frame.sort("id").head(config.max_train_examples)
+    examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
+    check_trainable(stats)
+    if config.packing:
+        examples = pack(examples, config.max_seq_length)
+    steps_per_epoch = math.ceil(math.ceil(len(examples) / config.batch_size) / config.gradient_accumulation)
+    total_steps = config.max_steps or max(1, math.ceil(steps_per_epoch * config.epochs))
+    optimizer = torch.optim.AdamW([p for p in peft_model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=config.weight_decay)
+    scheduler = get_scheduler(config.lr_scheduler, optimizer, num_warmup_steps=int(config.warmup_ratio * total_steps), num_training_steps=total_steps)
+
+    # 3. train
+    peft_model.train()
+    log: list[dict] = []
+    step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
+    bar = tqdm(total=total_steps, desc="train", unit="step", disable=None if progress else True)
+    while step < total_steps:
+        epoch_batches = batches(examples, config.batch_size, tokenizer.pad_token_id, seed=config.seed + epoch)
+        for i in range(0, len(epoch_batches), config.gradient_accumulation):
+            group = epoch_batches[i : i + config.gradient_accumulation]
+            trainable = sum(int((b["labels"] != -100).sum()) for b in group)
+            loss_sum = 0.0
+            for batch in group:
+                out = peft_model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device))
+                logits = out.logits[:, :-1].float()
+                labels = batch["labels"][:, 1:].to(device)
+                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1), ignore_index=-100, reduction="sum")
+                (loss / trainable).backward()
+                loss_sum += float(loss)
+                tokens_seen += int(batch["attention_mask"].sum())
+            grad_norm = float(torch.nn.utils.clip_grad_norm_(peft_model.parameters(), config.max_grad_norm))
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            entry = {"step": step, "epoch": round(epoch + (i + len(group)) / len(epoch_batches), 3), "loss": round(loss_sum / trainable, 4),
+                     "lr": scheduler.get_last_lr()[0], "grad_norm": round(grad_norm, 4), "tokens": tokens_seen}
+            log.append(entry)
+            bar.update(1)
+            bar.set_postfix(loss=entry["loss"], refresh=False)
+            if step >= total_steps:
+                break
+        epoch += 1
+    bar.close()
+    wall = time.perf_counter() - started
+
+    # 4. save (atomically)
+    tmp = target.with_name(f".tmp-{aid}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    peft_model.save_pretrained(str(tmp))
+    (tmp / "train_config.json").write_text(config.model_dump_json(indent=2) + "\n")
+    (tmp / "training_log.jsonl").write_text("".join(json.dumps(e) + "\n" for e in log))
+    meta = {
+        "adapter_id": aid,
+        "dataset_version": dataset_version,
+        "base_model": base_model_identity(config.base_model) if model is None else {"spec": "in-memory model", "class": type(base).__name__},
+        "train_config_hash": config.config_hash(),
+        "data": stats.as_dict(),
+        "rows": len(examples),
+        "steps": step,
+        "epochs": round(step / steps_per_epoch, 3),
+        "wall_time_s": round(wall, 2),
+        "time_per_epoch_s": round(wall / max(step / steps_per_epoch, 1e-9), 2),
+        "tokens_per_s": round(tokens_seen / wall, 1) if wall else None,
+        "final_loss": log[-1]["loss"] if log else None,
+        "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
+        "dtype": str(next(peft_model.parameters()).dtype),
+        "peak_memory_mb": round(peak_memory_mb(device), 1),
+        "torch": torch.__version__,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():  # a concurrent run finished first: keep its adapter
+        shutil.rmtree(tmp, ignore_errors=True)
+        return AdapterResult(aid, target, trained=False)
+    os.replace(tmp, target)
+    return AdapterResult(aid, target, trained=True)
