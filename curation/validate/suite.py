@@ -123,7 +123,7 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
     import great_expectations as gx
 
     context = _context(project_root)
-    source = context.data_sources.add_or_update_pandas(name="curated_dataset")
+    source = _get_or_add(lambda: context.data_sources.get("curated_dataset"), lambda: context.data_sources.add_pandas(name="curated_dataset"))
     suites = build_suites(config, ratios)
     results: list[dict] = []
     critical_failures: list[str] = []
@@ -131,23 +131,20 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
     evaluated = successful = 0
     for table, expectations in suites.items():
         name = f"specialist_library_{table}"
-        suite = gx.ExpectationSuite(name=name, expectations=expectations, meta={"table": table})
-        suite = context.suites.add_or_update(suite)
-        try:
-            asset = source.get_asset(table)
-        except LookupError:
-            asset = source.add_dataframe_asset(name=table)
-        try:
-            batch_definition = asset.get_batch_definition("whole")
-        except (KeyError, LookupError, ValueError):
-            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
+        suite = _saved_suite(context, name, table, expectations)
+        asset = _get_or_add(lambda: source.get_asset(table), lambda: source.add_dataframe_asset(name=table))
+        batch_definition = _get_or_add(lambda: asset.get_batch_definition("whole"), lambda: asset.add_batch_definition_whole_dataframe("whole"))
+        definition = _get_or_add(
+            lambda: context.validation_definitions.get(f"{name}_validation"),
+            lambda: context.validation_definitions.add(gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)),
         )
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=f"{name}_checkpoint", validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-        ))
+        checkpoint = _get_or_add(
+            lambda: context.checkpoints.get(f"{name}_checkpoint"),
+            lambda: context.checkpoints.add(gx.Checkpoint(
+                name=f"{name}_checkpoint", validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            )),
+        )
         result = checkpoint.run(batch_parameters={"dataframe": tables[table].to_pandas()}, run_id=gx.RunIdentifier(run_name=run_name))
         for run_result in result.run_results.values():
             for item in run_result.results:
@@ -168,6 +165,40 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
         statistics={"evaluated": evaluated, "successful": successful, "critical_failed": len(critical_failures), "warnings": len(warnings)},
         results=results, data_docs=data_docs or "",
     )
+
+
+def _get_or_add(get, add):
+    """The saved object when it exists (so committed GX files keep their ids), else a new one."""
+    try:
+        return get()
+    except Exception:  # GX raises a different not-found error per store
+        return add()
+
+
+def _expectation_key(expectation) -> tuple:
+    config = expectation.configuration if hasattr(expectation, "configuration") else expectation
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    return (config.type, json.dumps(kwargs, sort_keys=True, default=str), json.dumps(config.meta or {}, sort_keys=True, default=str))
+
+
+def _saved_suite(context, name: str, table: str, expectations: list):
+    """The stored suite when it already holds exactly these expectations; else it is replaced."""
+    import great_expectations as gx
+
+    try:
+        stored = context.suites.get(name)
+    except Exception:
+        stored = None
+    if stored is not None:
+        if sorted(map(_expectation_key, stored.expectations)) == sorted(map(_expectation_key, expectations)):
+            return stored
+        context.suites.delete(name)
+        for item in ("validation_definitions", "checkpoints"):  # they point at the old suite
+            try:
+                getattr(context, item).delete(f"{name}_{'validation' if item == 'validation_definitions' else 'checkpoint'}")
+            except Exception:
+                pass
+    return context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations, meta={"table": table}))
 
 
 def _observed(result: dict) -> str:
