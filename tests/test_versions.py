@@ -1,0 +1,146 @@
+"""Versions: content-addressed ids, stable splits, atomic publishing, loadable outputs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curation import run
+from curation.versions import list_versions
+from tests.refresh_helpers import sample_config
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("refresh")
+    config = sample_config(tmp)
+    result = run.refresh(config, progress=False, gx_project_root=tmp)
+    return tmp, config, result
+
+
+def test_refresh_publishes_a_complete_version(first):
+    tmp, config, result = first
+    assert result.status == "published", result.validation.get("critical_failures")
+    files = {p.name for p in result.path.iterdir()}
+    assert {"train.parquet", "validation.parquet", "test.parquet", "train.jsonl", "hf", "ledger.parquet", "clusters.parquet",
+            "signatures.parquet", "validation.json", "manifest.json"} <= files
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert manifest["conservation"]["ok"], manifest["conservation"]
+    units = manifest["counts"]["units"]
+    assert sum(units.values()) == manifest["stages"]["ingest"]["email"]["units"] + manifest["stages"]["ingest"]["manual"]["units"] + manifest["stages"]["ingest"]["ticket"]["units"]
+    assert manifest["validation"]["passed"] and manifest["parent"] is None
+
+
+def test_same_inputs_give_the_same_id_and_nothing_new(first):
+    tmp, config, result = first
+    again = run.refresh(config, progress=False, gx_project_root=tmp)
+    assert (again.version_id, again.status) == (result.version_id, "unchanged")
+    assert len(list_versions(Path(config.versions_dir))) == 1
+
+
+def test_published_dataset_loads_with_datasets_and_smollm2_template(first):
+    from datasets import load_dataset, load_from_disk
+
+    from train.base_model import load_tokenizer
+
+    _, _, result = first
+    disk = load_from_disk(str(result.path / "hf"))
+    assert set(disk) == {"train", "validation", "test"}
+    jsonl = load_dataset("json", data_files={s: str(result.path / f"{s}.jsonl") for s in ("train", "validation", "test")})
+    assert jsonl["train"].num_rows == disk["train"].num_rows == pl.read_parquet(result.path / "train.parquet").height
+    tokenizer = load_tokenizer("smollm2")
+    for split in ("train", "validation", "test"):
+        for record in jsonl[split]:
+            text = tokenizer.apply_chat_template(record["messages"], tokenize=False)
+            assert record["messages"][-1]["content"] in text
+
+
+def test_a_new_ticket_makes_a_new_version_whose_diff_is_that_ticket(first, tmp_path):
+    tmp, config, result = first
+    csv_path = Path(config.sources[2]) / "tickets_kaggle.csv"
+    rows = list(csv.DictReader(csv_path.open(newline="", encoding="utf-8")))
+    new = dict(rows[0])
+    new.update({"Ticket ID": "999999", "Customer Name": "Quinn Ortega", "Customer Email": "quinn.ortega@example.net",
+                "Ticket Description": "My B-12 MiniWidget keeps blinking red after I dropped it in the garden. What should I do now?",
+                "Ticket Status": "Closed", "Resolution": "Please dry the B-12 MiniWidget for 24 hours, then charge it for 2 hours; if it still blinks red, we replace it under warranty."})
+    with csv_path.open("a", newline="", encoding="utf-8") as fh:
+        csv.DictWriter(fh, fieldnames=list(rows[0])).writerow(new)
+    try:
+        second = run.refresh(config, progress=False, gx_project_root=tmp)
+    finally:
+        with csv_path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    assert second.status == "published" and second.version_id != result.version_id
+    manifest = json.loads((second.path / "manifest.json").read_text())
+    assert manifest["parent"] == result.version_id
+    diff = manifest["diff"]
+    assert diff["removed"] == [] and diff["moved_between_splits"] == []
+    new_examples = pl.concat([pl.read_parquet(second.path / f"{s}.parquet") for s in ("train", "validation", "test")])
+    added = new_examples.filter(pl.col("id").is_in(diff["added"]))
+    assert added.height == 1
+    assert added["group_key"][0].endswith("tickets_kaggle.csv#999999")
+    assert "Quinn" not in json.dumps(added["messages"].to_list())
+
+
+def test_critical_expectation_failure_blocks_publishing(first, tmp_path):
+    tmp, config, _ = first
+    work = tmp_path / "out"
+    import shutil
+
+    shutil.copytree(Path(config.output_dir), work)
+    split = pl.read_parquet(work / "split" / "examples.parquet")
+    leaked = split.with_columns(
+        messages=pl.when(pl.col("id") == split["id"][0])
+        .then(pl.col("messages").list.eval(pl.struct(role=pl.element().struct.field("role"), content=pl.element().struct.field("content") + " mail me: jo@example.org")))
+        .otherwise(pl.col("messages"))
+    )
+    leaked.write_parquet(work / "split" / "examples.parquet")
+    cfg = config.model_copy(update={"versions_dir": str(tmp_path / "versions")})
+    validation = run.run_validate(cfg, work, gx_project_root=tmp)
+    assert not validation["passed"]
+    assert any("text_for_pii" in f for f in validation["critical_failures"])
+    published = run.publish_version(cfg, work, {}, validation)
+    assert published.status == "failed"
+    assert list_versions(tmp_path / "versions") == []
+    assert (tmp_path / "versions" / "_failed" / published.version_id / "manifest.json").exists()
+
+
+def test_kill_9_while_publishing_leaves_no_partial_version(first, tmp_path):
+    tmp, config, result = first
+    cfg_path = tmp_path / "pipeline.yaml"
+    import yaml
+
+    values = yaml.safe_load((tmp / "pipeline.yaml").read_text())
+    values.update({"versions_dir": str(tmp_path / "versions"), "output_dir": str(tmp_path / "out")})
+    cfg_path.write_text(yaml.safe_dump(values))
+    versions = tmp_path / "versions"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "curation.cli", "refresh", "--config", str(cfg_path), "--no-progress"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 240
+    killed = False
+    while time.time() < deadline and proc.poll() is None:
+        if versions.exists() and any(p.name.startswith(".tmp-") for p in versions.iterdir()):
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.005)
+    proc.wait()
+    assert killed, "the refresh finished before it could be killed mid-publish"
+    assert [p.name for p in versions.iterdir() if not p.name.startswith(".tmp-")] == []
+    rerun = subprocess.run([sys.executable, "-m", "curation.cli", "refresh", "--config", str(cfg_path), "--no-progress"],
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"published: {result.version_id}" in rerun.stdout
+    assert [p.name for p in versions.iterdir()] == [result.version_id]

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from curation.dedup.config import DedupConfig
+from curation.validate.export import check_jsonl
+from curation.validate.leakage import leakage_pairs
+from curation.validate.records import validate_records
+
+
+def _row(i: int, messages, split="train", kind="conversation") -> dict:
+    return {"id": f"ex_{i:016x}", "messages": messages, "kind": kind, "source_kind": "ticket",
+            "source_document_ids": [f"d_{i}"], "group_key": f"ticket:{i}", "split": split}
+
+
+def test_invalid_records_are_quarantined_with_field_and_error():
+    good = [{"role": "user", "content": "How do I reset it?"}, {"role": "assistant", "content": "Hold the blue button."}]
+    rows = [
+        _row(1, good),
+        _row(2, [{"role": "user", "content": "q"}, {"role": "user", "content": "q again"}, {"role": "assistant", "content": "a"}]),
+        _row(3, [{"role": "user", "content": "q"}, {"role": "assistant", "content": "   "}]),
+        {**_row(4, good), "id": "not-an-id"},
+    ]
+    valid, ledger = validate_records(pl.DataFrame(rows))
+    assert valid["id"].to_list() == ["ex_0000000000000001"]
+    quarantined = ledger.filter(pl.col("outcome") == "quarantined")
+    assert quarantined["unit_id"].to_list() == ["d_2", "d_3", "d_4"]
+    assert set(quarantined["reason"]) == {"invalid_record"}
+    details = quarantined["detail"].to_list()
+    assert "alternate" in details[0] and "non-empty" in details[1] and details[2].startswith("not-an-id: id:")
+
+
+def test_export_checks_report_format_errors_and_token_stats(tmp_path: Path):
+    path = tmp_path / "train.jsonl"
+    lines = [
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello there"}]},
+        {"messages": [{"role": "user", "content": "x" * 400}, {"role": "assistant", "content": "y"}]},
+        {"messages": [{"role": "robot", "content": "beep"}]},
+        {"prompt": "old format"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    report = check_jsonl(path, max_tokens=50)
+    assert report["format_errors"] == {"unrecognized_role": 1, "example_missing_assistant_message": 1,
+                                       "unrecognized_example_key": 1, "missing_messages_list": 1, "invalid_json": 1}
+    assert not report["ok"] and report["over_max_tokens"] == 1 and report["over_max_lines"] == [2]
+    assert report["tokens"]["min"] < report["tokens"]["max"]
+
+
+def test_leakage_check_finds_a_near_copy_across_splits():
+    text = "To reset the A-45 SuperWidget press and hold the blue button on the back for ten seconds until the light flashes green then wait"
+    rows = [
+        _row(1, [{"role": "user", "content": "reset?"}, {"role": "assistant", "content": text}], split="train"),
+        _row(2, [{"role": "user", "content": "reset?"}, {"role": "assistant", "content": text + " please"}], split="test"),
+        _row(3, [{"role": "user", "content": "pair?"}, {"role": "assistant", "content": "Open the app and tap add device to pair the tag with your phone."}], split="test"),
+    ]
+    pairs = leakage_pairs(pl.DataFrame(rows), DedupConfig(), threshold=0.7)
+    assert [(p["heldout"], p["train"]) for p in pairs] == [("ex_0000000000000002", "ex_0000000000000001")]
