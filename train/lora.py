@@ -25,7 +25,7 @@ from tqdm import tqdm
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
-from train.modeling import base_model_identity, load_base_model, pick_device
+from train.modeling import base_model_identity, load_base_model, pick_device, summed_target_loss
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,10 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
             trainable = sum(int((b["labels"] != -100).sum()) for b in group)
             loss_sum = 0.0
             for batch in group:
-                out = peft_model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device))
-                logits = out.logits[:, :-1].float()
-                labels = batch["labels"][:, 1:].to(device)
-                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1), ignore_index=-100, reduction="sum")
+                per_row, _ = summed_target_loss(peft_model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))
+                loss = per_row.sum()
                 (loss / trainable).backward()
-                loss_sum += float(loss)
+                loss_sum += float(loss.detach())
                 tokens_seen += int(batch["attention_mask"].sum())
             grad_norm = float(torch.nn.utils.clip_grad_norm_(peft_model.parameters(), config.max_grad_norm))
             optimizer.step()

@@ -48,3 +48,25 @@ def base_model_identity(spec: str) -> dict:
                 digest.update(chunk)
         identity["sha256"] = digest.hexdigest()
     return identity
+
+
+def summed_target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(summed cross-entropy per row, target tokens per row) over the positions that have a label.
+
+    The output projection runs only on those positions: with a 49k-token vocabulary the full
+    logits tensor would dominate both the compute and the memory of a small model.
+    """
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    targets = labels[:, 1:]
+    mask = targets != -100
+    decoder = inner.get_decoder() if hasattr(inner, "get_decoder") else None
+    head = inner.get_output_embeddings()
+    if decoder is not None and head is not None:
+        hidden = decoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state[:, :-1]
+        logits = head(hidden[mask]).float()
+    else:  # an architecture without a separable decoder: compute all logits
+        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1][mask].float()
+    losses = torch.nn.functional.cross_entropy(logits, targets[mask], reduction="none")
+    rows = torch.arange(targets.size(0), device=targets.device).unsqueeze(1).expand_as(targets)[mask]
+    per_row = torch.zeros(targets.size(0), device=losses.device, dtype=losses.dtype).index_add_(0, rows, losses)
+    return per_row, mask.sum(dim=1)

@@ -1,0 +1,173 @@
+"""Build the static dashboard: an index across versions and one page per version.
+
+Reads only what the stages recorded (manifests, ledgers, cluster tables, validation results, eval
+reports); it never recomputes them. All text is HTML-escaped by Jinja2's autoescaping: emails and
+tickets are untrusted, so a `<script>` in a message body renders as text.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from curation.report import charts
+from curation.versions import FAILED_DIR, SPLITS, list_versions
+
+TEMPLATES = Path(__file__).parent / "templates"
+SAMPLE_RECORDS = 300
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["spec"] = lambda spec: Markup(json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    env.filters["pct"] = lambda v: "-" if v is None else f"{100 * v:.1f}%"
+    env.filters["num"] = lambda v: "-" if v is None else (f"{v:,.3f}" if isinstance(v, float) else f"{v:,}")
+    return env
+
+
+def _evals(version_dir: Path) -> list[dict]:
+    folder = version_dir / "evals"
+    if not folder.exists():
+        return []
+    reports = []
+    for path in sorted(folder.glob("*.json")):
+        report = json.loads(path.read_text())
+        full = Path(report.get("report", ""))
+        if full.exists():
+            report = json.loads(full.read_text())
+        reports.append(report)
+    return sorted(reports, key=lambda r: r.get("created_at", ""))
+
+
+def _failed(root: Path) -> list[dict]:
+    folder = root / FAILED_DIR
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*/manifest.json"))] if folder.exists() else []
+
+
+def version_summary(manifest: dict, evals: list[dict]) -> dict:
+    counts = manifest.get("counts", {})
+    stages = manifest.get("stages", {})
+    dedup = stages.get("dedup", {})
+    dedup_in = dedup.get("inputs") or 0
+    dedup_dropped = sum((dedup.get("dropped") or {}).values())
+    units = counts.get("units", {})
+    total_units = sum(units.values()) or 1
+    latest = evals[-1] if evals else None
+    return {
+        "version_id": manifest["version_id"],
+        "created_at": manifest.get("created_at", ""),
+        "status": manifest.get("status", "published"),
+        "parent": manifest.get("parent"),
+        "examples": counts.get("examples", 0),
+        "by_source": counts.get("by_source", {}),
+        "by_split": counts.get("by_split", {}),
+        "units": units,
+        "drop_rates": {reason: n / total_units for reason, n in counts.get("reasons", {}).items()},
+        "dedup_rate": dedup_dropped / dedup_in if dedup_in else None,
+        "pii": manifest.get("pii_redactions", {}),
+        "validation_passed": bool(manifest.get("validation", {}).get("passed")),
+        "critical_failures": manifest.get("validation", {}).get("critical_failures", []),
+        "eval": latest,
+        "added": manifest.get("diff", {}).get("counts", {}).get("added"),
+        "removed": manifest.get("diff", {}).get("counts", {}).get("removed"),
+    }
+
+
+def index_charts(summaries: list[dict]) -> dict[str, dict]:
+    published = [s for s in summaries if s["status"] == "published"]
+    short = lambda s: s["version_id"][:8]  # noqa: E731
+    sizes = [{"version": short(s), "examples": n, "source": k} for s in published for k, n in s["by_source"].items()]
+    drops = [{"version": short(s), "share of units": round(rate, 4), "reason": r} for s in summaries for r, rate in s["drop_rates"].items()]
+    pii = [{"version": short(s), "redactions": n, "type": t} for s in summaries for t, n in s["pii"].items()]
+    evals = []
+    for s in published:
+        if s["eval"]:
+            for model in ("base", "tuned"):
+                evals.append({"version": short(s), "metric": "key-fact recall", "value": s["eval"][model]["key_fact_recall"] or 0, "model": model})
+                evals.append({"version": short(s), "metric": "held-out loss", "value": s["eval"][model]["loss"], "model": model})
+    recall = [r for r in evals if r["metric"] == "key-fact recall"]
+    loss = [r for r in evals if r["metric"] == "held-out loss"]
+    return {
+        "sizes": charts.stacked_bars(sizes, "version", "examples", "source", "Examples per version by source"),
+        "drops": charts.stacked_bars(drops, "version", "share of units", "reason", "Drop and quarantine rates by reason"),
+        "pii": charts.stacked_bars(pii, "version", "redactions", "type", "PII redactions by type"),
+        "recall": charts.grouped_bars(recall, "version", "value", "model", "Key-fact recall on held-out questions: base vs tuned"),
+        "loss": charts.grouped_bars(loss, "version", "value", "model", "Held-out loss: base vs tuned"),
+    }
+
+
+def version_page_data(version_dir: Path, manifest: dict, evals: list[dict]) -> dict:
+    examples = pl.concat([pl.read_parquet(version_dir / f"{s}.parquet") for s in SPLITS if (version_dir / f"{s}.parquet").exists()])
+    examples = examples.with_columns(
+        n_chars=pl.col("messages").list.eval(pl.element().struct.field("content").str.len_chars()).list.sum(),
+        n_messages=pl.col("messages").list.len(),
+    )
+    tokens = pl.read_parquet(version_dir / "token_counts.parquet") if (version_dir / "token_counts.parquet").exists() else None
+    funnel_rows = []
+    for stage in manifest.get("funnel", []):
+        funnel_rows.append({"stage": stage["stage"], "units": stage["kept"], "outcome": "kept"})
+        funnel_rows += [{"stage": stage["stage"], "units": n, "outcome": reason} for reason, n in stage["removed"].items()]
+    clusters = pl.read_parquet(version_dir / "clusters.parquet") if (version_dir / "clusters.parquet").exists() else None
+    cluster_sizes = clusters.group_by("cluster_id").len()["len"].to_list() if clusters is not None and clusters.height else []
+    mix = [{"source": s, "examples": n, "kind": k} for s, k, n in examples.group_by("source_kind", "kind").len().sort("source_kind", "kind").iter_rows()]
+    page_charts = {
+        "funnel": charts.funnel(funnel_rows),
+        "lengths": charts.histogram(examples["n_chars"].to_list(), "characters", "Example length (characters, without the system prompt)", color_by=examples["source_kind"].to_list()),
+        "mix": charts.stacked_bars(mix, "source", "examples", "kind", "Source mix"),
+        "clusters": charts.histogram(cluster_sizes, "cluster size", "Duplicate cluster sizes", bins=10),
+    }
+    if tokens is not None and tokens.height:
+        page_charts["tokens"] = charts.histogram(tokens["tokens"].to_list(), "tokens", "Tokens per example (the model's chat template applied)", color_by=tokens["split"].to_list())
+    lineage = {}
+    ledger_path = version_dir / "ledger.parquet"
+    if ledger_path.exists():
+        ingest = pl.read_parquet(ledger_path).filter(pl.col("stage") == "ingest").select("unit_id", "path", "locator")
+        lineage = {r["unit_id"]: f"{r['path']} [{r['locator']}]" for r in ingest.iter_rows(named=True)}
+    records = []
+    for row in examples.sort("source_kind", "id").head(SAMPLE_RECORDS).iter_rows(named=True):
+        turns = [m for m in row["messages"] if m["role"] != "system"]
+        records.append({
+            "id": row["id"], "split": row["split"], "kind": row["kind"], "source_kind": row["source_kind"], "group_key": row["group_key"],
+            "turns": [(m["role"], m["content"][:600]) for m in turns[:4]],
+            "lineage": [(d, lineage.get(d, "")) for d in row["source_document_ids"][:5]],
+        })
+    validation = json.loads((version_dir / "validation.json").read_text()) if (version_dir / "validation.json").exists() else manifest.get("validation", {})
+    return {"charts": page_charts, "records": records, "validation": validation, "evals": evals,
+            "dropped_by_cluster": (clusters.filter(pl.col("duplicate") != "survivor").head(50).to_dicts() if clusters is not None else [])}
+
+
+def build_dashboard(versions_root: Path, reports_dir: Path) -> Path:
+    """Write reports_dir/index.html and reports_dir/versions/<id>.html; returns the index path."""
+    import vl_convert
+
+    env = _env()
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    static = reports_dir / "static"
+    static.mkdir(exist_ok=True)
+    bundle = static / "vega-bundle.js"
+    if not bundle.exists():
+        bundle.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    shutil.copy2(TEMPLATES / "style.css", static / "style.css")
+    manifests = list_versions(versions_root)
+    summaries = []
+    pages = reports_dir / "versions"
+    pages.mkdir(exist_ok=True)
+    for manifest in manifests:
+        version_dir = versions_root / manifest["version_id"]
+        evals = _evals(version_dir)
+        summary = version_summary(manifest, evals)
+        summaries.append(summary)
+        data = version_page_data(version_dir, manifest, evals)
+        html = env.get_template("version.html").render(m=manifest, s=summary, d=data, root="../")
+        (pages / f"{manifest['version_id']}.html").write_text(html, encoding="utf-8")
+    for manifest in _failed(versions_root):
+        summaries.append(version_summary({**manifest, "status": "failed"}, []))
+    summaries.sort(key=lambda s: s["created_at"])
+    index = reports_dir / "index.html"
+    index.write_text(env.get_template("index.html").render(summaries=summaries, charts=index_charts(summaries), root=""), encoding="utf-8")
+    return index

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from pydantic import ValidationError
+
+from train.config import TrainConfig, load_train_config
+from train.evaluate import evaluate_adapter, key_fact_recall, rouge_l
+from train.lora import adapter_id, train_adapter
+from train.modeling import summed_target_loss
+
+
+def _config(tmp_path, **kw) -> TrainConfig:
+    return TrainConfig(adapters_dir=str(tmp_path / "adapters"), max_steps=3, batch_size=2, learning_rate=5e-3,
+                       target_modules=["q_proj", "v_proj"], kinds=["conversation", "instruction", "passage"], **kw)
+
+
+def test_config_is_validated(tmp_path):
+    with pytest.raises(ValidationError):
+        TrainConfig(lora_r=0)
+    with pytest.raises(ValidationError):
+        TrainConfig(learning_rat=1e-4)
+    path = tmp_path / "pipeline.yaml"
+    path.write_text("train:\n  epochs: 1\n  unknown_key: 3\n")
+    with pytest.raises(ValueError, match="train.unknown_key|unknown_key"):
+        load_train_config(path)
+    assert TrainConfig(epochs=1).config_hash() != TrainConfig(epochs=2).config_hash()
+    assert TrainConfig(adapters_dir="x").config_hash() == TrainConfig(adapters_dir="y").config_hash()
+
+
+def test_target_loss_matches_full_logits(tiny_model):
+    ids = torch.randint(0, 1000, (2, 12))
+    labels = ids.clone()
+    labels[:, :5] = -100
+    labels[1, 8:] = -100
+    per_row, counts = summed_target_loss(tiny_model, ids, torch.ones_like(ids), labels)
+    full = tiny_model(input_ids=ids, labels=labels).loss
+    assert torch.allclose(per_row.sum() / counts.sum(), full, atol=1e-5)
+    assert counts.tolist() == [7, 3]
+
+
+def test_training_is_idempotent_and_records_provenance(tmp_path, new_tiny_model, tokenizer, version_dir):
+    config = _config(tmp_path)
+    first = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+    assert first.trained and first.adapter_id == adapter_id(version_dir.name, config)
+    files = {p.name for p in first.path.iterdir()}
+    assert {"adapter_model.safetensors", "adapter_config.json", "train_config.json", "training_log.jsonl", "meta.json"} <= files
+    meta = json.loads((first.path / "meta.json").read_text())
+    assert meta["dataset_version"] == version_dir.name and meta["steps"] == 3 and meta["wall_time_s"] > 0
+    log = [json.loads(line) for line in (first.path / "training_log.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in log] == [1, 2, 3] and all(e["loss"] > 0 for e in log)
+    again = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+    assert not again.trained and again.path == first.path
+    other = train_adapter(version_dir, _config(tmp_path, seed=7), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+    assert other.trained and other.adapter_id != first.adapter_id
+
+
+def test_eval_report_schema(tmp_path, new_tiny_model, tokenizer, version_dir):
+    questions = tmp_path / "heldout.jsonl"
+    questions.write_text(json.dumps({"id": "q1", "question": "My A-45 is stuck. How to reset?", "reference_answer": "Hold the blue button for 10 seconds.",
+                                     "key_facts": ["blue button", "10 seconds"]}) + "\n")
+    config = _config(tmp_path, heldout_questions=str(questions), eval_max_new_tokens=4)
+    result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+    report = evaluate_adapter(version_dir, result.path, config, model=new_tiny_model(), tokenizer=tokenizer)
+    for model in ("base", "tuned"):
+        assert {"loss", "perplexity", "key_fact_recall", "rouge_l", "per_source"} <= set(report[model])
+        assert set(report[model]["per_source"]) == {"ticket", "manual"}
+    assert report["dataset_version"] == version_dir.name and report["adapter_id"] == result.adapter_id
+    assert report["samples"][0]["question"].startswith("My A-45") and "tuned_answer" in report["samples"][0]
+    assert {"base_perplexity", "tuned_perplexity", "flagged"} <= set(report["forgetting"])
+    assert (result.path / "eval_report.md").read_text().startswith("# Evaluation of adapter")
+    assert (version_dir / "evals" / f"{result.adapter_id}.json").exists()
+
+
+def test_scores():
+    assert key_fact_recall("Press the Blue  button for 10 seconds", ["blue button", "10 seconds", "flashes green"]) == pytest.approx(2 / 3)
+    assert rouge_l("hold the blue button", "hold the blue button") == 1.0
+    assert 0 < rouge_l("press the blue button now", "hold the blue button") < 1
+    assert rouge_l("", "x") == 0.0
