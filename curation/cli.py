@@ -113,10 +113,121 @@ def refresh(
                f"{validation['records']['quarantined']} record(s) quarantined; {validation['leakage']['count']} leak(s))")
     for failure in validation.get("critical_failures", []):
         typer.secho(f"  critical: {failure}", fg=typer.colors.RED)
+    typer.echo(f"dashboard: {_build_dashboard(cfg)}")
     colour = {"published": typer.colors.GREEN, "unchanged": None, "failed": typer.colors.RED}[result.status]
     typer.secho(f"{result.status}: {result.version_id}  ({result.path})", fg=colour)
     if result.status == "failed":
         raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
+    config: ConfigOption = None,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Fine-tune a LoRA adapter on a published version's train split (idempotent per version and config)."""
+    from curation.versions import resolve_version
+    from train.lora import train_adapter
+
+    cfg = _config(config)
+    version_dir = _resolve(cfg, version)
+    result = train_adapter(version_dir, cfg.train, progress=progress)
+    meta = json.loads((result.path / "meta.json").read_text())
+    state = "trained" if result.trained else "already trained (same version and config): nothing to do"
+    typer.echo(f"{state}: {result.adapter_id}  ({result.path})\n  {meta['steps']} steps, {meta['wall_time_s']} s, "
+               f"{meta['tokens_per_s']} tokens/s on {meta['device']}, final loss {meta['final_loss']}")
+
+
+@app.command("eval")
+def evaluate(
+    version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
+    adapter: Annotated[str | None, typer.Option("--adapter", "-a", help="adapter id (default: this version's adapter for the config)")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Evaluate base vs tuned on the version's held-out splits and questions; write eval_report.json/.md."""
+    from train.evaluate import evaluate_adapter
+    from train.lora import adapter_id
+
+    cfg = _config(config)
+    version_dir = _resolve(cfg, version)
+    adapter_dir = Path(cfg.train.adapters_dir) / (adapter or adapter_id(version_dir.name, cfg.train))
+    if not (adapter_dir / "meta.json").exists():
+        typer.secho(f"no adapter at {adapter_dir}: run `curate train --version {version_dir.name}` first", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    report = evaluate_adapter(version_dir, adapter_dir, cfg.train)
+    print_eval(report)
+    typer.echo(f"dashboard: {_build_dashboard(cfg)}")
+    typer.echo(f"report: {adapter_dir / 'eval_report.md'}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="what a customer would ask")] = "How do I reset my A-45 SuperWidget?",
+    version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
+    config: ConfigOption = None,
+) -> None:
+    """Ask the base model and the tuned adapter the same question, side by side."""
+    from train.evaluate import ask as ask_models
+    from train.lora import adapter_id
+
+    cfg = _config(config)
+    version_dir = _resolve(cfg, version)
+    adapter_dir = Path(cfg.train.adapters_dir) / adapter_id(version_dir.name, cfg.train)
+    if not (adapter_dir / "meta.json").exists():
+        typer.secho(f"no adapter at {adapter_dir}: run `curate train` first", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    answers = ask_models(question, version_dir, adapter_dir, cfg.train)
+    typer.echo(f"Q: {question}\n\n--- base model ({cfg.train.base_model}) ---\n{answers['base']}\n\n--- tuned ({adapter_dir.name}) ---\n{answers['tuned']}")
+
+
+@app.command()
+def dashboard(
+    config: ConfigOption = None,
+    serve: Annotated[bool, typer.Option(help="serve it on localhost after building")] = True,
+    port: Annotated[int, typer.Option(help="port for --serve")] = 8000,
+) -> None:
+    """Build the data-quality dashboard (a static site) and serve it on localhost."""
+    cfg = _config(config)
+    index = _build_dashboard(cfg)
+    typer.echo(f"dashboard: {index}")
+    if serve:
+        import functools
+        import http.server
+
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(index.parent))
+        with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+            typer.echo(f"serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+
+
+def _build_dashboard(cfg) -> Path:
+    from curation.report.build import build_dashboard
+
+    return build_dashboard(Path(cfg.versions_dir), Path(cfg.reports_dir))
+
+
+def print_eval(report: dict) -> None:
+    b, t = report["base"], report["tuned"]
+    typer.echo(f"{'':<22}{'base':>10}{'tuned':>10}")
+    for key in ("loss", "perplexity", "key_fact_recall", "rouge_l"):
+        typer.echo(f"{key:<22}{b[key]!s:>10}{t[key]!s:>10}")
+    f = report["forgetting"]
+    typer.echo(f"general-text probe ppl {f['base_perplexity']} -> {f['tuned_perplexity']} ({f['relative_change']:+.1%})"
+               + ("  FLAGGED: above tolerance" if f["flagged"] else ""))
+
+
+def _resolve(cfg, version: str) -> Path:
+    from curation.versions import resolve_version
+
+    try:
+        return resolve_version(Path(cfg.versions_dir), version)
+    except FileNotFoundError as err:
+        typer.secho(f"{err}: run `curate refresh` first", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
 
 
 VersionsDir = Annotated[Path | None, typer.Option("--versions-dir", help="default: versions_dir from the config")]

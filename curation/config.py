@@ -20,6 +20,7 @@ from curation.dedup.config import DedupConfig
 from curation.examples.config import ExamplesConfig
 from curation.split import SplitConfig
 from curation.validate.suite import ValidateConfig
+from train.config import TrainConfig
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -110,10 +111,11 @@ class PipelineConfig(StepConfig):
     dedup: DedupConfig = DedupConfig()
     split: SplitConfig = SplitConfig()
     validation: ValidateConfig = ValidateConfig()
+    train: TrainConfig = TrainConfig()
 
     def config_hash(self) -> str:
         """Hash of what shapes the data; where inputs and outputs live is not part of it."""
-        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir"})
+        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir", "train"})
         canonical = json.dumps(semantic, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -84,7 +84,7 @@ def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | N
     export_dir = target / "export"
     export_dir.mkdir(exist_ok=True)
     write_version_files(export_dir, valid)
-    export = export_checks(export_dir, config)
+    export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet")
     critical = list(gx_report.critical_failures)
     if leaks:
         critical.append(f"leakage: {len(leaks)} held-out/train pair(s) with MinHash Jaccard >= {config.validation.leakage_threshold}")
@@ -104,7 +104,7 @@ def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | N
     return report
 
 
-def export_checks(export_dir: Path, config: PipelineConfig) -> dict:
+def export_checks(export_dir: Path, config: PipelineConfig, *, token_counts: Path | None = None) -> dict:
     from curation.validate.export import chat_template_counter, check_jsonl
 
     counter, tokenizer_name = None, "estimate (chars/4)"
@@ -115,9 +115,15 @@ def export_checks(export_dir: Path, config: PipelineConfig) -> dict:
     except Exception:  # no tokenizer here: counts are estimates, and the report says so
         counter = None
     results = {}
+    rows = []
     for split in ("train", "validation", "test"):
-        result = check_jsonl(export_dir / f"{split}.jsonl", max_tokens=config.validation.max_tokens, count_tokens=counter)
+        counts: list[int] = []
+        result = check_jsonl(export_dir / f"{split}.jsonl", max_tokens=config.validation.max_tokens, count_tokens=counter, per_line=counts)
         results[split] = {**result, "tokenizer": tokenizer_name}
+        ids = pl.read_parquet(export_dir / f"{split}.parquet", columns=["id"])["id"].to_list()
+        rows += [{"id": i, "split": split, "tokens": n} for i, n in zip(ids, counts)] if len(ids) == len(counts) else []
+    if token_counts is not None:
+        pl.DataFrame(rows, schema={"id": pl.String, "split": pl.String, "tokens": pl.Int64}).write_parquet(token_counts)
     return results
 
 
@@ -209,6 +215,7 @@ def publish_version(config: PipelineConfig, out: Path, stages: dict, validation:
         "clusters.parquet": stage_dir(out, "dedup") / "clusters.parquet",
         "signatures.parquet": stage_dir(out, "dedup") / "signatures.parquet",
         "validation.json": stage_dir(out, "validate") / "validation.json",
+        "token_counts.parquet": stage_dir(out, "validate") / "token_counts.parquet",
     }
     return publish(Path(config.versions_dir), examples, config_hash=config.config_hash(), manifest=manifest, artifacts=artifacts,
                    validation_passed=bool(validation.get("passed")) and not problems, validation_report=validation)

@@ -133,7 +133,8 @@ def publish(
     if not validation_passed:
         failed = root / FAILED_DIR / vid
         failed.mkdir(parents=True, exist_ok=True)
-        report = {**manifest, "version_id": vid, "status": "failed", "validation": validation_report}
+        report = {**manifest, "version_id": vid, "status": "failed", "parent": parent,
+                  "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "validation": validation_report}
         (failed / "manifest.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
         return PublishResult(vid, "failed", failed, parent)
     if target.exists():

@@ -204,3 +204,19 @@ def render_markdown(report: dict) -> str:
         lines += [f"**Q:** {s['question']}", "", f"- base ({s['base_key_fact_recall']:.0%} of key facts): {s['base_answer'][:400]}",
                   f"- tuned ({s['tuned_key_fact_recall']:.0%} of key facts): {s['tuned_answer'][:400]}", ""]
     return "\n".join(lines) + "\n"
+
+
+def ask(question: str, version_dir: Path, adapter_dir: Path, config: TrainConfig) -> dict[str, str]:
+    """The base and the tuned model's greedy answers to one question (with the version's system prompt)."""
+    from peft import PeftModel
+
+    device = pick_device(config.device)
+    tokenizer = load_tokenizer(config.base_model)
+    tuned = PeftModel.from_pretrained(load_base_model(config.base_model, device), str(adapter_dir)).to(device)
+    tuned.eval()
+    system = system_prompt_of(version_dir)
+    prompt = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": question}]]
+    tuned_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device)[0]
+    with tuned.disable_adapter():
+        base_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device)[0]
+    return {"question": question, "base": base_answer, "tuned": tuned_answer}

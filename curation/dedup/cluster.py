@@ -1,11 +1,14 @@
-"""Exact Jaccard of candidate pairs and survivor-centred clustering.
+"""Exact Jaccard of candidate pairs and centre-based clustering with a policy survivor.
 
-Connected components of the similarity graph alone would chain weak matches: A~B and B~C put A and
-C in one cluster even when A and C share little. Here a component only proposes a cluster: its best
-member by the survivor policy becomes the survivor, every other member is compared with the
-survivor itself, and only members at or above the threshold join it. The rest (and their edges
-among themselves) go round again, so every dropped example is a near-duplicate of the very example
-that is kept in its place, and a chain is cut into clusters around the kept ones.
+Connected components of the similarity graph alone chain weak matches: A~B, B~C, C~D ... put A and
+the far end of the chain in one cluster however little they share. Here a component only proposes
+work: its best-connected member (most similar neighbours; ties by survivor priority) becomes a
+centre, every other member is compared with the centre itself, and the members at or above the
+threshold form the centre's cluster. The rest (and their edges among themselves) go round again.
+Every member of a cluster is thus a near-duplicate of its centre, so any two members are at most two
+hops apart (by the Jaccard triangle inequality their similarity is at least ``2 * threshold - 1``)
+and a chain is cut into clusters around centres. The survivor of a cluster is its best member by the
+survivor policy (earlier, already published examples first); it need not be the centre.
 """
 
 from __future__ import annotations
@@ -69,28 +72,38 @@ def exact_jaccard(sets: ShingleSets, i: np.ndarray, j: np.ndarray) -> np.ndarray
 
 @dataclass(frozen=True)
 class Clusters:
-    """Per node: the survivor it was merged into (itself for a cluster's survivor, -1 when in no cluster) and the similarity."""
+    """Per node (-1 / nan when the node is in no cluster of two or more)."""
 
-    survivor: np.ndarray
-    similarity: np.ndarray
+    survivor: np.ndarray  # the cluster's survivor (itself for a survivor)
+    center: np.ndarray  # the member it was matched to
+    center_similarity: np.ndarray  # its similarity to the centre
     rounds: int
 
 
-def survivor_clusters(
+def _first_per_label(label: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """Index of the first element of each label when sorted by keys (last key most significant before label)."""
+    order = np.lexsort((*keys, label))
+    return order[np.concatenate(([True], label[order][1:] != label[order][:-1]))]
+
+
+def center_clusters(
     n_nodes: int,
     edges: tuple[np.ndarray, np.ndarray],
     priority: np.ndarray,
     frozen: np.ndarray,
     similarity: Callable[[np.ndarray, np.ndarray], np.ndarray],
     threshold: float,
+    center_only: np.ndarray | None = None,
 ) -> Clusters:
-    """Cluster the nodes of a similarity graph around survivors (lowest `priority` first).
+    """Cluster the nodes of a similarity graph around centres; the lowest `priority` member survives.
 
-    `frozen` nodes (earlier, already published examples) are never merged into another node;
-    `similarity(members, survivors)` gives the similarity of each member to its proposed survivor.
+    `frozen` nodes (earlier, already published examples) are never dropped: a cluster holds at most
+    one of them, and then it is the survivor. `center_only` nodes join a cluster only as its centre.
+    `similarity(a, b)` is the similarity of pairs.
     """
     survivor = np.full(n_nodes, -1, np.int64)
-    sim = np.full(n_nodes, np.nan)
+    center = np.full(n_nodes, -1, np.int64)
+    center_sim = np.full(n_nodes, np.nan)
     resolved = np.zeros(n_nodes, bool)
     ei, ej = (np.asarray(e, np.int64) for e in edges)
     rounds = 0
@@ -100,22 +113,43 @@ def survivor_clusters(
         li, lj = np.searchsorted(nodes, ei), np.searchsorted(nodes, ej)
         graph = coo_matrix((np.ones(len(li), np.int8), (li, lj)), shape=(len(nodes), len(nodes)))
         n_comp, label = connected_components(graph, directed=False)
-        order = np.lexsort((priority[nodes], label))
-        firsts = order[np.concatenate(([True], label[order][1:] != label[order][:-1]))]
-        best = np.empty(n_comp, np.int64)
-        best[label[firsts]] = nodes[firsts]
-        proposed = best[label]
-        is_member = (nodes != proposed) & ~frozen[nodes]
-        members, targets = nodes[is_member], proposed[is_member]
+        degree = np.bincount(np.concatenate([li, lj]), minlength=len(nodes))
+        firsts = _first_per_label(label, priority[nodes], -degree)
+        hub = np.empty(n_comp, np.int64)
+        hub[label[firsts]] = nodes[firsts]
+        proposed = hub[label]
+        others = nodes != proposed
+        members, targets, member_label = nodes[others], proposed[others], label[others]
         values = similarity(members, targets)
         join = values >= threshold
-        survivor[members[join]] = targets[join]
-        sim[members[join]] = values[join]
-        leaders = np.unique(targets[join])
-        survivor[leaders] = leaders
-        sim[leaders] = 1.0
-        resolved[best] = True
+        if center_only is not None:
+            join &= ~center_only[members]
+        # at most one frozen node per cluster: a frozen centre admits none, else the best frozen member
+        frozen_join = join & frozen[members]
+        if frozen_join.any():
+            fj = np.flatnonzero(frozen_join)
+            allowed = ~frozen[targets[fj]]
+            fj_ok = fj[allowed]
+            if fj_ok.size:
+                best = fj_ok[_first_per_label(member_label[fj_ok], priority[members[fj_ok]])]
+                allowed_mask = np.zeros(len(members), bool)
+                allowed_mask[best] = True
+            else:
+                allowed_mask = np.zeros(len(members), bool)
+            join &= ~frozen_join | allowed_mask
+        in_cluster = np.concatenate([members[join], np.unique(targets[join])])
+        cluster_of = np.concatenate([targets[join], np.unique(targets[join])])  # keyed by centre
+        center[in_cluster] = cluster_of
+        center_sim[members[join]] = values[join]
+        center_sim[np.unique(targets[join])] = 1.0
+        # survivor: the lowest priority in each centre's cluster
+        if in_cluster.size:
+            first = _first_per_label(cluster_of, priority[in_cluster])
+            best_of = np.empty(n_nodes, np.int64)
+            best_of[cluster_of[first]] = in_cluster[first]
+            survivor[in_cluster] = best_of[cluster_of]
+        resolved[hub] = True
         resolved[members[join]] = True
         keep = ~resolved[ei] & ~resolved[ej]
         ei, ej = ei[keep], ej[keep]
-    return Clusters(survivor=survivor, similarity=sim, rounds=rounds)
+    return Clusters(survivor=survivor, center=center, center_similarity=center_sim, rounds=rounds)

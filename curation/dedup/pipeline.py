@@ -6,18 +6,33 @@
    the pure :func:`~curation.dedup.minhash.signature_shard` over shards through ``map_fn``.
 3. LSH: bucket by (band, kind, band key); candidate pairs; with ``verify_jaccard`` their exact
    Jaccard, else the MinHash estimate; pairs at or above the threshold are edges.
-4. Clusters: survivor-centred (see :mod:`curation.dedup.cluster`): one survivor per cluster by the
-   policy, every dropped member is at least ``threshold`` similar to its survivor
-   (``near_duplicate``). Earlier examples (incremental runs) always win and are never dropped.
+4. Clusters around centres (see :mod:`curation.dedup.cluster`), one survivor each by the policy; the
+   other members are ``near_duplicate`` naming the survivor and their similarity to it.
 
-Outputs in ``out_dir``: ``examples.parquet`` (surviving rows, EXAMPLE_SCHEMA, input order),
-``clusters.parquet`` (every row in a cluster of two or more), ``ledger.parquet`` (one row per source
-document per input row), ``signatures.parquet`` (previous + new survivors) and ``dedup_summary.json``.
+Incremental runs: ``previous_signatures`` is the signatures.parquet of the last published version.
+Its kept examples are *earlier*: not hashed again, never dropped, and a new example that matches one
+is dropped naming it. Its rows also remember the examples that run dropped (``survivor_id`` set), so
+an example dropped before is dropped again for the same survivor without being hashed (when the LSH
+parameters are unchanged). Only the new examples are hashed and matched, against everything earlier.
+
+Outputs in ``out_dir``:
+
+- ``examples.parquet``: the surviving rows, EXAMPLE_SCHEMA, input order;
+- ``clusters.parquet``: every row of a group of two or more rows that share a survivor
+  (CLUSTER_SCHEMA; ``duplicate`` is survivor / near / exact; an earlier survivor that is not in the
+  input has a row with ``row`` null);
+- ``ledger.parquet``: LEDGER_SCHEMA, one row per (source document, input row): ``kept`` with the
+  example id, or ``dropped`` with ``exact_duplicate`` / ``near_duplicate`` and a detail
+  ``survivor=<id> similarity=<x>`` (plus ``matched=<id> matched_similarity=<x>`` when the row was
+  matched through a cluster centre that is itself dropped);
+- ``signatures.parquet``: SIGNATURE_SCHEMA, the previous rows + this run's hashed examples
+  (``survivor_id`` null for kept ones);
+- ``dedup_summary.json``: :class:`DedupSummary`.
 
 Survivor policies: ``longest`` = max ``n_chars``; ``most_recent`` = max ``created_at`` (none = oldest);
 ``quality`` = letter share of the non-space characters + distinct-word share of the words +
 min(words, 256) / 256 (each in [0, 1]: clean prose, little repetition, enough content). Ties go to the
-smallest example id.
+smallest example id. Earlier examples always win over new ones.
 """
 
 from __future__ import annotations
@@ -32,10 +47,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from curation.dedup.cluster import ShingleSets, exact_jaccard, survivor_clusters
+from curation.dedup.cluster import ShingleSets, center_clusters, exact_jaccard
 from curation.dedup.config import DedupConfig
 from curation.dedup.lsh import band_keys, candidate_pairs, estimated_similarity
-from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard
+from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard, token_hash
 from curation.examples.build import EXAMPLE_SCHEMA
 from curation.ledger import LEDGER_SCHEMA
 
@@ -54,6 +69,20 @@ CLUSTER_SCHEMA = pl.Schema({
     "duplicate": pl.String,  # "survivor" | "near" | "exact"
 })
 
+
+def signature_schema(num_perm: int) -> pl.Schema:
+    return pl.Schema({
+        "id": pl.String,
+        "kind": pl.String,
+        "signature": pl.Array(pl.UInt32, num_perm),
+        "survivor_id": pl.String,  # null: kept; else the example it was dropped for
+        "similarity": pl.Float64,  # to that survivor
+        "scheme": pl.String,  # DedupConfig.scheme: signatures are comparable only within one scheme
+        "lsh": pl.String,  # threshold and bands: remembered decisions hold only within one
+    })
+
+
+_WRITE = {"compression": "zstd", "compression_level": 1}
 MapFn = Callable[[Callable, Iterable], Iterable]
 
 
@@ -62,6 +91,7 @@ class DedupSummary:
     inputs: int = 0
     distinct_examples: int = 0
     earlier_examples: int = 0
+    remembered: int = 0
     hashed: int = 0
     kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
@@ -78,27 +108,29 @@ class DedupSummary:
         return asdict(self)
 
 
+def _lsh_tag(config: DedupConfig) -> str:
+    bands, rows = config.bands_rows
+    return f"t{config.threshold}:b{bands}:r{rows}:verify{int(config.verify_jaccard)}"
+
+
 def _sharded(map_fn: MapFn, fn: Callable, texts: pl.Series, num_shards: int) -> list:
     bounds = np.linspace(0, texts.len(), min(num_shards, max(texts.len(), 1)) + 1).astype(int)
     shards = [texts.slice(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
     return list(map_fn(fn, shards))
 
 
-def _read_examples(path: Path) -> pl.DataFrame:
+def _texts(path: Path, rows: np.ndarray) -> pl.Series:
+    """The comparison text of the given input rows (sorted row numbers), in that order."""
+    if not len(rows):
+        return pl.Series("text", [], pl.String)
+    wanted = pl.Series(rows, dtype=pl.UInt32).implode()
     return (
-        pl.scan_parquet(path)
-        .with_row_index("row")
-        .select("row", "id", "kind", "created_at", "n_chars", example_text())
-        .collect()
+        pl.scan_parquet(path).with_row_index("row").filter(pl.col("row").is_in(wanted))
+        .select(example_text()).collect(engine="streaming").to_series()
     )
 
 
-def _policy_metric(frame: pl.DataFrame, policy: str) -> np.ndarray:
-    """Higher is better: the survivor policy's score of each row of `frame` (id, created_at, n_chars, text)."""
-    if policy == "longest":
-        return frame.select(pl.col("n_chars").fill_null(pl.col("text").str.len_chars())).to_series().to_numpy().astype(np.float64)
-    if policy == "most_recent":
-        return frame.select(pl.col("created_at").dt.epoch("us").cast(pl.Float64).fill_null(-np.inf)).to_series().to_numpy()
+def _quality(texts: pl.Series) -> np.ndarray:
     text = pl.col("text")
     words = text.str.to_lowercase().str.extract_all(r"\w+")
     non_space = text.str.len_chars() - text.str.count_matches(r"\s")
@@ -108,34 +140,56 @@ def _policy_metric(frame: pl.DataFrame, policy: str) -> np.ndarray:
         + words.list.n_unique() / pl.max_horizontal(n_words, 1)
         + pl.min_horizontal(n_words, 256) / 256
     )
-    return frame.select(score.fill_null(0.0)).to_series().to_numpy().astype(np.float64)
+    return pl.DataFrame({"text": texts}).select(score.fill_null(0.0)).to_series().to_numpy().astype(np.float64)
 
 
-def _exact_survivor_rows(frame: pl.DataFrame, policy: str) -> pl.DataFrame:
-    """One row per distinct id: the policy's best row (ties: first row)."""
-    dup = frame.filter(pl.col("id").is_duplicated())
+def _metric(meta: pl.DataFrame, policy: str) -> np.ndarray:
+    """Higher is better, from the row metadata: n_chars (longest) or created_at (most_recent)."""
+    if policy == "most_recent":
+        return meta.select(pl.col("created_at").dt.epoch("us").cast(pl.Float64).fill_null(-np.inf)).to_series().to_numpy()
+    return meta.select(pl.col("n_chars").cast(pl.Float64).fill_null(0.0)).to_series().to_numpy()
+
+
+def _exact_representatives(meta: pl.DataFrame, policy: str) -> pl.DataFrame:
+    """One row per distinct id, sorted by row: the policy's best row of each id (ties: the first)."""
+    dup = meta.filter(pl.col("id").is_duplicated())
     if dup.is_empty():
-        return frame
-    metric = _policy_metric(dup, policy if policy != "quality" else "longest")  # copies share content: quality ~ equal
+        return meta
     best = (
-        dup.with_columns(_m=pl.Series(metric))
+        dup.with_columns(_m=pl.Series(_metric(dup, policy)))  # copies share their content: quality ~ length
         .sort(["id", "_m", "row"], descending=[False, True, False])
-        .group_by("id", maintain_order=True)
-        .first()
+        .group_by("id", maintain_order=True).first()
         .select("row")
     )
-    keep = pl.concat([frame.filter(~pl.col("id").is_duplicated()).select("row"), best]).to_series()
-    return frame.filter(pl.col("row").is_in(keep.implode()))
+    keep = pl.concat([meta.filter(~pl.col("id").is_duplicated()).select("row"), best]).to_series()
+    return meta.filter(pl.col("row").is_in(keep.implode()))
+
+
+def _previous(path: Path | None, config: DedupConfig) -> pl.DataFrame:
+    schema = signature_schema(config.num_perm)
+    if path is None:
+        return schema.to_frame()
+    previous = pl.read_parquet(path)
+    missing = {name: pl.lit(None, dtype) for name, dtype in schema.items() if name not in previous.columns}
+    previous = previous.with_columns(**missing).select(list(schema))
+    schemes = previous.get_column("scheme").drop_nulls().unique().to_list()
+    if schemes and schemes != [config.scheme]:
+        raise ValueError(f"{path} holds signatures of scheme {schemes}; this config computes {config.scheme!r}: run a full dedup")
+    return previous
+
+
+def _kind_salt(kinds: pl.Series) -> np.ndarray:
+    """A stable 64-bit salt per kind, folded into the LSH bucket keys (kinds never share a bucket)."""
+    salt = {kind: token_hash(kind or "") for kind in kinds.unique().to_list()}
+    return kinds.replace_strict(salt, return_dtype=pl.UInt64).to_numpy() if kinds.len() else np.empty(0, np.uint64)
 
 
 def _source_refs(path: Path | None) -> pl.DataFrame | None:
     if path is None or not Path(path).exists():
         return None
     return (
-        pl.scan_parquet(path)
-        .select("unit_id", "source_kind", "path", "locator")
-        .unique("unit_id", keep="first", maintain_order=True)
-        .collect()
+        pl.scan_parquet(path).select("unit_id", "source_kind", "path", "locator")
+        .unique("unit_id", keep="first", maintain_order=True).collect()
     )
 
 
@@ -150,8 +204,8 @@ def dedup(
 ) -> DedupSummary:
     """Deduplicate examples.parquet into out_dir (see the module docstring).
 
-    ``previous_signatures``: the signatures.parquet of the last published version; its examples are
-    earlier, not hashed again, never dropped, and win against new examples that match them.
+    ``map_fn(fn, shards)`` runs the pure shard functions (builtin ``map``, a thread or process pool's
+    ``map``, a Dask client's map + gather); the result does not depend on it or on ``num_shards``.
     ``source_ledger``: a ledger whose rows give each source document's source kind, path and
     locator (default: ``ledger.parquet`` next to ``examples_path``, as the examples step writes it).
     """
@@ -160,8 +214,7 @@ def dedup(
     out_dir.mkdir(parents=True, exist_ok=True)
     bands, rows_per_band = config.bands_rows
     summary = DedupSummary(bands=bands, rows=rows_per_band)
-    clock = time.perf_counter()
-    start = clock
+    clock = start = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal clock
@@ -169,212 +222,268 @@ def dedup(
         summary.timings[name] = round(now - clock, 3)
         clock = now
 
-    frame = _read_examples(examples_path)
-    summary.inputs = frame.height
-    lap("read")
-
-    # 1. exact duplicates: one row per id
-    distinct = _exact_survivor_rows(frame, config.survivor)
-    summary.distinct_examples = distinct.height
+    meta = (
+        pl.scan_parquet(examples_path).with_row_index("row")
+        .select("row", "id", "kind", pl.col("created_at").cast(pl.Datetime("us", "UTC")), "n_chars").collect()
+    )
+    summary.inputs = meta.height
+    lap("read_examples")
+    reps = _exact_representatives(meta, config.survivor)
+    summary.distinct_examples = reps.height
     lap("exact")
 
-    # documents: earlier ones (previous signatures) first, then the new distinct examples
-    if previous_signatures is not None:
-        previous = pl.read_parquet(previous_signatures)
-        schemes = previous.get_column("scheme").unique().to_list() if previous.height else []
-        if schemes and schemes != [config.scheme]:
-            raise ValueError(f"{previous_signatures} holds signatures of scheme {schemes}, this config computes {config.scheme!r}: run a full dedup")
-    else:
-        previous = pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "signature": pl.Array(pl.UInt32, config.num_perm), "scheme": pl.String})
-    n_earlier = previous.height
-    summary.earlier_examples = n_earlier
-    is_earlier = distinct.get_column("id").is_in(previous.get_column("id").implode())
-    new = distinct.filter(~is_earlier)
-    earlier_present = distinct.filter(is_earlier)
+    # earlier (kept before), remembered (dropped before, same LSH settings) or new
+    previous = _previous(previous_signatures, config)
+    lap("read_previous")
+    lsh_tag = _lsh_tag(config)
+    earlier = previous.filter(pl.col("survivor_id").is_null())
+    remembered = previous.filter(pl.col("survivor_id").is_not_null() & (pl.col("lsh") == lsh_tag))
+    reps = reps.with_columns(
+        status=pl.when(pl.col("id").is_in(earlier.get_column("id").implode())).then(pl.lit("earlier"))
+        .when(pl.col("id").is_in(remembered.get_column("id").implode())).then(pl.lit("remembered"))
+        .otherwise(pl.lit("new"))
+    )
+    new = reps.filter(pl.col("status") == "new")
+    remembered = remembered.filter(pl.col("id").is_in(reps.filter(pl.col("status") == "remembered").get_column("id").implode()))
+    summary.earlier_examples = earlier.height
+    summary.remembered = remembered.height
     summary.hashed = new.height
 
     # 2. signatures of the new examples, sharded
-    shards = _sharded(map_fn, partial(signature_shard, config=config), new.get_column("text"), config.num_shards)
-    new_sig = np.concatenate(shards) if shards else np.empty((0, config.num_perm), np.uint32)
-    old_sig = previous.get_column("signature").to_numpy() if n_earlier else np.empty((0, config.num_perm), np.uint32)
-    signatures = np.concatenate([old_sig.astype(np.uint32, copy=False).reshape(-1, config.num_perm), new_sig])
-    del old_sig
+    new_text = _texts(examples_path, new.get_column("row").to_numpy())
+    lap("read_texts")
+    parts = _sharded(map_fn, partial(signature_shard, config=config), new_text, config.num_shards)
+    new_sig = np.concatenate(parts) if parts else np.empty((0, config.num_perm), np.uint32)
+    del parts
     lap("signatures")
 
-    # node tables: node k < n_earlier is previous row k, else new row k - n_earlier
-    ids = pl.concat([previous.get_column("id"), new.get_column("id")])
-    kinds = pl.concat([previous.get_column("kind"), new.get_column("kind")])
-    kind_codes = kinds.rank("dense").cast(pl.Int64).to_numpy()
-    n_nodes = len(ids)
-    frozen = np.arange(n_nodes) < n_earlier
-    # where each node's text is: row of `distinct`-like text frame (-1 when an earlier example is gone from the input)
-    text_frame = pl.concat([earlier_present, new])
-    text_pos = np.full(n_nodes, -1, np.int64)
-    earlier_index = pl.DataFrame({"id": previous.get_column("id"), "node": np.arange(n_earlier)})
-    matched = earlier_present.select("id").with_row_index("pos").join(earlier_index, on="id")
-    text_pos[matched.get_column("node").to_numpy()] = matched.get_column("pos").to_numpy()
-    text_pos[n_earlier:] = earlier_present.height + np.arange(new.height)
+    # 3. LSH. Nodes: the earlier examples (frozen), the remembered ones that share a bucket key with a new
+    # one (decided again: a new example may match them), then the new ones. Earlier nodes take part only
+    # where they share a bucket key with one of the others.
+    def keys_of(sig: np.ndarray, kind: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+        usable = np.flatnonzero(~(sig == MAX_HASH32).all(axis=1))  # an example without shingles matches nothing
+        return usable, band_keys(sig[usable], bands, rows_per_band, _kind_salt(kind.gather(usable)))
 
-    # 3. LSH candidates among documents that have shingles
-    has_shingles = ~(signatures == MAX_HASH32).all(axis=1)
-    usable = np.flatnonzero(has_shingles)
-    keys = band_keys(signatures[usable], bands, rows_per_band, kind_codes[usable])
-    ci, cj = candidate_pairs(keys, max_all_pairs=config.max_bucket_all_pairs, n_frozen=int(has_shingles[:n_earlier].sum()))
+    def touching(keys: np.ndarray, others: np.ndarray) -> np.ndarray:
+        if not keys.size or not others.size:
+            return np.zeros(keys.shape[0], bool)
+        return pl.Series(keys.reshape(-1)).is_in(pl.Series(others.reshape(-1)).implode()).to_numpy().reshape(keys.shape).any(axis=1)
+
+    new_usable, new_keys = keys_of(new_sig, new.get_column("kind"))
+    anchors = remembered.filter(pl.col("similarity") >= config.threshold)  # directly similar to their survivor
+    anchor_sig = anchors.get_column("signature").to_numpy().reshape(-1, config.num_perm) if anchors.height else new_sig[:0]
+    anchor_usable, anchor_keys = keys_of(anchor_sig, anchors.get_column("kind"))
+    touched = touching(anchor_keys, new_keys)
+    anchor_at, anchor_keys = anchor_usable[touched], anchor_keys[touched]
+    anchors = anchors[anchor_at]
+    n_earlier, n_anchor, n_new = earlier.height, anchors.height, new.height
+    old_sig = earlier.get_column("signature").to_numpy().reshape(-1, config.num_perm) if n_earlier else new_sig[:0]
+    old_usable, old_keys = keys_of(old_sig, earlier.get_column("kind"))
+    old_mask = touching(old_keys, new_keys)
+    old_usable, old_keys = old_usable[old_mask], old_keys[old_mask]
+    signatures = np.concatenate([old_sig, anchor_sig[anchor_at], new_sig]) if n_earlier or n_anchor else new_sig
+    del old_sig, anchor_sig, new_sig
+    first_new = n_earlier + n_anchor
+    usable = np.concatenate([old_usable, n_earlier + np.arange(n_anchor), first_new + new_usable])
+    ci, cj = candidate_pairs(np.concatenate([old_keys, anchor_keys, new_keys]), max_all_pairs=config.max_bucket_all_pairs,
+                             n_frozen=len(old_usable) + n_anchor)
     ci, cj = usable[ci], usable[cj]
-    del keys
+    del old_keys, anchor_keys, new_keys
     summary.candidate_pairs = len(ci)
-    lap("lsh")
+    ids = pl.concat([earlier.get_column("id"), anchors.get_column("id"), new.get_column("id")])
+    n_nodes = len(ids)
+    frozen = np.arange(n_nodes) < first_new
+    is_anchor = frozen & (np.arange(n_nodes) >= n_earlier)
 
-    # exact shingle sets of every candidate document with text
+    # texts of the candidate nodes (new ones from memory, the others read back if still in the input)
     nodes = np.unique(np.concatenate([ci, cj]))
-    set_index = np.full(n_nodes, -1, np.int64)
+    node_rows = np.full(n_nodes, -1, np.int64)
+    node_rows[first_new:] = new.get_column("row").to_numpy()
+    if first_new:
+        old_rows = ids.slice(0, first_new).to_frame("id").with_row_index("node").join(reps.select("id", "row"), on="id")
+        node_rows[old_rows.get_column("node").to_numpy()] = old_rows.get_column("row").to_numpy()
+    with_text = nodes[node_rows[nodes] >= 0]
+    new_part = with_text[with_text >= first_new]
+    old_part = with_text[with_text < first_new]
+    old_part = old_part[np.argsort(node_rows[old_part], kind="stable")]
+    lap("lsh")
+    cand_text = pl.concat([_texts(examples_path, node_rows[old_part]), new_text.gather(new_part - first_new)])
+    lap("read_candidate_texts")
+    with_text = np.concatenate([old_part, new_part])
+    del new_text
+    text_index = np.full(n_nodes, -1, np.int64)
+    text_index[with_text] = np.arange(len(with_text))
+
     sets = ShingleSets(np.empty(0, np.uint32), np.empty(0, np.int64))
-    if config.verify_jaccard:
-        with_text = nodes[text_pos[nodes] >= 0]
-        texts = text_frame.get_column("text").gather(text_pos[with_text])
-        parts = _sharded(map_fn, partial(shingle_set_shard, config=config), texts, config.num_shards)
-        if parts:
-            sets = ShingleSets(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-        set_index[with_text] = np.arange(len(with_text))
+    if config.verify_jaccard and len(with_text):
+        parts = _sharded(map_fn, partial(shingle_set_shard, config=config), cand_text, config.num_shards)
+        sets = ShingleSets(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        del parts
 
     def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         values = estimated_similarity(signatures, a, b)
-        exact = (set_index[a] >= 0) & (set_index[b] >= 0)
-        if exact.any():
-            values[exact] = exact_jaccard(sets, set_index[a[exact]], set_index[b[exact]])
+        if config.verify_jaccard:
+            exact = (text_index[a] >= 0) & (text_index[b] >= 0)
+            if exact.any():
+                values[exact] = exact_jaccard(sets, text_index[a[exact]], text_index[b[exact]])
         return values
 
-    pair_sim = similarity(ci, cj)
-    edge = pair_sim >= config.threshold
+    edge = similarity(ci, cj) >= config.threshold
     summary.similar_pairs = int(edge.sum())
     lap("verify")
 
-    # 4. clusters around survivors chosen by policy (earlier examples first, then the policy, then the id)
+    # 4. clusters; survivor priority: earlier examples first, then the policy, then the smallest id
     priority = np.full(n_nodes, n_nodes, np.int64)
     if nodes.size:
-        present = nodes[text_pos[nodes] >= 0]
         metric = np.zeros(n_nodes)
-        if present.size:
-            metric[present] = _policy_metric(text_frame[text_pos[present]], config.survivor)
+        if config.survivor == "quality":
+            metric[with_text] = _quality(cand_text)
+        else:
+            node_meta = pl.DataFrame({"row": node_rows[nodes]}).join(
+                meta.with_columns(pl.col("row").cast(pl.Int64)), on="row", how="left", maintain_order="left")
+            metric[nodes] = _metric(node_meta, config.survivor)
         id_rank = ids.gather(nodes).rank("ordinal").to_numpy()
         order = np.lexsort((id_rank, -metric[nodes], ~frozen[nodes]))
         priority[nodes[order]] = np.arange(len(nodes))
-    clusters = survivor_clusters(n_nodes, (ci[edge], cj[edge]), priority, frozen, similarity, config.threshold)
+    clusters = center_clusters(n_nodes, (ci[edge], cj[edge]), priority, frozen, similarity, config.threshold, center_only=is_anchor)
     summary.cluster_rounds = clusters.rounds
+    index = np.arange(n_nodes)
+    in_cluster = clusters.survivor >= 0
+    survivor = np.where(in_cluster, clusters.survivor, index)
+    center = np.where(in_cluster, clusters.center, index)
+    center_sim = np.where(in_cluster, clusters.center_similarity, 1.0)
+    # a cluster around a remembered example (an anchor) survives as that example's survivor
+    anchor_of = np.flatnonzero(is_anchor[survivor] & (survivor != index))
+    if anchor_of.size:
+        node_of = pl.DataFrame({"id": ids, "node": index})
+        target = (anchors.select("id", "survivor_id").join(node_of, on="id").join(node_of.rename({"id": "survivor_id", "node": "target"}), on="survivor_id", how="left"))
+        remap = np.full(n_nodes, -1, np.int64)
+        remap[target.get_column("node").to_numpy()] = target.get_column("target").fill_null(-1).to_numpy()
+        new_target = remap[survivor[anchor_of]]
+        ok = new_target >= 0  # the anchor's survivor is an earlier example (it always is)
+        survivor[anchor_of[ok]] = new_target[ok]
+    to_survivor = np.ones(n_nodes)
+    dropped = np.flatnonzero(survivor != index)
+    via_center = center[dropped] == survivor[dropped]
+    to_survivor[dropped[via_center]] = center_sim[dropped[via_center]]
+    to_survivor[dropped[~via_center]] = similarity(dropped[~via_center], survivor[dropped[~via_center]])
+    matched = (survivor != index) & (center != index) & (center != survivor)  # through a centre that is not kept
+    del sets, cand_text
     lap("cluster")
 
-    _write_outputs(examples_path, out_dir, config, frame, distinct, previous, new, new_sig, ids, clusters,
+    node_table = pl.DataFrame({
+        "id": ids,
+        "survivor_id": ids.gather(survivor),
+        "similarity": to_survivor,
+        "matched": ids.gather(np.where(matched, center, index)),
+        "is_matched": matched,
+        "matched_similarity": np.where(matched, center_sim, np.nan),
+    }).with_columns(matched=pl.when("is_matched").then("matched")).drop("is_matched")
+    decided = node_table.slice(first_new)  # the new examples
+    # signatures.parquet: previous rows (minus any decided again now) + this run's hashed examples
+    schema = signature_schema(config.num_perm)
+    dropped_now = pl.col("survivor_id") != pl.col("id")
+    fresh = pl.DataFrame({
+        "id": decided.get_column("id"),
+        "kind": new.get_column("kind"),
+        "signature": pl.Series(signatures[first_new:], dtype=schema["signature"]),
+        "survivor_id": decided.select(pl.when(dropped_now).then("survivor_id")).to_series(),
+        "similarity": decided.select(pl.when(dropped_now).then("similarity")).to_series(),
+    }).with_columns(scheme=pl.lit(config.scheme, pl.String), lsh=pl.lit(lsh_tag, pl.String)).select(list(schema)).cast(dict(schema))
+    del signatures
+    kept_previous = previous.filter(~pl.col("id").is_in(decided.get_column("id").implode()))
+    pl.concat([kept_previous, fresh]).write_parquet(out_dir / "signatures.parquet", compression="lz4")
+    lap("write_signatures")
+    del previous, kept_previous, fresh
+
+    decisions = pl.concat([
+        decided,
+        remembered.select("id", "survivor_id", "similarity", pl.lit(None, pl.String).alias("matched"), pl.lit(None, pl.Float64).alias("matched_similarity")),
+    ])
+    _write_outputs(examples_path, out_dir, meta, reps, decisions,
                    source_ledger if source_ledger is not None else examples_path.parent / "ledger.parquet", summary)
-    lap("write")
+    lap("write_outputs")
     summary.timings["total"] = round(time.perf_counter() - start, 3)
     (out_dir / "dedup_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     return summary
 
 
-def _write_outputs(examples_path, out_dir, config, frame, distinct, previous, new, new_sig, ids, clusters, source_ledger, summary) -> None:
-    n_earlier = previous.height
-    node_of_id = pl.DataFrame({"id": ids, "node": np.arange(len(ids))})
-    final_node = np.where(clusters.survivor >= 0, clusters.survivor, np.arange(len(ids)))
-    nodes = pl.DataFrame({
-        "node": np.arange(len(ids)),
-        "survivor_id": ids.gather(final_node),
-        "similarity": np.where(clusters.survivor >= 0, clusters.similarity, 1.0),
-        "in_cluster": clusters.survivor >= 0,
-        "is_survivor": final_node == np.arange(len(ids)),
-    })
-    distinct_rows = distinct.get_column("row").implode()
+def _write_outputs(examples_path: Path, out_dir: Path, meta: pl.DataFrame, reps: pl.DataFrame, decisions: pl.DataFrame,
+                   source_ledger: Path | None, summary: DedupSummary) -> None:
+    """examples.parquet, clusters.parquet and ledger.parquet from the per-id decisions."""
+    # per distinct id: the row kept for it, its survivor (itself when kept) and the similarity to it
+    per_id = reps.select("id", pl.col("row").alias("rep_row")).join(decisions, on="id", how="left").with_columns(
+        pl.col("survivor_id").fill_null(pl.col("id")), pl.col("similarity").fill_null(1.0))
     per_row = (
-        frame.select("row", "id")
-        .join(node_of_id, on="id", how="left")
-        .join(nodes, on="node", how="left")
-        .with_columns(exact_copy=~pl.col("row").is_in(distinct_rows))
+        meta.select("row", "id").join(per_id, on="id", how="left", maintain_order="left")
         .with_columns(
-            outcome=pl.when(pl.col("exact_copy") | ~pl.col("is_survivor")).then(pl.lit("dropped")).otherwise(pl.lit("kept")),
-            reason=pl.when(pl.col("exact_copy")).then(pl.lit("exact_duplicate"))
-            .when(~pl.col("is_survivor")).then(pl.lit("near_duplicate")).otherwise(pl.lit("")),
-            duplicate=pl.when(pl.col("exact_copy")).then(pl.lit("exact"))
-            .when(~pl.col("is_survivor")).then(pl.lit("near")).otherwise(pl.lit("survivor")),
+            exact=pl.col("row") != pl.col("rep_row"),
+            near=pl.col("survivor_id") != pl.col("id"),
         )
-        .sort("row")
+        .with_columns(
+            outcome=pl.when(pl.col("exact") | pl.col("near")).then(pl.lit("dropped")).otherwise(pl.lit("kept")),
+            reason=pl.when(pl.col("exact")).then(pl.lit("exact_duplicate"))
+            .when(pl.col("near")).then(pl.lit("near_duplicate")).otherwise(pl.lit("")),
+            duplicate=pl.when(pl.col("exact")).then(pl.lit("exact")).when(pl.col("near")).then(pl.lit("near")).otherwise(pl.lit("survivor")),
+        )
     )
     kept_rows = per_row.filter(pl.col("outcome") == "kept").get_column("row")
     summary.kept = kept_rows.len()
-    summary.dropped = {r: n for r, n in per_row.filter(pl.col("outcome") == "dropped").group_by("reason").len().sort("reason").iter_rows()}
-
-    # examples.parquet: the kept rows, streamed from the input in input order
+    summary.dropped = dict(per_row.filter(pl.col("outcome") == "dropped").group_by("reason").len().sort("reason").iter_rows())
     (
-        pl.scan_parquet(examples_path)
-        .with_row_index("_row")
+        pl.scan_parquet(examples_path).with_row_index("_row")
         .filter(pl.col("_row").is_in(kept_rows.implode()))
         .select([pl.col(name).cast(dtype) for name, dtype in EXAMPLE_SCHEMA.items()])
-        .sink_parquet(out_dir / "examples.parquet")
+        .sink_parquet(out_dir / "examples.parquet", **_WRITE)
     )
-
-    # clusters.parquet: rows of clusters with two or more members (exact copies count as members)
     sources = pl.scan_parquet(examples_path).with_row_index("row").select("row", "source_document_ids", "source_kind").collect()
-    sources = sources.with_columns(pl.col("row").cast(pl.UInt32))
-    grouped = per_row.filter(pl.col("exact_copy") | pl.col("in_cluster") | pl.col("id").is_duplicated())
-    grouped = grouped.with_columns(pl.col("row").cast(pl.UInt32))
-    earlier_survivors = (  # an earlier survivor that is not in the input still gets its cluster row
-        nodes.filter(pl.col("in_cluster") & pl.col("is_survivor") & (pl.col("node") < n_earlier))
-        .join(node_of_id, on="node").rename({"id": "example_id"})
-        .filter(~pl.col("example_id").is_in(frame.get_column("id").implode()))
-        .select("example_id", pl.lit(None, pl.UInt32).alias("row"), "survivor_id", "similarity", pl.lit("survivor").alias("duplicate"))
-    )
-    members = pl.concat([
-        grouped.select(pl.col("id").alias("example_id"), "row", "survivor_id",
-                       pl.when(pl.col("exact_copy") & pl.col("is_survivor")).then(1.0).otherwise(pl.col("similarity")).alias("similarity"),
-                       "duplicate"),
-        earlier_survivors,
-    ])
-    cluster_ids = members.select(pl.col("survivor_id").unique().sort()).with_row_index("cluster_id")
+
+    # clusters.parquet: every row whose survivor is named by another row, and the survivors themselves
+    named = per_row.filter(pl.col("outcome") == "dropped").get_column("survivor_id").unique()
+    members = per_row.filter(pl.col("survivor_id").is_in(named.implode())).select(
+        pl.col("id").alias("example_id"), "row", "survivor_id", pl.when(pl.col("exact") & ~pl.col("near")).then(1.0).otherwise("similarity").alias("similarity"), "duplicate")
+    absent = named.filter(~named.is_in(meta.get_column("id").implode()))  # earlier survivors gone from the input
+    members = pl.concat([members, pl.DataFrame({
+        "example_id": absent, "row": pl.Series([None] * absent.len(), dtype=pl.UInt32), "survivor_id": absent,
+        "similarity": [1.0] * absent.len(), "duplicate": ["survivor"] * absent.len()})])
+    cluster_ids = named.sort().to_frame("survivor_id").with_row_index("cluster_id")
     table = (
-        members.join(cluster_ids, on="survivor_id")
-        .join(sources.drop("source_kind"), on="row", how="left")
-        .select(list(CLUSTER_SCHEMA))
-        .cast(dict(CLUSTER_SCHEMA))
+        members.join(cluster_ids, on="survivor_id").join(sources.drop("source_kind"), on="row", how="left")
+        .select(list(CLUSTER_SCHEMA)).cast(dict(CLUSTER_SCHEMA))
         .sort("cluster_id", "duplicate", "row", descending=[False, True, False], nulls_last=True)
     )
-    table.write_parquet(out_dir / "clusters.parquet")
+    table.write_parquet(out_dir / "clusters.parquet", **_WRITE)
     sizes = table.group_by("cluster_id").len()
     summary.clusters = sizes.height
     summary.largest_cluster = int(sizes.get_column("len").max() or 0)
 
-    # ledger.parquet: one row per source document of each input row
-    refs = _source_refs(source_ledger)
+    # ledger.parquet: one row per source document of every input row
+    detail = pl.concat_str(
+        pl.format("survivor={} similarity={}", "survivor_id", pl.col("similarity").round(3)),
+        pl.when(pl.col("matched").is_not_null() & ~pl.col("exact"))
+        .then(pl.format(" matched={} matched_similarity={}", "matched", pl.col("matched_similarity").round(3))).otherwise(pl.lit("")),
+    )
     ledger = (
-        per_row.select("row", "id", "outcome", "reason", "survivor_id", "similarity")
-        .join(sources, on="row")
+        per_row.select("row", "id", "outcome", "reason", "survivor_id", "similarity", "matched", "matched_similarity", "exact")
+        .join(sources, on="row", how="left", maintain_order="left")
         .explode("source_document_ids")
-        .rename({"source_document_ids": "unit_id"})
-        .with_columns(
-            stage=pl.lit(STAGE),
-            detail=pl.when(pl.col("outcome") == "dropped")
-            .then(pl.format("survivor={} similarity={}", "survivor_id", pl.col("similarity").round(3)))
-            .otherwise(pl.lit("")),
-            record_id=pl.when(pl.col("outcome") == "kept").then(pl.col("id")).otherwise(pl.lit("")),
+        .select(
+            pl.col("source_document_ids").fill_null("").alias("unit_id"),
+            pl.lit(STAGE).alias("stage"),
+            "outcome", "reason",
+            pl.when(pl.col("outcome") == "dropped").then(detail).otherwise(pl.lit("")).alias("detail"),
+            "source_kind",
+            pl.when(pl.col("outcome") == "kept").then(pl.col("id")).otherwise(pl.lit("")).alias("record_id"),
         )
     )
+    refs = _source_refs(source_ledger)
     if refs is not None:
-        ledger = ledger.join(refs.rename({"source_kind": "_ref_kind"}), on="unit_id", how="left").with_columns(
+        ledger = ledger.join(refs.rename({"source_kind": "_ref_kind"}), on="unit_id", how="left", maintain_order="left").with_columns(
             source_kind=pl.coalesce("_ref_kind", "source_kind"))
     else:
         ledger = ledger.with_columns(path=pl.lit(None, pl.String), locator=pl.lit(None, pl.String))
     (
-        ledger.sort("row", maintain_order=True)
-        .with_columns(pl.col("path").fill_null(""), pl.col("locator").fill_null(""), pl.col("unit_id").fill_null(""))
-        .select(list(LEDGER_SCHEMA))
-        .cast(dict(LEDGER_SCHEMA))
-        .write_parquet(out_dir / "ledger.parquet")
+        ledger.with_columns(pl.col("path").fill_null(""), pl.col("locator").fill_null(""))
+        .select(list(LEDGER_SCHEMA)).cast(dict(LEDGER_SCHEMA))
+        .write_parquet(out_dir / "ledger.parquet", **_WRITE)
     )
-
-    # signatures.parquet: previous + the new examples that were kept
-    new_kept = new.select("id", "kind").with_row_index("k").join(
-        per_row.filter(pl.col("outcome") == "kept").select("id"), on="id", how="semi").sort("k")
-    k = new_kept.get_column("k").to_numpy()
-    fresh = new_kept.select(
-        "id", "kind",
-        pl.Series("signature", new_sig[k] if len(k) else np.empty((0, config.num_perm), np.uint32), dtype=pl.Array(pl.UInt32, config.num_perm)),
-        pl.lit(config.scheme).alias("scheme"),
-    )
-    pl.concat([previous.select(fresh.columns), fresh]).write_parquet(out_dir / "signatures.parquet", compression="lz4")

@@ -46,7 +46,7 @@ def _percentile(values: list[int], q: float) -> int:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def check_jsonl(path: Path, *, max_tokens: int, count_tokens=None) -> dict:
+def check_jsonl(path: Path, *, max_tokens: int, count_tokens=None, per_line: list[int] | None = None) -> dict:
     """Format errors by kind, token statistics and the ids (line numbers) over max_tokens."""
     count_tokens = count_tokens or (lambda messages: sum(len(m["content"]) for m in messages) // 4 + 4 * len(messages))
     errors: Counter = Counter()
@@ -66,6 +66,8 @@ def check_jsonl(path: Path, *, max_tokens: int, count_tokens=None) -> dict:
             continue
         n = count_tokens(record["messages"])
         tokens.append(n)
+        if per_line is not None:
+            per_line.append(n)
         if n > max_tokens:
             too_long.append(number)
     stats = {}
@@ -78,5 +80,6 @@ def check_jsonl(path: Path, *, max_tokens: int, count_tokens=None) -> dict:
 def chat_template_counter(tokenizer):
     """Token count of an example as the model will see it (its chat template applied)."""
     def count(messages: list[dict]) -> int:
-        return len(tokenizer.apply_chat_template(messages, tokenize=True))
+        ids = tokenizer.apply_chat_template(messages, tokenize=True)
+        return len(ids["input_ids"] if hasattr(ids, "keys") else ids)
     return count

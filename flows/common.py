@@ -1,0 +1,37 @@
+"""Helpers shared by the flows: the config file, the runner-backed map for sharded steps, the dashboard."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from prefect import task, unmapped
+from prefect.cache_policies import NO_CACHE
+
+from curation.config import PipelineConfig, load_config
+
+CONFIG_ENV = "CURATE_CONFIG"
+
+
+def config_from(path: str | None) -> tuple[PipelineConfig, str]:
+    """The pipeline config: the parameter, else $CURATE_CONFIG, else pipeline.yaml in the working directory."""
+    chosen = path or os.environ.get(CONFIG_ENV) or "pipeline.yaml"
+    return load_config(chosen if Path(chosen).exists() else None), chosen
+
+
+@task(name="shard", cache_policy=NO_CACHE)
+def run_shard(fn, shard):
+    return fn(shard)
+
+
+def runner_map(fn, shards):
+    """A map_fn for sharded steps: each shard is a task on the flow's task runner (threads, or Dask)."""
+    futures = run_shard.map(unmapped(fn), list(shards))
+    return [future.result() for future in futures]
+
+
+@task(name="build-dashboard", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def build_dashboard_task(config: PipelineConfig) -> str:
+    from curation.report.build import build_dashboard
+
+    return str(build_dashboard(Path(config.versions_dir), Path(config.reports_dir)).resolve())

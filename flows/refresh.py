@@ -1,0 +1,110 @@
+"""`refresh_dataset`: ingest -> clean -> examples -> dedup -> split -> validate -> publish.
+
+Emits `dataset.version.created` (resource `dataset.<name>`, payload `version_id`) when, and only
+when, a new version passed validation. Run it without a server (`python -m flows.refresh`,
+ephemeral mode), or as the `nightly-refresh` deployment of prefect.yaml. With `--dask-address`
+the sharded steps run on an existing Dask cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+
+from curation import run
+from curation.config import PipelineConfig
+from flows.common import build_dashboard_task, config_from, runner_map
+
+EVENT = "dataset.version.created"
+
+
+# Retries only where a step touches the outside world (reading the exports, writing the version).
+@task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def ingest(config: PipelineConfig, out: Path) -> dict:
+    return run.run_ingest(config, out, progress=False)
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean(config: PipelineConfig, out: Path) -> dict:
+    return run.run_clean(config, out)
+
+
+@task(name="examples", cache_policy=NO_CACHE)
+def examples(config: PipelineConfig, out: Path) -> dict:
+    return run.run_examples(config, out)
+
+
+@task(name="split", cache_policy=NO_CACHE)
+def split(config: PipelineConfig, out: Path) -> dict:
+    return run.run_split(config, out)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate(config: PipelineConfig, out: Path) -> dict:
+    return run.run_validate(config, out)
+
+
+@task(name="publish", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish(config: PipelineConfig, out: Path, stages: dict, validation: dict):
+    return run.publish_version(config, out, stages, validation)
+
+
+@flow(name="refresh_dataset", log_prints=True)
+def refresh_dataset(config_path: str | None = None) -> dict:
+    """Curate the configured sources into a new dataset version (or find it unchanged)."""
+    logger = get_run_logger()
+    config, used = config_from(config_path)
+    out = Path(config.output_dir)
+    logger.info("refreshing %s from %s (config %s)", config.name, ", ".join(config.sources), used)
+    stages = {"ingest": ingest(config, out), "clean": clean(config, out), "examples": examples(config, out)}
+    stages["dedup"] = run.run_dedup(config, out, map_fn=runner_map)  # its shards are tasks on the runner
+    stages["split"] = split(config, out)
+    validation = validate(config, out)
+    result = publish(config, out, stages, validation)
+    dashboard = build_dashboard_task(config)
+
+    funnel = run.funnel(out)
+    create_table_artifact(
+        key="refresh-funnel",
+        table=[{"stage": f["stage"], "in": f["in"], "kept": f["kept"], "removed": ", ".join(f"{k}={v}" for k, v in f["removed"].items()) or "-"} for f in funnel],
+        description=f"Per-stage counts of {config.name} ({result.status} {result.version_id})",
+    )
+    create_markdown_artifact(key="refresh-summary", markdown=_summary(config, result, validation), description="refresh summary")
+    create_link_artifact(key="dashboard", link=Path(dashboard).as_uri(), link_text="data-quality dashboard")
+    if result.status == "published":
+        emit_event(event=EVENT, resource={"prefect.resource.id": f"dataset.{config.name}", "prefect.resource.name": config.name},
+                   payload={"version_id": result.version_id, "parent": result.parent, "path": str(result.path)})
+        logger.info("published %s and emitted %s", result.version_id, EVENT)
+    else:
+        logger.info("%s: %s (no event)", result.status, result.version_id)
+    return {"version_id": result.version_id, "status": result.status, "dashboard": dashboard}
+
+
+def _summary(config: PipelineConfig, result, validation: dict) -> str:
+    lines = [f"# {config.name}: {result.status} `{result.version_id}`", "",
+             f"- parent: `{result.parent}`", f"- validation: {'passed' if validation.get('passed') else 'FAILED'}",
+             f"- records quarantined: {validation['records']['quarantined']}; leaks: {validation['leakage']['count']}"]
+    lines += [f"- critical: {failure}" for failure in validation.get("critical_failures", [])]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the refresh flow once, without a server (ephemeral Prefect).")
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--dask-address", default=None, help="run the sharded steps on an existing Dask cluster (tcp://host:8786)")
+    args = parser.parse_args()
+    flow_ = refresh_dataset
+    if args.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        flow_ = refresh_dataset.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
+    print(flow_(config_path=args.config))
+
+
+if __name__ == "__main__":
+    main()
