@@ -10,7 +10,9 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test clean
+CURATE := $(VENV)/bin/curate
+
+.PHONY: setup browser demo test clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +25,29 @@ $(STAMP): pyproject.toml Makefile
 
 setup: $(STAMP)
 
-demo: setup
-	$(VENV)/bin/curate build --out data/out
+# Debian's Chromium for the dashboard's browser test (root + apt only; elsewhere that test skips).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "could not install chromium: the browser test will skip"; \
+	  else echo "chromium not installed (needs root + apt): the browser test will skip"; fi; }
 
-test: setup
+# The whole loop on the bundled sample, through the Prefect flows in ephemeral mode (no server).
+demo: setup
+	$(PY) -m flows.refresh
+	$(PY) -m flows.train
+	$(CURATE) ask "How do I reset my A-45 SuperWidget?"
+	@echo
+	@echo "dashboard: $(CURDIR)/data/reports/index.html   (or: $(CURATE) dashboard  -> http://127.0.0.1:8000/)"
+	@echo "schedule it with a Prefect server and a worker:"
+	@echo "  $(VENV)/bin/prefect server start &"
+	@echo "  $(VENV)/bin/prefect work-pool create specialist-library --type process"
+	@echo "  $(VENV)/bin/prefect deploy --all      # nightly-refresh (02:00) + retrain-on-new-version (event trigger)"
+	@echo "  $(VENV)/bin/prefect worker start --pool specialist-library"
+
+test: setup browser
 	$(PY) -m pytest -q
 
 clean:

@@ -11,9 +11,12 @@
 
 Incremental runs: ``previous_signatures`` is the signatures.parquet of the last published version.
 Its kept examples are *earlier*: not hashed again, never dropped, and a new example that matches one
-is dropped naming it. Its rows also remember the examples that run dropped (``survivor_id`` set), so
-an example dropped before is dropped again for the same survivor without being hashed (when the LSH
-parameters are unchanged). Only the new examples are hashed and matched, against everything earlier.
+is dropped naming it (earlier wins, also when the earlier example is no longer in the input). Its
+rows also remember the examples earlier runs dropped (``survivor_id`` set): such an example is
+dropped again for the same survivor without being hashed (when the LSH settings are unchanged), and
+when it was directly similar to its survivor it is an *anchor*: a new example that matches it is
+dropped for its survivor too (``matched=`` names the anchor). Only the new examples are hashed; they
+are matched against each other and against every earlier example and anchor.
 
 Outputs in ``out_dir``:
 
@@ -257,9 +260,10 @@ def dedup(
     del parts
     lap("signatures")
 
-    # 3. LSH. Nodes: the earlier examples (frozen), the remembered ones that share a bucket key with a new
-    # one (decided again: a new example may match them), then the new ones. Earlier nodes take part only
-    # where they share a bucket key with one of the others.
+    # 3. LSH. Nodes: the earlier examples, the anchors (remembered examples directly similar to their
+    # survivor that share a bucket key with a new example), then the new ones. Earlier examples and
+    # anchors are frozen (their outcome stands) and take part only where they share a bucket key with a
+    # new example; a new example clustered around an anchor is dropped for the anchor's survivor.
     def keys_of(sig: np.ndarray, kind: pl.Series) -> tuple[np.ndarray, np.ndarray]:
         usable = np.flatnonzero(~(sig == MAX_HASH32).all(axis=1))  # an example without shingles matches nothing
         return usable, band_keys(sig[usable], bands, rows_per_band, _kind_salt(kind.gather(usable)))
@@ -276,12 +280,17 @@ def dedup(
     touched = touching(anchor_keys, new_keys)
     anchor_at, anchor_keys = anchor_usable[touched], anchor_keys[touched]
     anchors = anchors[anchor_at]
-    n_earlier, n_anchor, n_new = earlier.height, anchors.height, new.height
-    old_sig = earlier.get_column("signature").to_numpy().reshape(-1, config.num_perm) if n_earlier else new_sig[:0]
+    # the earlier examples that matter: those sharing a bucket key with a new example, and the anchors' survivors
+    old_sig = earlier.get_column("signature").to_numpy().reshape(-1, config.num_perm) if earlier.height else new_sig[:0]
     old_usable, old_keys = keys_of(old_sig, earlier.get_column("kind"))
-    old_mask = touching(old_keys, new_keys)
-    old_usable, old_keys = old_usable[old_mask], old_keys[old_mask]
-    signatures = np.concatenate([old_sig, anchor_sig[anchor_at], new_sig]) if n_earlier or n_anchor else new_sig
+    wanted = old_usable[touching(old_keys, new_keys)]
+    anchor_survivors = earlier.select("id").with_row_index("at").join(anchors.select(pl.col("survivor_id").alias("id")), on="id")
+    wanted = np.union1d(wanted, anchor_survivors.get_column("at").to_numpy().astype(np.int64))
+    earlier_nodes = earlier[wanted]
+    old_sig = old_sig[wanted]
+    old_usable, old_keys = keys_of(old_sig, earlier_nodes.get_column("kind"))
+    n_earlier, n_anchor = earlier_nodes.height, anchors.height
+    signatures = np.concatenate([old_sig, anchor_sig[anchor_at], new_sig])
     del old_sig, anchor_sig, new_sig
     first_new = n_earlier + n_anchor
     usable = np.concatenate([old_usable, n_earlier + np.arange(n_anchor), first_new + new_usable])
@@ -290,7 +299,8 @@ def dedup(
     ci, cj = usable[ci], usable[cj]
     del old_keys, anchor_keys, new_keys
     summary.candidate_pairs = len(ci)
-    ids = pl.concat([earlier.get_column("id"), anchors.get_column("id"), new.get_column("id")])
+    ids = pl.concat([earlier_nodes.get_column("id"), anchors.get_column("id"), new.get_column("id")])
+    del earlier_nodes
     n_nodes = len(ids)
     frozen = np.arange(n_nodes) < first_new
     is_anchor = frozen & (np.arange(n_nodes) >= n_earlier)
@@ -302,7 +312,8 @@ def dedup(
     if first_new:
         old_rows = ids.slice(0, first_new).to_frame("id").with_row_index("node").join(reps.select("id", "row"), on="id")
         node_rows[old_rows.get_column("node").to_numpy()] = old_rows.get_column("row").to_numpy()
-    with_text = nodes[node_rows[nodes] >= 0]
+    need_text = config.verify_jaccard or config.survivor == "quality"
+    with_text = nodes[node_rows[nodes] >= 0] if need_text else nodes[:0]
     new_part = with_text[with_text >= first_new]
     old_part = with_text[with_text < first_new]
     old_part = old_part[np.argsort(node_rows[old_part], kind="stable")]

@@ -113,13 +113,17 @@ def version_page_data(version_dir: Path, manifest: dict, evals: list[dict]) -> d
         funnel_rows.append({"stage": stage["stage"], "units": stage["kept"], "outcome": "kept"})
         funnel_rows += [{"stage": stage["stage"], "units": n, "outcome": reason} for reason, n in stage["removed"].items()]
     clusters = pl.read_parquet(version_dir / "clusters.parquet") if (version_dir / "clusters.parquet").exists() else None
-    cluster_sizes = clusters.group_by("cluster_id").len()["len"].to_list() if clusters is not None and clusters.height else []
+    cluster_rows = []
+    if clusters is not None and clusters.height:
+        sizes = clusters.group_by("cluster_id").agg(size=pl.len(), kind=pl.col("duplicate").filter(pl.col("duplicate") != "survivor").first())
+        cluster_rows = [{"cluster size": str(size), "clusters": n, "duplicate": kind or "?"}
+                        for size, kind, n in sizes.group_by("size", "kind").len().sort("size").iter_rows()]
     mix = [{"source": s, "examples": n, "kind": k} for s, k, n in examples.group_by("source_kind", "kind").len().sort("source_kind", "kind").iter_rows()]
     page_charts = {
         "funnel": charts.funnel(funnel_rows),
         "lengths": charts.histogram(examples["n_chars"].to_list(), "characters", "Example length (characters, without the system prompt)", color_by=examples["source_kind"].to_list()),
         "mix": charts.stacked_bars(mix, "source", "examples", "kind", "Source mix"),
-        "clusters": charts.histogram(cluster_sizes, "cluster size", "Duplicate cluster sizes", bins=10),
+        "clusters": charts.stacked_bars(cluster_rows, "cluster size", "clusters", "duplicate", "Duplicate clusters by size (members incl. the survivor)"),
     }
     if tokens is not None and tokens.height:
         page_charts["tokens"] = charts.histogram(tokens["tokens"].to_list(), "tokens", "Tokens per example (the model's chat template applied)", color_by=tokens["split"].to_list())
