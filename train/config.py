@@ -27,14 +27,14 @@ class TrainConfig(BaseModel):
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
     warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
     weight_decay: float = Field(default=0.0, ge=0.0)
-    epochs: float = Field(default=2.0, gt=0)
+    epochs: float = Field(default=1.0, gt=0)
     max_steps: int | None = Field(default=None, ge=1, description="stop after this many optimiser steps (overrides epochs)")
     batch_size: int = Field(default=8, ge=1)
     gradient_accumulation: int = Field(default=1, ge=1)
     max_grad_norm: float = Field(default=1.0, gt=0)
     seed: int = 42
     # data
-    max_seq_length: int = Field(default=384, ge=16)
+    max_seq_length: int = Field(default=256, ge=16)
     overlong: Literal["truncate", "drop", "error"] = Field(default="truncate", description="what to do with examples over max_seq_length")
     kinds: list[Literal["conversation", "instruction", "passage"]] = ["conversation", "instruction"]
     packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")

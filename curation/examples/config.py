@@ -6,10 +6,8 @@ from curation.base import StepConfig
 
 
 class ExamplesConfig(StepConfig):
-    system_prompt: str = (
-        "You are the customer support assistant of Nordlicht Gadgets. Answer customers' questions about "
-        "Nordlicht products accurately, briefly and kindly, with the exact steps from the product manuals."
-    )
+    # Short on purpose: it is repeated in every training example, so every token of it costs compute.
+    system_prompt: str = "You are Nordlicht Gadgets' support assistant. Give the exact steps from the manuals."
     include_system_prompt: bool = True
     manual_instructions: bool = True
     manual_passages: bool = True
