@@ -1,0 +1,73 @@
+"""The curated sample: valid examples, no planted PII left, and the A-45 procedure learnable
+from every kind of source."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+import pytest
+
+from curation import run
+from schemas import Example
+from tests.conftest import SAMPLE_ROOT
+from tests.refresh_helpers import sample_config
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sample")
+    config = sample_config(tmp)
+    result = run.refresh(config, progress=False, gx_project_root=tmp)
+    assert result.status == "published", result.validation.get("critical_failures")
+    frame = pl.concat([pl.read_parquet(result.path / f"{s}.parquet") for s in ("train", "validation", "test")])
+    return result, frame
+
+
+def test_every_example_validates(published):
+    _, frame = published
+    for row in frame.iter_rows(named=True):
+        Example.model_validate(row)
+
+
+def test_no_planted_pii_survives(published):
+    _, frame = published
+    truth = json.loads((SAMPLE_ROOT / "ground_truth.json").read_text())
+    company = truth["company"]
+    staff = {a["name"] for a in company.get("agents", [])}
+    text = "\n".join(m["content"] for messages in frame["messages"].to_list() for m in messages)
+    leaked = []
+    for item in truth["pii"]:
+        value = item["value"]
+        if item["type"] == "PERSON" and (value in staff or len(value) < 3):
+            continue
+        if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text):
+            leaked.append((item["type"], value))
+    assert leaked == []
+
+
+def test_a45_reset_is_taught_by_every_source_kind(published):
+    _, frame = published
+    train = frame.filter(pl.col("split") == "train")
+    kinds = set()
+    for row in train.iter_rows(named=True):
+        answer = " ".join(m["content"] for m in row["messages"] if m["role"] == "assistant").lower()
+        if "blue button" in answer and "10 seconds" in answer and "flashes green" in answer and "a-45" in answer.replace("\n", " "):
+            kinds.add(row["source_kind"])
+    assert kinds == {"email", "manual", "ticket"}
+
+
+def test_manual_answers_cite_the_page(published):
+    _, frame = published
+    cited = [m["content"] for messages in frame.filter(pl.col("kind") == "instruction")["messages"].to_list() for m in messages
+             if m["role"] == "assistant" and "Resetting the SuperWidget" in m["content"]]
+    assert cited and all("A-45 SuperWidget User Manual, page 12" in c for c in cited)
+
+
+def test_internal_notes_never_reach_training_text(published):
+    _, frame = published
+    truth = json.loads((SAMPLE_ROOT / "ground_truth.json").read_text())
+    text = json.dumps(frame["messages"].to_list())
+    markers = [note["marker"] for note in truth.get("internal_notes", [])]
+    assert markers and not [m for m in markers if m in text]
