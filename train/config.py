@@ -27,9 +27,9 @@ class TrainConfig(BaseModel):
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
     warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
     weight_decay: float = Field(default=0.0, ge=0.0)
-    epochs: float = Field(default=1.0, gt=0)
+    epochs: float = Field(default=3.0, gt=0)
     max_steps: int | None = Field(default=None, ge=1, description="stop after this many optimiser steps (overrides epochs)")
-    batch_size: int = Field(default=8, ge=1)
+    batch_size: int = Field(default=4, ge=1)
     gradient_accumulation: int = Field(default=1, ge=1)
     max_grad_norm: float = Field(default=1.0, gt=0)
     seed: int = 42
@@ -41,6 +41,8 @@ class TrainConfig(BaseModel):
     max_train_examples: int | None = Field(default=None, ge=1)
     # device
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        default="auto", description="auto: bf16 autocast on CUDA and on CPUs with native bf16, else float32")
     gradient_checkpointing: bool = False
     # evaluation
     eval_max_new_tokens: int = Field(default=96, ge=1)

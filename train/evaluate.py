@@ -20,7 +20,7 @@ import torch
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, encode_examples, encode_passage
-from train.modeling import base_model_identity, load_base_model, pick_device, summed_target_loss
+from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss
 
 PROBE = Path(__file__).parent / "probes" / "general.txt"
 _TOKEN = re.compile(r"\w+")
@@ -54,11 +54,13 @@ def key_fact_recall(answer: str, facts: list[str]) -> float:
 
 
 @torch.no_grad()
-def token_losses(model, encoded_batches: list[dict], device) -> list[tuple[str, float, int]]:
+def token_losses(model, encoded_batches: list[dict], device, amp=None) -> list[tuple[str, float, int]]:
     """(source kind, summed loss, target tokens) per example."""
     out = []
     for batch in encoded_batches:
-        losses, counts = summed_target_loss(model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))
+        with autocast(device, amp):
+            losses, counts = summed_target_loss(model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))
+        losses = losses.float()
         for kind, loss, count in zip(batch["source_kinds"], losses.tolist(), counts.tolist()):
             out.append((kind, loss, count))
     return out
@@ -76,14 +78,15 @@ def summarise(losses: list[tuple[str, float, int]]) -> dict:
 
 
 @torch.no_grad()
-def generate(model, tokenizer, prompts: list[list[dict]], *, max_new_tokens: int, batch_size: int, device) -> list[str]:
+def generate(model, tokenizer, prompts: list[list[dict]], *, max_new_tokens: int, batch_size: int, device, amp=None) -> list[str]:
     """Greedy answers, batched with left padding."""
     tokenizer.padding_side = "left"
     answers: list[str] = []
     for i in range(0, len(prompts), batch_size):
         texts = [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts[i : i + batch_size]]
         enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
-        out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+        with autocast(device, amp):
+            out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
         answers += [tokenizer.decode(row[enc["input_ids"].shape[1]:], skip_special_tokens=True).strip() for row in out]
     tokenizer.padding_side = "right"
     return answers
@@ -110,6 +113,7 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
 
     started = time.perf_counter()
     device = pick_device(config.device)
+    amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
     tokenizer.padding_side = "right"
     base = model if model is not None else load_base_model(config.base_model, device)
@@ -119,24 +123,24 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
     held_out = pl.concat([pl.read_parquet(version_dir / f"{s}.parquet") for s in ("validation", "test")])
     encoded, stats = encode_examples(tokenizer, held_out, max_len=config.max_seq_length, overlong="truncate", kinds=config.kinds)
     eval_batches = batches(encoded, config.eval_batch_size, tokenizer.pad_token_id)
-    tuned_losses = token_losses(tuned, eval_batches, device)
+    tuned_losses = token_losses(tuned, eval_batches, device, amp)
     with tuned.disable_adapter():
-        base_losses = token_losses(tuned, eval_batches, device)
+        base_losses = token_losses(tuned, eval_batches, device, amp)
 
     questions = load_questions(Path(config.heldout_questions), max_questions)
     system = system_prompt_of(version_dir)
     prompts = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": q["question"]}] for q in questions]
-    tuned_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device)
+    tuned_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device, amp=amp)
     with tuned.disable_adapter():
-        base_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device)
+        base_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device, amp=amp)
 
     probe_ids, probe_labels = encode_passage(tokenizer, [{"content": PROBE.read_text(encoding="utf-8")}])
     from train.data import Encoded
 
     probe_batches = batches([Encoded(probe_ids, probe_labels, "probe", "probe")], 1, tokenizer.pad_token_id)
-    probe_tuned = summarise(token_losses(tuned, probe_batches, device))
+    probe_tuned = summarise(token_losses(tuned, probe_batches, device, amp))
     with tuned.disable_adapter():
-        probe_base = summarise(token_losses(tuned, probe_batches, device))
+        probe_base = summarise(token_losses(tuned, probe_batches, device, amp))
 
     samples = []
     for q, b, t in zip(questions, base_answers, tuned_answers):
@@ -168,7 +172,8 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
                        "relative_change": round(change, 4), "tolerance": config.forgetting_tolerance, "flagged": change > config.forgetting_tolerance},
         "questions": len(samples),
         "samples": samples,
-        "training": {k: meta.get(k) for k in ("steps", "epochs", "wall_time_s", "tokens_per_s", "final_loss", "device", "peak_memory_mb")},
+        "training": {k: meta.get(k) for k in ("steps", "epochs", "wall_time_s", "tokens_per_s", "final_loss", "device", "autocast", "peak_memory_mb")},
+        "eval_autocast": str(amp) if amp else None,
         "eval_seconds": round(time.perf_counter() - started, 1),
     }
     (adapter_dir / "eval_report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -216,7 +221,8 @@ def ask(question: str, version_dir: Path, adapter_dir: Path, config: TrainConfig
     tuned.eval()
     system = system_prompt_of(version_dir)
     prompt = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": question}]]
-    tuned_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device)[0]
+    amp = autocast_dtype(device, config.precision)
+    tuned_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]
     with tuned.disable_adapter():
-        base_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device)[0]
+        base_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]
     return {"question": question, "base": base_answer, "tuned": tuned_answer}

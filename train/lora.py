@@ -25,7 +25,7 @@ from tqdm import tqdm
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
-from train.modeling import base_model_identity, load_base_model, pick_device, summed_target_loss
+from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     # 1. setup model
     torch.manual_seed(config.seed)
     device = pick_device(config.device)
+    amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
     base = model if model is not None else load_base_model(config.base_model, device)
     base = base.to(device)
@@ -86,7 +87,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     peft_model.train()
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
-    bar = tqdm(total=total_steps, desc="train", unit="step", disable=None if progress else True)
+    bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
     while step < total_steps:
         epoch_batches = batches(examples, config.batch_size, tokenizer.pad_token_id, seed=config.seed + epoch)
         for i in range(0, len(epoch_batches), config.gradient_accumulation):
@@ -94,8 +95,9 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
             trainable = sum(int((b["labels"] != -100).sum()) for b in group)
             loss_sum = 0.0
             for batch in group:
-                per_row, _ = summed_target_loss(peft_model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))
-                loss = per_row.sum()
+                with autocast(device, amp):
+                    per_row, _ = summed_target_loss(peft_model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))
+                loss = per_row.float().sum()
                 (loss / trainable).backward()
                 loss_sum += float(loss.detach())
                 tokens_seen += int(batch["attention_mask"].sum())
@@ -137,6 +139,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "final_loss": log[-1]["loss"] if log else None,
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
         "dtype": str(next(peft_model.parameters()).dtype),
+        "autocast": str(amp) if amp else None,
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "torch": torch.__version__,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -18,10 +18,38 @@ def pick_device(preference: str = "auto") -> torch.device:
 
 
 def dtype_for(device: torch.device) -> torch.dtype:
-    """bf16 on a GPU that supports it, float32 on CPU: the same code path either way."""
+    """Weights in bf16 on a GPU that supports it, float32 on CPU: the same code path either way."""
     if device.type == "cuda" and torch.cuda.is_bf16_supported():
         return torch.bfloat16
     return torch.float32
+
+
+def cpu_has_native_bf16() -> bool:
+    """AVX512-BF16 or AMX: bf16 matrix maths in hardware (about 3x the float32 speed measured here)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
+    """The autocast dtype for forward passes, or None for plain float32.
+
+    "auto": bf16 on CUDA, and on CPUs with native bf16 (float32 master weights either way);
+    float32 on other CPUs. "fp32" and "bf16" force one or the other.
+    """
+    if precision == "fp32":
+        return None
+    if precision == "bf16":
+        return torch.bfloat16
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
+    return torch.bfloat16 if cpu_has_native_bf16() else None
+
+
+def autocast(device: torch.device, dtype: torch.dtype | None):
+    return torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None)
 
 
 def load_base_model(spec: str, device: torch.device):

@@ -28,8 +28,11 @@ Outputs in ``out_dir``:
   example id, or ``dropped`` with ``exact_duplicate`` / ``near_duplicate`` and a detail
   ``survivor=<id> similarity=<x>`` (plus ``matched=<id> matched_similarity=<x>`` when the row was
   matched through a cluster centre that is itself dropped);
-- ``signatures.parquet``: SIGNATURE_SCHEMA, the previous rows + this run's hashed examples
-  (``survivor_id`` null for kept ones);
+- ``signatures.parquet``: a folder of parts ``part-NNNNN.parquet``: the previous version's parts
+  (hard links where the file system allows, else copies) and one new part with this run's hashed
+  examples (SIGNATURE_SCHEMA plus ``band_tag`` and ``band_keys``, their LSH bucket keys; ``survivor_id``
+  null for kept ones). :func:`read_signatures` reads a folder (or an older single file) as one table;
+  a later part's row wins for an id decided again;
 - ``dedup_summary.json``: :class:`DedupSummary`.
 
 Survivor policies: ``longest`` = max ``n_chars``; ``most_recent`` = max ``created_at`` (none = oldest);
@@ -86,6 +89,7 @@ def signature_schema(num_perm: int) -> pl.Schema:
 
 
 _WRITE = {"compression": "zstd", "compression_level": 1}
+SIGNATURE_PART = "part-{:05d}.parquet"
 MapFn = Callable[[Callable, Iterable], Iterable]
 
 
@@ -123,14 +127,17 @@ def _sharded(map_fn: MapFn, fn: Callable, texts: pl.Series, num_shards: int) -> 
 
 
 def _texts(path: Path, rows: np.ndarray) -> pl.Series:
-    """The comparison text of the given input rows (sorted row numbers), in that order."""
+    """The comparison text of the given input rows (sorted row numbers), in that order.
+
+    Only the row groups holding those rows are read: an incremental run's new rows (usually appended
+    at the end) cost their own row groups, not the whole input.
+    """
+    import pyarrow.parquet as pq
+
     if not len(rows):
         return pl.Series("text", [], pl.String)
-    wanted = pl.Series(rows, dtype=pl.UInt32).implode()
-    return (
-        pl.scan_parquet(path).with_row_index("row").filter(pl.col("row").is_in(wanted))
-        .select(example_text()).collect(engine="streaming").to_series()
-    )
+    messages = _read_rows(pq.ParquetFile(path), np.asarray(rows, np.int64), "messages")
+    return messages.to_frame("messages").select(example_text()).to_series()
 
 
 def _quality(texts: pl.Series) -> np.ndarray:
@@ -168,17 +175,116 @@ def _exact_representatives(meta: pl.DataFrame, policy: str) -> pl.DataFrame:
     return meta.filter(pl.col("row").is_in(keep.implode()))
 
 
-def _previous(path: Path | None, config: DedupConfig) -> pl.DataFrame:
-    schema = signature_schema(config.num_perm)
+def signature_parts(path: Path) -> list[Path]:
+    """The parquet files of a signatures output: the parts of a folder in order, or the one (older, single) file."""
+    path = Path(path)
+    return sorted(path.glob("part-*.parquet")) if path.is_dir() else [path]
+
+
+def read_signatures(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    """All rows of a signatures file or folder; an id decided again in a later part keeps its last row."""
+    frames = [pl.read_parquet(part, columns=columns) for part in signature_parts(path)]
+    table = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    if table.height and table.get_column("id").is_duplicated().any():
+        last = table.with_row_index("_at").group_by("id").agg(pl.col("_at").max()).get_column("_at")
+        table = table.with_row_index("_at").filter(pl.col("_at").is_in(last.implode())).drop("_at")
+    return table
+
+
+def _band_tag(config: DedupConfig) -> str:
+    bands, rows = config.bands_rows
+    return f"b{bands}:r{rows}"
+
+
+def _band_key_column(signatures: np.ndarray, kinds: pl.Series, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(rows with a usable signature, their (n, bands) LSH keys): an example without shingles matches nothing."""
+    bands, rows = config.bands_rows
+    usable = np.flatnonzero(~(signatures == MAX_HASH32).all(axis=1)) if signatures.size else np.empty(0, np.int64)
+    return usable, band_keys(signatures[usable], bands, rows, _kind_salt(kinds.gather(usable)))
+
+
+def _keys_series(n: int, usable: np.ndarray, keys: np.ndarray, bands: int) -> pl.Series:
+    full = np.zeros((n, bands), np.uint64)
+    full[usable] = keys
+    valid = np.zeros(n, bool)
+    valid[usable] = True
+    series = pl.Series("band_keys", full, dtype=pl.Array(pl.UInt64, bands))
+    return pl.select(pl.when(pl.lit(pl.Series(valid))).then(pl.lit(series))).to_series().alias("band_keys")
+
+
+_INDEX_COLUMNS = ("id", "survivor_id", "similarity", "scheme", "lsh")
+
+
+def _previous(path: Path | None, config: DedupConfig) -> tuple[pl.DataFrame, list[Path]]:
+    """Index of the earlier signatures without the signatures themselves: id, survivor_id, similarity, lsh,
+    band_keys (null: no usable signature), part and pos (where the row's signature is), one row per id.
+
+    Parts written by this version store their LSH band keys; the keys of an older file, or of a part
+    written with other bands / rows, are computed again from its signatures.
+    """
+    bands = config.bands_rows[0]
+    schema = {"id": pl.String, "survivor_id": pl.String, "similarity": pl.Float64, "scheme": pl.String, "lsh": pl.String,
+              "band_keys": pl.Array(pl.UInt64, bands), "part": pl.UInt32, "pos": pl.UInt32}
     if path is None:
-        return schema.to_frame()
-    previous = pl.read_parquet(path)
-    missing = {name: pl.lit(None, dtype) for name, dtype in schema.items() if name not in previous.columns}
-    previous = previous.with_columns(**missing).select(list(schema))
-    schemes = previous.get_column("scheme").drop_nulls().unique().to_list()
-    if schemes and schemes != [config.scheme]:
-        raise ValueError(f"{path} holds signatures of scheme {schemes}; this config computes {config.scheme!r}: run a full dedup")
-    return previous
+        return pl.Schema(schema).to_frame(), []
+    parts = signature_parts(path)
+    frames = []
+    for k, part in enumerate(parts):
+        names = pl.read_parquet_schema(part)
+        wanted = [c for c in (*_INDEX_COLUMNS, "band_tag", "band_keys") if c in names]
+        frame = pl.read_parquet(part, columns=wanted)
+        schemes = frame.get_column("scheme").drop_nulls().unique().to_list() if "scheme" in names else []
+        if schemes and schemes != [config.scheme]:
+            raise ValueError(f"{path} holds signatures of scheme {schemes}; this config computes {config.scheme!r}: run a full dedup")
+        fresh_keys = "band_keys" in names and frame.get_column("band_tag").eq(_band_tag(config)).all()
+        if not fresh_keys:
+            stored = pl.read_parquet(part, columns=["kind", "signature"])
+            signatures = stored.get_column("signature").to_numpy().reshape(-1, config.num_perm) if stored.height else np.empty((0, config.num_perm), np.uint32)
+            usable, keys = _band_key_column(signatures, stored.get_column("kind"), config)
+            frame = frame.with_columns(_keys_series(stored.height, usable, keys, bands))
+        missing = {name: pl.lit(None, dtype) for name, dtype in schema.items() if name not in frame.columns and name not in ("part", "pos")}
+        frames.append(frame.with_columns(**missing).with_row_index("pos").with_columns(part=pl.lit(k, pl.UInt32)).select(list(schema)).cast(schema))
+    index = pl.concat(frames) if frames else pl.Schema(schema).to_frame()
+    if len(parts) > 1 and index.get_column("id").is_duplicated().any():  # decided again by a later run: its last row holds
+        last = index.with_row_index("_at").group_by("id").agg(pl.col("_at").max()).get_column("_at")
+        index = index.with_row_index("_at").filter(pl.col("_at").is_in(last.implode())).drop("_at")
+    return index, parts
+
+
+def _stored_keys(frame: pl.DataFrame, bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of `frame` with band keys, their (n, bands) keys)."""
+    valid = frame.get_column("band_keys").is_not_null().to_numpy()
+    usable = np.flatnonzero(valid)
+    keys = frame.get_column("band_keys").filter(pl.Series(valid)).to_numpy() if usable.size else np.empty((0, bands), np.uint64)
+    return usable, np.ascontiguousarray(keys.reshape(-1, bands)).astype(np.uint64, copy=False)
+
+
+def _rows_of_parts(parts: list[Path], part: np.ndarray, pos: np.ndarray, column: str) -> pl.Series:
+    """Column values of the given (part, row) positions, in that order, reading only the row groups that hold them."""
+    import pyarrow.parquet as pq
+
+    out: list[pl.Series] = []
+    order = np.lexsort((pos, part))
+    for k in np.unique(part):
+        want = pos[order][part[order] == k].astype(np.int64)
+        out.append(_read_rows(pq.ParquetFile(parts[int(k)]), want, column))
+    values = pl.concat(out) if out else pl.Series(column, [])
+    inverse = np.empty(len(order), np.int64)
+    inverse[order] = np.arange(len(order))
+    return values.gather(inverse)
+
+
+def _read_rows(file, rows: np.ndarray, column: str) -> pl.Series:
+    """One column of the given sorted row numbers of a pyarrow ParquetFile, reading only the row groups that hold them."""
+    meta = file.metadata
+    bounds = np.zeros(meta.num_row_groups + 1, np.int64)
+    np.cumsum([meta.row_group(g).num_rows for g in range(meta.num_row_groups)], out=bounds[1:])
+    groups = np.searchsorted(bounds, rows, side="right") - 1
+    parts = []
+    for g in np.unique(groups):
+        table = file.read_row_group(int(g), columns=[column])
+        parts.append(pl.from_arrow(table.take(rows[groups == g] - bounds[g])).to_series())
+    return pl.concat(parts) if parts else pl.Series(column, [])
 
 
 def _kind_salt(kinds: pl.Series) -> np.ndarray:
@@ -236,7 +342,7 @@ def dedup(
     lap("exact")
 
     # earlier (kept before), remembered (dropped before, same LSH settings) or new
-    previous = _previous(previous_signatures, config)
+    previous, parts = _previous(previous_signatures, config)
     lap("read_previous")
     lsh_tag = _lsh_tag(config)
     earlier = previous.filter(pl.col("survivor_id").is_null())
@@ -255,44 +361,42 @@ def dedup(
     # 2. signatures of the new examples, sharded
     new_text = _texts(examples_path, new.get_column("row").to_numpy())
     lap("read_texts")
-    parts = _sharded(map_fn, partial(signature_shard, config=config), new_text, config.num_shards)
-    new_sig = np.concatenate(parts) if parts else np.empty((0, config.num_perm), np.uint32)
-    del parts
+    shards = _sharded(map_fn, partial(signature_shard, config=config), new_text, config.num_shards)
+    new_sig = np.concatenate(shards) if shards else np.empty((0, config.num_perm), np.uint32)
+    del shards
     lap("signatures")
 
     # 3. LSH. Nodes: the earlier examples, the anchors (remembered examples directly similar to their
     # survivor that share a bucket key with a new example), then the new ones. Earlier examples and
     # anchors are frozen (their outcome stands) and take part only where they share a bucket key with a
     # new example; a new example clustered around an anchor is dropped for the anchor's survivor.
-    def keys_of(sig: np.ndarray, kind: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-        usable = np.flatnonzero(~(sig == MAX_HASH32).all(axis=1))  # an example without shingles matches nothing
-        return usable, band_keys(sig[usable], bands, rows_per_band, _kind_salt(kind.gather(usable)))
-
+    # The earlier rows' band keys come stored with them: their signatures are read only where a
+    # similarity has to be estimated (no text to compare, or verify_jaccard off).
     def touching(keys: np.ndarray, others: np.ndarray) -> np.ndarray:
         if not keys.size or not others.size:
             return np.zeros(keys.shape[0], bool)
         return pl.Series(keys.reshape(-1)).is_in(pl.Series(others.reshape(-1)).implode()).to_numpy().reshape(keys.shape).any(axis=1)
 
-    new_usable, new_keys = keys_of(new_sig, new.get_column("kind"))
+    new_usable, new_keys = _band_key_column(new_sig, new.get_column("kind"), config)
     anchors = remembered.filter(pl.col("similarity") >= config.threshold)  # directly similar to their survivor
-    anchor_sig = anchors.get_column("signature").to_numpy().reshape(-1, config.num_perm) if anchors.height else new_sig[:0]
-    anchor_usable, anchor_keys = keys_of(anchor_sig, anchors.get_column("kind"))
+    anchor_usable, anchor_keys = _stored_keys(anchors, bands)
     touched = touching(anchor_keys, new_keys)
-    anchor_at, anchor_keys = anchor_usable[touched], anchor_keys[touched]
-    anchors = anchors[anchor_at]
+    anchors = anchors[anchor_usable[touched]]
     # the earlier examples that matter: those sharing a bucket key with a new example, and the anchors' survivors
-    old_sig = earlier.get_column("signature").to_numpy().reshape(-1, config.num_perm) if earlier.height else new_sig[:0]
-    old_usable, old_keys = keys_of(old_sig, earlier.get_column("kind"))
+    old_usable, old_keys = _stored_keys(earlier, bands)
     wanted = old_usable[touching(old_keys, new_keys)]
+    del old_keys
     anchor_survivors = earlier.select("id").with_row_index("at").join(anchors.select(pl.col("survivor_id").alias("id")), on="id")
     wanted = np.union1d(wanted, anchor_survivors.get_column("at").to_numpy().astype(np.int64))
     earlier_nodes = earlier[wanted]
-    old_sig = old_sig[wanted]
-    old_usable, old_keys = keys_of(old_sig, earlier_nodes.get_column("kind"))
+    old_usable, old_keys = _stored_keys(earlier_nodes, bands)
+    anchor_keys = _stored_keys(anchors, bands)[1]
     n_earlier, n_anchor = earlier_nodes.height, anchors.height
-    signatures = np.concatenate([old_sig, anchor_sig[anchor_at], new_sig])
-    del old_sig, anchor_sig, new_sig
     first_new = n_earlier + n_anchor
+    frozen_where = pl.concat([earlier_nodes.select("part", "pos"), anchors.select("part", "pos")])
+    signatures = np.concatenate([np.full((first_new, config.num_perm), MAX_HASH32, np.uint32), new_sig])
+    loaded = np.arange(len(signatures)) >= first_new  # the frozen nodes' signatures are read when needed
+    del new_sig
     usable = np.concatenate([old_usable, n_earlier + np.arange(n_anchor), first_new + new_usable])
     ci, cj = candidate_pairs(np.concatenate([old_keys, anchor_keys, new_keys]), max_all_pairs=config.max_bucket_all_pairs,
                              n_frozen=len(old_usable) + n_anchor)
@@ -300,10 +404,18 @@ def dedup(
     del old_keys, anchor_keys, new_keys
     summary.candidate_pairs = len(ci)
     ids = pl.concat([earlier_nodes.get_column("id"), anchors.get_column("id"), new.get_column("id")])
-    del earlier_nodes
+    del earlier_nodes, earlier
     n_nodes = len(ids)
     frozen = np.arange(n_nodes) < first_new
     is_anchor = frozen & (np.arange(n_nodes) >= n_earlier)
+
+    def load_signatures(at: np.ndarray) -> None:
+        at = np.unique(at[~loaded[at]])
+        if at.size:
+            where = frozen_where[at]
+            values = _rows_of_parts(parts, where.get_column("part").to_numpy(), where.get_column("pos").to_numpy(), "signature")
+            signatures[at] = values.to_numpy().reshape(-1, config.num_perm)
+            loaded[at] = True
 
     # texts of the candidate nodes (new ones from memory, the others read back if still in the input)
     nodes = np.unique(np.concatenate([ci, cj]))
@@ -327,16 +439,18 @@ def dedup(
 
     sets = ShingleSets(np.empty(0, np.uint32), np.empty(0, np.int64))
     if config.verify_jaccard and len(with_text):
-        parts = _sharded(map_fn, partial(shingle_set_shard, config=config), cand_text, config.num_shards)
-        sets = ShingleSets(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-        del parts
+        shards = _sharded(map_fn, partial(shingle_set_shard, config=config), cand_text, config.num_shards)
+        sets = ShingleSets(np.concatenate([p[0] for p in shards]), np.concatenate([p[1] for p in shards]))
+        del shards
 
     def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        values = estimated_similarity(signatures, a, b)
-        if config.verify_jaccard:
-            exact = (text_index[a] >= 0) & (text_index[b] >= 0)
-            if exact.any():
-                values[exact] = exact_jaccard(sets, text_index[a[exact]], text_index[b[exact]])
+        values = np.zeros(len(a))
+        exact = (text_index[a] >= 0) & (text_index[b] >= 0) if config.verify_jaccard else np.zeros(len(a), bool)
+        if exact.any():
+            values[exact] = exact_jaccard(sets, text_index[a[exact]], text_index[b[exact]])
+        if not exact.all():
+            load_signatures(np.concatenate([a[~exact], b[~exact]]))
+            values[~exact] = estimated_similarity(signatures, a[~exact], b[~exact])
         return values
 
     edge = similarity(ci, cj) >= config.threshold
@@ -391,21 +505,24 @@ def dedup(
         "matched_similarity": np.where(matched, center_sim, np.nan),
     }).with_columns(matched=pl.when("is_matched").then("matched")).drop("is_matched")
     decided = node_table.slice(first_new)  # the new examples
-    # signatures.parquet: previous rows (minus any decided again now) + this run's hashed examples
+    # signatures.parquet, a folder: the previous parts (hard links, else copies) + a part with this
+    # run's hashed examples and their band keys; a later part's row wins for an id decided again
     schema = signature_schema(config.num_perm)
     dropped_now = pl.col("survivor_id") != pl.col("id")
+    fresh_sig = signatures[first_new:]
+    fresh_usable, fresh_keys = _band_key_column(fresh_sig, new.get_column("kind"), config)
     fresh = pl.DataFrame({
         "id": decided.get_column("id"),
         "kind": new.get_column("kind"),
-        "signature": pl.Series(signatures[first_new:], dtype=schema["signature"]),
+        "signature": pl.Series(fresh_sig, dtype=schema["signature"]),
         "survivor_id": decided.select(pl.when(dropped_now).then("survivor_id")).to_series(),
         "similarity": decided.select(pl.when(dropped_now).then("similarity")).to_series(),
     }).with_columns(scheme=pl.lit(config.scheme, pl.String), lsh=pl.lit(lsh_tag, pl.String)).select(list(schema)).cast(dict(schema))
-    del signatures
-    kept_previous = previous.filter(~pl.col("id").is_in(decided.get_column("id").implode()))
-    pl.concat([kept_previous, fresh]).write_parquet(out_dir / "signatures.parquet", compression="lz4")
+    fresh = fresh.with_columns(band_tag=pl.lit(_band_tag(config)), band_keys=_keys_series(fresh.height, fresh_usable, fresh_keys, bands))
+    del signatures, fresh_sig, fresh_keys
+    _write_signatures(out_dir / "signatures.parquet", parts, fresh)
     lap("write_signatures")
-    del previous, kept_previous, fresh
+    del previous, fresh
 
     decisions = pl.concat([
         decided,
@@ -417,6 +534,27 @@ def dedup(
     summary.timings["total"] = round(time.perf_counter() - start, 3)
     (out_dir / "dedup_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     return summary
+
+
+def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame) -> None:
+    """target/part-NNNNN.parquet: the previous parts linked (or copied) in order, then `fresh` as the next part."""
+    import os
+    import shutil
+
+    same = bool(parts) and parts[0].parent.resolve() == target.resolve()
+    if not same:
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        target.mkdir(parents=True)
+        for k, part in enumerate(parts):
+            link = target / SIGNATURE_PART.format(k)
+            try:
+                os.link(part, link)
+            except OSError:
+                shutil.copy2(part, link)
+    fresh.write_parquet(target / SIGNATURE_PART.format(len(parts)), compression="lz4", row_group_size=65_536)
 
 
 def _write_outputs(examples_path: Path, out_dir: Path, meta: pl.DataFrame, reps: pl.DataFrame, decisions: pl.DataFrame,
