@@ -37,7 +37,7 @@ browser:
 # The whole loop on the bundled sample, through the Prefect flows in ephemeral mode (no server).
 demo: setup
 	$(PY) -m flows.refresh
-	$(PY) -m flows.train
+	$(PY) -m flows.training
 	$(CURATE) ask "How do I reset my A-45 SuperWidget?"
 	@echo
 	@echo "dashboard: $(CURDIR)/data/reports/index.html   (or: $(CURATE) dashboard  -> http://127.0.0.1:8000/)"

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from curation.dedup import DedupConfig, dedup
+from curation.dedup.pipeline import read_signatures
 from tests.dedup.test_pipeline import edited, example, words, write_examples
 
 distributed = pytest.importorskip("distributed")
@@ -25,7 +26,8 @@ def _corpus() -> list[dict]:
 
 
 def _frames(out) -> dict[str, pl.DataFrame]:
-    return {name: pl.read_parquet(out / f"{name}.parquet") for name in ("examples", "clusters", "ledger", "signatures")}
+    frames = {name: pl.read_parquet(out / f"{name}.parquet") for name in ("examples", "clusters", "ledger")}
+    return frames | {"signatures": read_signatures(out / "signatures.parquet")}
 
 
 def test_dask_map_gives_the_single_process_result(tmp_path):

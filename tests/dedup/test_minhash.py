@@ -105,7 +105,11 @@ def test_config_derives_lsh_parameters_like_datasketch():
     from datasketch.lsh import _optimal_param
 
     config = DedupConfig()
-    assert config.bands_rows == _optimal_param(0.7, 128, 0.5, 0.5) == (14, 9)
+    # candidates are verified with their exact Jaccard: missed pairs weigh 9x more than false candidates
+    assert (config.false_positive_weight, config.false_negative_weight) == (0.1, 0.9)
+    assert config.bands_rows == _optimal_param(0.7, 128, 0.1, 0.9) == (20, 6)
+    balanced = DedupConfig(false_positive_weight=0.5, false_negative_weight=0.5)
+    assert balanced.bands_rows == _optimal_param(0.7, 128, 0.5, 0.5) == (14, 9)
     assert DedupConfig(shingle="char").ngram == 5 and DedupConfig().ngram == 3
     with pytest.raises(ValueError):
         DedupConfig(unknown_key=1)

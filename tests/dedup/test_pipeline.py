@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from curation.dedup import DROP_REASONS, DedupConfig, dedup
-from curation.dedup.pipeline import CLUSTER_SCHEMA, signature_schema
+from curation.dedup.pipeline import CLUSTER_SCHEMA, read_signatures, signature_schema
 from curation.examples.build import EXAMPLE_SCHEMA
 from curation.ledger import LEDGER_SCHEMA
 
@@ -203,12 +203,17 @@ def test_incremental_run_matches_new_examples_against_earlier_ones(tmp_path):
     gone = clusters.filter(pl.col("example_id") == b["id"])
     assert gone.height == 1 and gone.item(0, "row") is None and gone.item(0, "duplicate") == "survivor"
 
-    previous = pl.read_parquet(published)
-    signatures = pl.read_parquet(tmp_path / "out2" / "signatures.parquet")
+    columns = list(signature_schema(128))
+    previous = read_signatures(published, columns)
+    signatures = read_signatures(tmp_path / "out2" / "signatures.parquet", columns)
     assert signatures.schema == signature_schema(128)
     assert signatures.get_column("id").to_list() == previous.get_column("id").to_list() + [longer_copy["id"], b_copy["id"], fresh["id"]]
     assert signatures.filter(pl.col("survivor_id").is_null()).get_column("id").to_list() == [a["id"], b["id"], fresh["id"]]
     assert signatures.head(previous.height).equals(previous)
+    # the earlier part is carried over as it is (a hard link or a copy), the new examples are a new part
+    parts = sorted(p.name for p in (tmp_path / "out2" / "signatures.parquet").iterdir())
+    assert parts == ["part-00000.parquet", "part-00001.parquet"]
+    assert pl.read_parquet(tmp_path / "out2" / "signatures.parquet" / "part-00000.parquet").equals(pl.read_parquet(published / "part-00000.parquet"))
 
 
 def test_incremental_scheme_mismatch_is_an_error(tmp_path):
@@ -247,7 +252,7 @@ def test_ledger_conservation_and_schemas(tmp_path):
     assert summary.kept + sum(summary.dropped.values()) == summary.inputs == len(rows)
     out_examples = pl.read_parquet(tmp_path / "out" / "examples.parquet")
     assert out_examples.schema == EXAMPLE_SCHEMA and out_examples.height == summary.kept == 6
-    assert pl.read_parquet(tmp_path / "out" / "signatures.parquet").schema == signature_schema(128)
+    assert read_signatures(tmp_path / "out" / "signatures.parquet", list(signature_schema(128))).schema == signature_schema(128)
     assert (tmp_path / "out" / "dedup_summary.json").exists()
 
 
@@ -268,3 +273,78 @@ def test_incremental_new_example_matching_an_earlier_drop_names_its_survivor(tmp
     assert (outcome, reason) == ("dropped", "near_duplicate")
     assert detail.startswith(f"survivor={a['id']} similarity=0.6")
     assert f"matched={rows[1]['id']} matched_similarity=0.8" in detail
+
+
+def _two_versions(tmp_path, config: DedupConfig | None = None):
+    """v1: a, b (kept); v2: a, b, a copy of a (new), a fresh example (new)."""
+    a, b = example(words(61), tag="a"), example(words(62), tag="b")
+    first = dedup(write_examples(tmp_path / "v1", [a, b]), tmp_path / "out1", config)
+    a_copy = example(edited(words(61), [40]), tag="a_copy", days=3)
+    fresh = example(words(63), tag="fresh", days=3)
+    path = write_examples(tmp_path / "v2", [a, b, a_copy, fresh])
+    return first, path, (a, b, a_copy, fresh)
+
+
+def test_incremental_run_links_earlier_parts_and_reads_no_earlier_signature(tmp_path, monkeypatch):
+    from curation.dedup import pipeline
+
+    _, path, (a, _, a_copy, _) = _two_versions(tmp_path)
+    published = tmp_path / "out1" / "signatures.parquet"
+    assert published.is_dir() and [p.name for p in published.iterdir()] == ["part-00000.parquet"]
+    reads = []
+    monkeypatch.setattr(pipeline, "_rows_of_parts", lambda *args: reads.append(args) or pytest.fail("read earlier signatures"))
+    run2 = dedup(path, tmp_path / "out2", previous_signatures=published)
+    assert run2.hashed == 2 and run2.earlier_examples == 2 and not reads  # band keys are stored; texts give the Jaccard
+    seen = outcomes(tmp_path / "out2")
+    assert seen["doc_a_copy"][:2] == ("dropped", "near_duplicate") and f"survivor={a['id']} " in seen["doc_a_copy"][2]
+    out = tmp_path / "out2" / "signatures.parquet"
+    assert (out / "part-00000.parquet").stat().st_ino == (published / "part-00000.parquet").stat().st_ino  # a hard link
+    new_part = pl.read_parquet(out / "part-00001.parquet")
+    assert new_part.height == 2 and {"band_keys", "band_tag"} <= set(new_part.columns)
+    assert new_part.get_column("band_keys").dtype == pl.Array(pl.UInt64, DedupConfig().bands_rows[0])
+
+
+def test_rerun_into_the_same_out_dir_replaces_the_signature_folder(tmp_path):
+    _, path, _ = _two_versions(tmp_path)
+    dedup(path, tmp_path / "out2", previous_signatures=tmp_path / "out1" / "signatures.parquet")
+    dedup(path, tmp_path / "out2")  # a full run now: one part with every example
+    out = tmp_path / "out2" / "signatures.parquet"
+    assert [p.name for p in out.iterdir()] == ["part-00000.parquet"]
+    assert read_signatures(out).height == 4
+    assert read_signatures(tmp_path / "out1" / "signatures.parquet").height == 2  # the linked part was not touched
+
+
+@pytest.mark.parametrize("previous_form", ["single_file", "other_bands"])
+def test_incremental_run_accepts_older_signature_files(tmp_path, previous_form):
+    """A single signatures.parquet file (before folders), or parts keyed for other bands: keys are computed again."""
+    balanced = DedupConfig(false_positive_weight=0.5, false_negative_weight=0.5)
+    _, path, _ = _two_versions(tmp_path, balanced if previous_form == "other_bands" else None)
+    published = tmp_path / "out1" / "signatures.parquet"
+    if previous_form == "single_file":
+        single = tmp_path / "old" / "signatures.parquet"
+        single.parent.mkdir()
+        read_signatures(published, list(signature_schema(128))).write_parquet(single)
+        published = single
+    reference = dedup(path, tmp_path / "reference", previous_signatures=tmp_path / "out1" / "signatures.parquet") \
+        if previous_form == "single_file" else None
+    run2 = dedup(path, tmp_path / "out2", previous_signatures=published)
+    assert run2.hashed == 2 and run2.dropped == {"near_duplicate": 1}
+    if reference is not None:
+        for name in ("examples", "clusters", "ledger"):
+            assert pl.read_parquet(tmp_path / "out2" / f"{name}.parquet").equals(pl.read_parquet(tmp_path / "reference" / f"{name}.parquet"))
+    assert read_signatures(tmp_path / "out2" / "signatures.parquet").height == 4
+
+
+def test_texts_read_only_the_row_groups_of_the_wanted_rows(tmp_path):
+    import pyarrow.parquet as pq
+
+    from curation.dedup.minhash import example_text
+    from curation.dedup.pipeline import _texts
+
+    rows = [example(words(300 + k, 20), tag=f"r{k}") for k in range(50)]
+    path = tmp_path / "examples.parquet"
+    pq.write_table(pl.DataFrame(rows, schema=EXAMPLE_SCHEMA).to_arrow(), path, row_group_size=7)
+    everything = pl.read_parquet(path).select(example_text()).to_series()
+    wanted = np.array([0, 3, 6, 7, 20, 48, 49])
+    assert _texts(path, wanted).to_list() == everything.gather(wanted).to_list()
+    assert _texts(path, np.array([], np.int64)).to_list() == []

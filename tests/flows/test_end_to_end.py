@@ -97,7 +97,8 @@ def test_nightly_refresh_event_triggers_exactly_one_retrain(tmp_path: Path):
 
         def cli(*args: str, timeout: int = 300) -> str:
             done = subprocess.run([PREFECT, *args], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
-            assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+            worker_log = (logs / "worker.log").read_text()[-4000:] if (logs / "worker.log").exists() else ""
+            assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}\nworker log:\n{worker_log}"
             return done.stdout
 
         cli("work-pool", "create", "specialist-library", "--type", "process")

@@ -3,6 +3,9 @@
 Triggered by `dataset.version.created` (deployment `retrain-on-new-version`), with the version id
 as its `dataset_version` parameter. Training is idempotent per version and config, so a duplicated
 trigger does not train twice.
+
+(The file is named training.py, not train.py: Prefect loads flow files as scripts with their folder
+on sys.path, where a train.py would shadow the `train` package.)
 """
 
 from __future__ import annotations
