@@ -103,7 +103,13 @@ def main() -> None:
         from prefect_dask import DaskTaskRunner
 
         flow_ = refresh_dataset.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
-    print(flow_(config_path=args.config))
+    result = flow_(config_path=args.config)
+    config, _ = config_from(args.config)
+    print(f"\n{'stage':<10} {'in':>7} {'kept':>7}  removed (outcome:reason=count)")
+    for row in run.funnel(Path(config.output_dir)):
+        removed = ", ".join(f"{k}={v}" for k, v in row["removed"].items()) or "-"
+        print(f"{row['stage']:<10} {row['in']:>7} {row['kept']:>7}  {removed}")
+    print(f"\n{result['status']}: {result['version_id']}\ndashboard: {result['dashboard']}")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def main() -> None:
     parser.add_argument("--version", default="latest")
     parser.add_argument("--config", default=None)
     args = parser.parse_args()
-    print(train_and_evaluate(dataset_version=args.version, config_path=args.config))
+    result = train_and_evaluate(dataset_version=args.version, config_path=args.config)
+    print(f"\nadapter {result['adapter_id']} on {result['dataset_version']} ({'trained' if result['trained'] else 'already trained'}); "
+          f"tuned key-fact recall {result['tuned_key_fact_recall']}\ndashboard: {result['dashboard']}")
 
 
 if __name__ == "__main__":
