@@ -28,12 +28,19 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-") or "section"
 
 
-def read_markdown(file: InputFile) -> Iterator[UnitResult]:
+def _decoded(file: InputFile, *, html: bool = False) -> tuple[str | None, Quarantined | None]:
+    """The file's text, or the quarantine row saying why it cannot be decoded."""
     raw = file.path.read_bytes()
     try:
-        text, _ = decode_bytes(raw)
+        return decode_bytes(raw, html_declared_charset(raw) if html else None)[0], None
     except UndecodableText as err:
-        yield _quarantine(file, "file", raw, "undecodable_text", str(err))
+        return None, _quarantine(file, "file", raw, "undecodable_text", str(err))
+
+
+def read_markdown(file: InputFile) -> Iterator[UnitResult]:
+    text, problem = _decoded(file)
+    if problem:
+        yield problem
         return
     sections: list[_Section] = []
     stack: list[tuple[int, str]] = []
@@ -56,11 +63,9 @@ def read_markdown(file: InputFile) -> Iterator[UnitResult]:
 
 
 def read_html(file: InputFile) -> Iterator[UnitResult]:
-    raw = file.path.read_bytes()
-    try:
-        text, _ = decode_bytes(raw, html_declared_charset(raw))
-    except UndecodableText as err:
-        yield _quarantine(file, "file", raw, "undecodable_text", str(err))
+    text, problem = _decoded(file, html=True)
+    if problem:
+        yield problem
         return
     title_match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
     sections: list[tuple[list[str], list[str]]] = [([], [])]
@@ -164,15 +169,13 @@ def _running_lines(pages: list[str]) -> set[str]:
 
 
 def read_text(file: InputFile) -> Iterator[UnitResult]:
-    raw = file.path.read_bytes()
-    try:
-        text, _ = decode_bytes(raw)
-    except UndecodableText as err:
-        yield _quarantine(file, "file", raw, "undecodable_text", str(err))
+    text, problem = _decoded(file)
+    if problem:
+        yield problem
         return
     yield Document(
         id=stable_id("d", "manual", file.relpath, "file"),
-        source=SourceRef(source_kind="manual", path=file.relpath, locator="file", sha256=sha256_hex(raw)),
+        source=SourceRef(source_kind="manual", path=file.relpath, locator="file", sha256=sha256_hex(text)),
         group_key=f"manual:{file.relpath}",
         title=file.path.stem,
         text=text,
