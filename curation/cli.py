@@ -165,6 +165,7 @@ def evaluate(
 def ask(
     question: Annotated[str, typer.Argument(help="what a customer would ask")] = "How do I reset my A-45 SuperWidget?",
     version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
+    max_new_tokens: Annotated[int, typer.Option(help="answer length limit (greedy decoding)")] = 200,
     config: ConfigOption = None,
 ) -> None:
     """Ask the base model and the tuned adapter the same question, side by side."""
@@ -177,7 +178,7 @@ def ask(
     if not (adapter_dir / "meta.json").exists():
         typer.secho(f"no adapter at {adapter_dir}: run `curate train` first", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
-    answers = ask_models(question, version_dir, adapter_dir, cfg.train)
+    answers = ask_models(question, version_dir, adapter_dir, cfg.train.model_copy(update={"eval_max_new_tokens": max_new_tokens}))
     typer.echo(f"Q: {question}\n\n--- base model ({cfg.train.base_model}) ---\n{answers['base']}\n\n--- tuned ({adapter_dir.name}) ---\n{answers['tuned']}")
 
 
