@@ -127,7 +127,6 @@ def train(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Fine-tune a LoRA adapter on a published version's train split (idempotent per version and config)."""
-    from curation.versions import resolve_version
     from train.lora import train_adapter
 
     cfg = _config(config)

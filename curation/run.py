@@ -150,10 +150,10 @@ def combined_ledger(out: Path) -> pl.DataFrame:
     ).drop("_p", "_l")
 
 
-def funnel(out: Path) -> list[dict]:
+def funnel(out: Path, ledger: pl.DataFrame | None = None) -> list[dict]:
     """Per stage: units in, kept, and removed by outcome:reason (read from the ledgers)."""
     rows = []
-    ledger = combined_ledger(out)
+    ledger = combined_ledger(out) if ledger is None else ledger
     for stage in STAGES:
         frame = ledger.filter(pl.col("stage") == stage)
         if frame.is_empty():
@@ -204,7 +204,7 @@ def publish_version(config: PipelineConfig, out: Path, stages: dict, validation:
             "reasons": {f"{o}:{r}": n for o, r, n in finals.filter(pl.col("outcome") != "kept").group_by("outcome", "reason").len().sort("len", descending=True).iter_rows()},
         },
         "conservation": {"ok": not problems, "problems": problems},
-        "funnel": funnel(out),
+        "funnel": funnel(out, ledger),
         "stages": stages,
         "pii_redactions": stages.get("clean", {}).get("pii_redactions", {}),
         "data_docs": validation.get("gx", {}).get("data_docs", ""),
@@ -217,7 +217,8 @@ def publish_version(config: PipelineConfig, out: Path, stages: dict, validation:
         "validation.json": stage_dir(out, "validate") / "validation.json",
         "token_counts.parquet": stage_dir(out, "validate") / "token_counts.parquet",
     }
-    return publish(Path(config.versions_dir), examples, config_hash=config.config_hash(), manifest=manifest, artifacts=artifacts,
+    return publish(Path(config.versions_dir), examples, dataset_files=stage_dir(out, "validate") / "export",
+                   config_hash=config.config_hash(), manifest=manifest, artifacts=artifacts,
                    validation_passed=bool(validation.get("passed")) and not problems, validation_report=validation)
 
 

@@ -72,9 +72,7 @@ def _eval_texts(path: Path) -> list[str]:
                 continue
             record = json.loads(line)
             if isinstance(record, dict):
-                for key in ("question", "prompt", "text", "reference_answer"):
-                    if isinstance(record.get(key), str) and key != "reference_answer":
-                        texts.append(record[key])
+                texts += [record[key] for key in ("question", "prompt", "text") if isinstance(record.get(key), str)]
                 for message in record.get("messages", []) or []:
                     if message.get("role") == "user":
                         texts.append(message.get("content", ""))

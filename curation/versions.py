@@ -118,13 +118,18 @@ def publish(
     root: Path,
     examples: pl.DataFrame,
     *,
+    dataset_files: Path,
     config_hash: str,
     manifest: dict,
     artifacts: dict[str, Path],
     validation_passed: bool,
     validation_report: dict,
 ) -> PublishResult:
-    """Publish a validated version atomically, or record a failed one; never overwrite an existing id."""
+    """Publish a validated version atomically, or record a failed one; never overwrite an existing id.
+
+    `dataset_files` is the folder of split files (see write_version_files) that validation checked:
+    those very files are published, not a second rendering of `examples`.
+    """
     root.mkdir(parents=True, exist_ok=True)
     _clear_stale_temporaries(root)
     vid = version_id(examples, config_hash)
@@ -142,7 +147,8 @@ def publish(
     tmp = root / f".tmp-{vid}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    write_version_files(tmp, examples)
+    for path in dataset_files.iterdir():
+        (shutil.copytree if path.is_dir() else shutil.copy2)(path, tmp / path.name)
     for name, path in artifacts.items():
         if path.exists():
             (shutil.copytree if path.is_dir() else shutil.copy2)(path, tmp / name)

@@ -19,7 +19,7 @@ import torch
 
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
-from train.data import batches, encode_examples, encode_passage
+from train.data import Encoded, batches, encode_examples, encode_passage
 from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss
 
 PROBE = Path(__file__).parent / "probes" / "general.txt"
@@ -135,8 +135,6 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
         base_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device, amp=amp)
 
     probe_ids, probe_labels = encode_passage(tokenizer, [{"content": PROBE.read_text(encoding="utf-8")}])
-    from train.data import Encoded
-
     probe_batches = batches([Encoded(probe_ids, probe_labels, "probe", "probe")], 1, tokenizer.pad_token_id)
     probe_tuned = summarise(token_losses(tuned, probe_batches, device, amp))
     with tuned.disable_adapter():

@@ -156,7 +156,8 @@ def _lsh_tag(config: DedupConfig) -> str:
     return f"t{config.threshold}:b{bands}:r{rows}:verify{int(config.verify_jaccard)}"
 
 
-def _sharded(map_fn: MapFn, fn: Callable, texts: pl.Series, num_shards: int) -> list:
+def sharded(map_fn: MapFn, fn: Callable, texts: pl.Series, num_shards: int) -> list:
+    """fn over up to num_shards contiguous slices of texts, through map_fn, results in order."""
     bounds = np.linspace(0, texts.len(), min(num_shards, max(texts.len(), 1)) + 1).astype(int)
     shards = [texts.slice(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
     return list(map_fn(fn, shards))
@@ -416,7 +417,7 @@ def dedup(
     # 2. signatures of the new examples, sharded
     new_text = _texts(examples_path, new.get_column("row").to_numpy())
     lap("read_texts")
-    shards = _sharded(map_fn, partial(signature_shard, config=config), new_text, config.num_shards)
+    shards = sharded(map_fn, partial(signature_shard, config=config), new_text, config.num_shards)
     new_sig = np.concatenate(shards) if shards else np.empty((0, config.num_perm), np.uint32)
     del shards
     lap("signatures")
@@ -498,7 +499,7 @@ def dedup(
 
     sets = ShingleSets(np.empty(0, np.uint32), np.empty(0, np.int64))
     if config.verify_jaccard and len(with_text):
-        shards = _sharded(map_fn, partial(shingle_set_shard, config=config), cand_text, config.num_shards)
+        shards = sharded(map_fn, partial(shingle_set_shard, config=config), cand_text, config.num_shards)
         sets = ShingleSets(np.concatenate([p[0] for p in shards]), np.concatenate([p[1] for p in shards]))
         del shards
 

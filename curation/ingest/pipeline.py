@@ -27,7 +27,7 @@ from curation.ingest.files import InputFile, discover, guard
 from curation.ingest.threading import subject_key, thread_keys
 from curation.ingest.units import Quarantined, UnitResult
 from curation.ledger import LEDGER_SCHEMA
-from schemas import Document, SourceRef, stable_id
+from schemas import Document, SourceRef
 
 STAGE = "ingest"
 BATCH_SIZE = 5000
@@ -262,8 +262,7 @@ def _atomic_sink(frame: pl.LazyFrame, path: Path) -> None:
 
 def load_documents(path: Path) -> Iterator[Document]:
     """Documents back from documents.parquet, validated against the schema."""
-    frame = pl.scan_parquet(path)
-    for batch in frame.collect().iter_slices(BATCH_SIZE):
+    for batch in pl.read_parquet(path).iter_slices(BATCH_SIZE):
         for row in batch.iter_rows(named=True):
             yield Document.model_validate({
                 "id": row["id"],
@@ -276,4 +275,4 @@ def load_documents(path: Path) -> Iterator[Document]:
             })
 
 
-__all__ = ["DOCUMENT_SCHEMA", "IngestSummary", "ingest", "load_documents", "read_file", "stable_id"]
+__all__ = ["DOCUMENT_SCHEMA", "IngestSummary", "ingest", "load_documents", "read_file"]

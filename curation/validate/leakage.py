@@ -1,58 +1,47 @@
 """Leakage check: no held-out example may be a near-duplicate of a training example.
 
-Held-out examples go into a MinHash LSH index; every training example of the same kind is queried
-against it; candidates are confirmed with the exact Jaccard of their shingle sets.
+It reuses the dedup step's machinery (the same comparison text, shingles, MinHash signatures and
+LSH banding, kinds never compared with each other), then confirms candidates with the exact Jaccard
+of their shingle sets.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from functools import partial
 
+import numpy as np
 import polars as pl
-from datasketch import MinHash, MinHashLSH
 
+from curation.dedup.cluster import ShingleSets, exact_jaccard
 from curation.dedup.config import DedupConfig
-
-_WORD = re.compile(r"\w+")
-
-
-def _shingles(text: str, config: DedupConfig) -> set[bytes]:
-    if config.shingle == "char":
-        n = config.shingle_size or 5
-        text = " ".join(text.lower().split())
-        grams = {text[i : i + n] for i in range(max(len(text) - n + 1, 1))}
-    else:
-        n = config.shingle_size or 3
-        words = _WORD.findall(text.lower())
-        grams = {" ".join(words[i : i + n]) for i in range(max(len(words) - n + 1, 1))}
-    return {g.encode() for g in grams if g}
-
-
-def _text(messages: list[dict]) -> str:
-    return "\n".join(m["content"] for m in messages if m["role"] != "system")
+from curation.dedup.lsh import band_keys, candidate_pairs
+from curation.dedup.minhash import example_text, shingle_set_shard, signature_shard
+from curation.dedup.pipeline import sharded
 
 
 def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: float, map_fn: Callable = map) -> list[dict]:
     """(held-out id, train id, jaccard) for every pair at or above threshold."""
-    heldout = examples.filter(pl.col("split") != "train")
-    train = examples.filter(pl.col("split") == "train")
-    pairs: list[dict] = []
-    for kind in heldout["kind"].unique().to_list():
-        index = MinHashLSH(threshold=threshold, num_perm=config.num_perm)
-        shingles: dict[str, set[bytes]] = {}
-        for row in heldout.filter(pl.col("kind") == kind).select("id", "messages").iter_rows(named=True):
-            shingles[row["id"]] = _shingles(_text(row["messages"]), config)
-            sketch = MinHash(num_perm=config.num_perm, seed=config.seed)
-            sketch.update_batch(list(shingles[row["id"]]))
-            index.insert(row["id"], sketch)
-        for row in train.filter(pl.col("kind") == kind).select("id", "messages").iter_rows(named=True):
-            grams = _shingles(_text(row["messages"]), config)
-            sketch = MinHash(num_perm=config.num_perm, seed=config.seed)
-            sketch.update_batch(list(grams))
-            for candidate in index.query(sketch):
-                other = shingles[candidate]
-                jaccard = len(grams & other) / max(len(grams | other), 1)
-                if jaccard >= threshold:
-                    pairs.append({"heldout": candidate, "train": row["id"], "jaccard": round(jaccard, 3)})
-    return pairs
+    # training examples first: they are the "frozen" side, so only pairs involving a held-out one come back
+    frame = examples.select("id", "kind", "split", example_text()).sort(pl.col("split") != "train", "id")
+    n_train = frame.filter(pl.col("split") == "train").height
+    if n_train in (0, frame.height):
+        return []
+    texts = frame.get_column("text")
+    signatures = np.concatenate(sharded(map_fn, partial(signature_shard, config=config), texts, config.num_shards))
+    bands, rows = config.model_copy(update={"threshold": threshold}).bands_rows
+    kinds = frame.get_column("kind").cast(pl.Categorical).to_physical().to_numpy()
+    keys = band_keys(signatures, bands, rows, groups=kinds)
+    lo, hi = candidate_pairs(keys, max_all_pairs=config.max_bucket_all_pairs, n_frozen=n_train)
+    across = lo < n_train  # one side train, the other held-out
+    lo, hi = lo[across], hi[across]
+    if not lo.size:
+        return []
+    involved = np.unique(np.concatenate([lo, hi]))
+    flat, sizes = shingle_set_shard(texts.gather(involved), config)
+    position = np.full(frame.height, -1, np.int64)
+    position[involved] = np.arange(involved.size)
+    jaccard = exact_jaccard(ShingleSets(flat, sizes), position[lo], position[hi])
+    ids = frame.get_column("id").to_list()
+    return [{"heldout": ids[h], "train": ids[t], "jaccard": round(float(s), 3)}
+            for t, h, s in zip(lo.tolist(), hi.tolist(), jaccard.tolist()) if s >= threshold]

@@ -32,7 +32,7 @@ def validate_records(examples: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
             detail, outcome, reason = row.get("split") or "", "kept", ""
         for doc_id in row.get("source_document_ids") or [f"record:{row.get('id')}"]:
             ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": outcome, "reason": reason, "detail": detail,
-                           "source_kind": row.get("source_kind") or "email", "path": "", "locator": "",
+                           "source_kind": row.get("source_kind") or "", "path": "", "locator": "",
                            "record_id": row.get("id") or ""})
     valid = examples[valid_ids] if valid_ids else examples.clear()
     return valid, pl.DataFrame(ledger, schema=LEDGER_SCHEMA)
