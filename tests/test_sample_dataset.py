@@ -71,3 +71,15 @@ def test_internal_notes_never_reach_training_text(published):
     text = json.dumps(frame["messages"].to_list())
     markers = [note["marker"] for note in truth.get("internal_notes", [])]
     assert markers and not [m for m in markers if m in text]
+
+
+def test_ticket_description_is_not_repeated_by_its_first_comment(published):
+    """Zendesk exports repeat the description as the first public comment; one user turn remains."""
+    _, frame = published
+    doubled = []
+    for row in frame.filter(pl.col("source_kind") == "ticket").iter_rows(named=True):
+        for message in row["messages"]:
+            paragraphs = [p.strip() for p in message["content"].split("\n\n") if len(p.strip()) > 40]
+            if len(paragraphs) != len(set(paragraphs)):
+                doubled.append(row["id"])
+    assert doubled == []

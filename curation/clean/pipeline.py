@@ -106,7 +106,9 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         internal = len(meta.comments) - len(public)
         comments = [TicketComment(**{**c.model_dump(), "body": scrub(c.body, strip=True)}) for c in public]
         new_meta = meta.model_copy(update={"comments": comments, "resolution": scrub(meta.resolution), "subject": scrub(meta.subject)})
-        new_doc = doc.model_copy(update={"text": scrub(doc.text), "title": new_meta.subject, "meta": new_meta})
+        # The description is the customer's first message (Zendesk repeats it as the first comment):
+        # cleaned like a comment, so the two stay comparable and the examples step can drop the copy.
+        new_doc = doc.model_copy(update={"text": scrub(doc.text, strip=True), "title": new_meta.subject, "meta": new_meta})
     else:
         text = doc.text if meta.format != "markdown" else markdown_to_text(doc.text)
         redaction = redact(clean_text(text), pii)
