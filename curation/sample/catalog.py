@@ -117,6 +117,12 @@ A45_TOPICS = (
         paraphrases=(
             "What is the way to factory reset the A-45 SuperWidget?",
             "My A-45 SuperWidget is frozen, how can I restore it to factory settings?",
+            "My A-45 SuperWidget acts strange since the last update, can I wipe all settings and start over?",
+            "Is there a way to erase my SuperWidget A-45 completely and set it up from scratch?",
+            "Need a fresh start: how do I return my A-45 to factory defaults?",
+            "The SuperWidget A-45 hangs constantly and restarting does not help - is there a hard reset that clears it?",
+            "How do I wipe an A-45 SuperWidget that will not pair anymore?",
+            "It ignores every tap. Can you tell me how to restore the A-45 SuperWidget to factory condition?",
             "Which button brings a SuperWidget A-45 back to its out-of-the-box state, and for how long must it be held?",
         ),
         answer=(
@@ -146,6 +152,12 @@ A45_TOPICS = (
         paraphrases=(
             "How can I connect the A-45 SuperWidget to the Nordlicht app?",
             "My phone does not find the A-45 SuperWidget, how do I get them paired?",
+            "How do I link my A-45 SuperWidget with the Nordlicht app over Bluetooth?",
+            "Bluetooth is on but the SuperWidget A-45 never appears in the list on my iPhone, how do I connect them?",
+            "Need to set up my A-45 with my Android phone, how does the pairing work?",
+            "Just got a replacement phone - how do I get my A-45 SuperWidget hooked up to it again?",
+            "Where do I enter the pairing code for the A-45 SuperWidget?",
+            "Pairing keeps failing. How do I add the SuperWidget A-45 to the Nordlicht app?",
             "What do I have to do so that the app on my smartphone recognises a new SuperWidget A-45?",
         ),
         answer=(
@@ -174,6 +186,12 @@ A45_TOPICS = (
         paraphrases=(
             "How do I charge my A-45 SuperWidget and how long does the battery last?",
             "The battery of my A-45 SuperWidget runs out quickly, what charger should I use?",
+            "How many hours does a full charge of my A-45 SuperWidget take?",
+            "My SuperWidget A-45 runs empty by lunchtime, which adapter and cable should I charge it with?",
+            "Can I charge the A-45 SuperWidget from the USB port of my laptop?",
+            "What battery life should I expect from the A-45 SuperWidget on one charge?",
+            "Is my old phone charger strong enough for a SuperWidget A-45?",
+            "Battery on my A-45 drains in a few hours. How should I be charging it?",
             "Which light tells me that the SuperWidget A-45 is still charging, and when is it full?",
         ),
         answer=(
@@ -200,6 +218,12 @@ A45_TOPICS = (
         paraphrases=(
             "Is there a firmware update for the A-45 SuperWidget and how do I install it?",
             "How can I get the latest software onto my A-45 SuperWidget?",
+            "How do I upgrade my A-45 SuperWidget to the newest firmware version?",
+            "My A-45 is still on firmware 4.1, how do I install the latest release?",
+            "A colleague's SuperWidget A-45 got new features after an update, how do I get them on mine?",
+            "Can I flash new software onto the A-45 SuperWidget with my phone?",
+            "The A-45 SuperWidget update keeps failing halfway, what do I need before I start it?",
+            "Need the newest software on my SuperWidget A-45 - how does the update work?",
             "Where in the app do I find the option to bring the SuperWidget A-45 software up to date?",
         ),
         answer=(
@@ -228,6 +252,12 @@ A45_TOPICS = (
         paraphrases=(
             "My A-45 SuperWidget shows E-17, what should I do?",
             "How do I fix error code E-17 on the A-45 SuperWidget?",
+            "What is error E-17 on the A-45 SuperWidget telling me?",
+            "My A-45 flashes E-17 at me, how do I get rid of it?",
+            "Got an E-17 message on the A-45 SuperWidget while using it, what is the fix?",
+            "How do I clear error E-17 from the A-45 SuperWidget?",
+            "Help, my SuperWidget A-45 says E-17: what does it mean and how do I solve it?",
+            "Is there anything I can try myself when my A-45 SuperWidget reports E-17?",
             "The code E-17 keeps appearing on the SuperWidget A-45 after start-up - is it broken?",
         ),
         answer=(
@@ -332,6 +362,12 @@ B12_TOPICS = (
         paraphrases=(
             "How can I factory reset the B-12 MiniWidget?",
             "My B-12 MiniWidget stopped responding, how do I restore the factory settings?",
+            "My B-12 MiniWidget is unresponsive, how do I erase it and start fresh?",
+            "How do I restore the MiniWidget B-12 to factory defaults?",
+            "Need to clear all settings on my B-12 MiniWidget, what is the reset procedure?",
+            "The B-12 MiniWidget light does nothing when I press the button, can I do a hard reset?",
+            "It ignores the app completely - how do I reset the B-12 MiniWidget to factory settings?",
+            "Can I get my B-12 MiniWidget back to default settings myself, or do I have to send it in?",
             "Is there a hidden hole or switch to wipe a MiniWidget B-12, and how is it used?",
         ),
         answer=(
@@ -357,6 +393,12 @@ B12_TOPICS = (
         paraphrases=(
             "How do I connect my B-12 MiniWidget to my phone?",
             "The app cannot find my B-12 MiniWidget, how do I pair it?",
+            "How do I set up my B-12 MiniWidget in the Nordlicht app?",
+            "The MiniWidget B-12 does not show up when I tap Add device, what am I doing wrong?",
+            "How do I get my B-12 MiniWidget talking to my iPhone over Bluetooth?",
+            "Need to connect a second B-12 MiniWidget to the app, how does that work?",
+            "Which entry in the app is my MiniWidget B-12 when I search for devices?",
+            "Got a new Android phone, how do I pair my B-12 MiniWidget with it?",
             "What are the steps to link a brand-new MiniWidget B-12 to my account on the phone?",
         ),
         answer=(
@@ -382,6 +424,12 @@ B12_TOPICS = (
         paraphrases=(
             "How do I change the battery in my B-12 MiniWidget?",
             "How long does the B-12 MiniWidget battery last and what type is it?",
+            "What size of coin battery fits the B-12 MiniWidget?",
+            "How do I open the back of my MiniWidget B-12 to swap the battery?",
+            "My B-12 MiniWidget is a year old, is it time for a new battery and which one?",
+            "Is the battery in the B-12 replaceable or do I have to buy a new MiniWidget?",
+            "How often will I have to replace the battery of my B-12 MiniWidget?",
+            "Can I use a CR2032 in my MiniWidget B-12 instead of the original battery?",
             "The MiniWidget B-12 went dead - what kind of cell do I buy and how does it go in?",
         ),
         answer=(
@@ -407,6 +455,12 @@ B12_TOPICS = (
         paraphrases=(
             "Does the B-12 MiniWidget update itself, and how do I check the firmware version?",
             "Which firmware version should my B-12 MiniWidget have?",
+            "How can I tell which firmware my B-12 MiniWidget is running?",
+            "What is the newest firmware version for a MiniWidget B-12?",
+            "My B-12 MiniWidget is still on an old version, how do I upgrade it?",
+            "Where do I see the software version of the B-12 MiniWidget in the app?",
+            "Is version 3.2 the latest for the B-12 MiniWidget?",
+            "How do I get the latest firmware onto my MiniWidget B-12?",
             "Do I need to install new software on the MiniWidget B-12 by hand or does that happen on its own?",
         ),
         answer=(
@@ -432,6 +486,12 @@ B12_TOPICS = (
         paraphrases=(
             "My B-12 MiniWidget is broken, is it still under warranty?",
             "How long is the warranty on the B-12 MiniWidget and how do I send it back?",
+            "How do I return my B-12 MiniWidget under warranty?",
+            "My MiniWidget B-12 broke after eight months, is that covered?",
+            "Can I get my broken B-12 MiniWidget repaired or exchanged free of charge?",
+            "How many years of warranty come with the B-12 MiniWidget?",
+            "The button on my B-12 MiniWidget no longer clicks, how do I file a claim?",
+            "Do I pay for shipping when I send a broken MiniWidget B-12 back to you?",
             "A MiniWidget B-12 I purchased last year is defective - what do you need from me to replace it?",
         ),
         answer=(
@@ -508,6 +568,12 @@ C7_TOPICS = (
         paraphrases=(
             "How can I reset my C-7 HubStation to its factory settings?",
             "My C-7 HubStation is stuck, how do I do a full reset?",
+            "How do I wipe my C-7 HubStation and start over?",
+            "What is the reset procedure for the HubStation C-7?",
+            "My C-7 HubStation has the wrong Wi-Fi and devices stored, can I clear it back to factory settings?",
+            "How do I restore the C-7 HubStation to default settings after a messed up setup?",
+            "Nothing in the app works with this HubStation C-7 anymore, is a hard reset possible?",
+            "Need a complete factory wipe of my C-7 HubStation - how is that done?",
             "I am giving my HubStation C-7 to a friend; how do I erase everything on it first?",
         ),
         answer=(
@@ -534,6 +600,12 @@ C7_TOPICS = (
         paraphrases=(
             "My C-7 HubStation does not find my wireless network, what can I do?",
             "Which Wi-Fi networks does the C-7 HubStation support?",
+            "How do I set up Wi-Fi on my C-7 HubStation?",
+            "The C-7 HubStation keeps failing at the Wi-Fi password step, what am I missing?",
+            "After changing my router, how do I connect our HubStation C-7 to the new wireless network?",
+            "My C-7 HubStation cannot see my WLAN, how do I fix that?",
+            "What do I need to hook the C-7 HubStation up to my router wirelessly?",
+            "Setting up a HubStation C-7 and it never connects to Wi-Fi, what should I try?",
             "Why won't the HubStation C-7 join my 5 GHz home network, and how do I get it online?",
         ),
         answer=(
@@ -559,6 +631,12 @@ C7_TOPICS = (
         paraphrases=(
             "How many devices can the C-7 HubStation control and how do I add them?",
             "How do I connect my Nordlicht accessories to the C-7 HubStation?",
+            "How do I pair a new sensor with my C-7 HubStation?",
+            "The HubStation C-7 does not find my accessory when I try to add it, what am I doing wrong?",
+            "Can I connect my other Nordlicht devices to the C-7 HubStation, and how?",
+            "Where do I add accessories to my C-7 HubStation in the app?",
+            "My MiniWidget is already paired with my phone, how do I move it to the C-7 HubStation?",
+            "How far away from the HubStation C-7 may an accessory be during setup?",
             "Is there a limit to how many gadgets a HubStation C-7 can manage, and what is the procedure for adding one?",
         ),
         answer=(
@@ -585,6 +663,12 @@ C7_TOPICS = (
         paraphrases=(
             "Is there a software update for my C-7 HubStation?",
             "How long does a C-7 HubStation firmware update take?",
+            "How do I upgrade the firmware on my C-7 HubStation?",
+            "Where do I check for new firmware for the C-7 HubStation?",
+            "My C-7 HubStation says an update is available, how do I install it?",
+            "How do I get the latest version onto my HubStation C-7?",
+            "Does the C-7 HubStation need a firmware upgrade to work with the current app?",
+            "How do I find out whether my C-7 HubStation runs the current firmware?",
             "Can I make the HubStation C-7 install its newest system software, and may I unplug it while that runs?",
         ),
         answer=(
@@ -611,6 +695,12 @@ C7_TOPICS = (
         paraphrases=(
             "The C-7 HubStation shows a red light, what does that mean?",
             "How do I fix the red ring light on my C-7 HubStation?",
+            "What does a red ring on the C-7 HubStation mean?",
+            "My HubStation C-7 light turned red and the app says offline, how do I fix it?",
+            "The ring on my C-7 HubStation went from white to red, what happened?",
+            "How do I get the ring light of the C-7 HubStation back to white?",
+            "After a power cut the ring on my C-7 HubStation is red, what should I do?",
+            "Red light on our HubStation C-7 and none of my devices respond, is it offline?",
             "Since this morning the HubStation C-7 glows red all the time - what is wrong with it?",
         ),
         answer=(
@@ -682,6 +772,12 @@ D90_TOPICS = (
         paraphrases=(
             "My D-90 PowerDock is not charging, what can I do?",
             "The D-90 PowerDock does not start charging when I put my device on it.",
+            "My phone won't charge on the D-90 PowerDock, what could be wrong?",
+            "Can a phone case stop my PowerDock D-90 from charging?",
+            "Which power adapter do I need for the D-90 PowerDock to charge my phone?",
+            "Charging on my D-90 PowerDock only works if I place the phone exactly right, is that normal?",
+            "My D-90 PowerDock won't charge with my old phone plug, do I need a different adapter?",
+            "Why will my PowerDock D-90 not charge anything anymore?",
             "I set my handset on the PowerDock D-90 and nothing happens - how do I get power flowing?",
         ),
         answer=(
@@ -708,6 +804,12 @@ D90_TOPICS = (
         paraphrases=(
             "My D-90 PowerDock stops charging and gets hot, is that normal?",
             "What does the orange blinking light on the D-90 PowerDock mean?",
+            "The LED on my D-90 PowerDock flashes orange, what is wrong?",
+            "Is it safe that my PowerDock D-90 gets so hot to the touch?",
+            "Orange flashing on the D-90 PowerDock and charging stopped, how do I get it going again?",
+            "At what temperature does the D-90 PowerDock stop charging?",
+            "How long do I have to wait for my D-90 PowerDock to cool down before it charges again?",
+            "My phone gets really hot on this PowerDock D-90 and its light turns orange, is something broken?",
             "Charging on the PowerDock D-90 keeps pausing on warm afternoons - why does it do that?",
         ),
         answer=(
@@ -733,6 +835,12 @@ D90_TOPICS = (
         paraphrases=(
             "Is there a firmware update for the D-90 PowerDock?",
             "How do I install new software on my D-90 PowerDock?",
+            "How do I upgrade the software of my D-90 PowerDock with my computer?",
+            "Where do I get the newest firmware for my PowerDock D-90?",
+            "My D-90 PowerDock update stopped in the middle, how do I run it again?",
+            "Which cable do I need to update the D-90 PowerDock?",
+            "Can I update a PowerDock D-90 from a Mac?",
+            "How do I check if my D-90 PowerDock needs a firmware update?",
             "The PowerDock D-90 has no app support - so how does it receive newer firmware?",
         ),
         answer=(
@@ -758,6 +866,12 @@ D90_TOPICS = (
         paraphrases=(
             "How can I restore the default settings of the D-90 PowerDock?",
             "My D-90 PowerDock behaves strangely, how do I reset it?",
+            "How do I wipe the settings on my D-90 PowerDock?",
+            "My PowerDock D-90 is acting up, can I restore its defaults?",
+            "Is a factory reset possible on the D-90 PowerDock?",
+            "It charges only now and then - how do I reset the D-90 PowerDock to default settings?",
+            "Need to clear my PowerDock D-90 after a failed update, how do I do that?",
+            "How does resetting a D-90 PowerDock work?",
             "Is there a key combination that returns the PowerDock D-90 to how it was when new?",
         ),
         answer=(
@@ -782,6 +896,12 @@ D90_TOPICS = (
         paraphrases=(
             "My D-90 PowerDock is defective, how do I get a replacement?",
             "Do I have to send my broken D-90 PowerDock back before I get a new one?",
+            "Is my D-90 PowerDock still covered after two years?",
+            "The PowerDock D-90 died after a few months, can I get a new one?",
+            "What proof do I need to claim a replacement for my D-90 PowerDock?",
+            "What warranty period comes with a D-90 PowerDock?",
+            "Where do I request a replacement for a PowerDock D-90 that stopped working?",
+            "Lost the receipt for my D-90 PowerDock - can I still get it replaced under warranty?",
             "What does it take to swap a faulty PowerDock D-90 under guarantee, and how fast is it?",
         ),
         answer=(
@@ -854,6 +974,12 @@ E3_TOPICS = (
         paraphrases=(
             "Which battery does the E-3 SmartTag need?",
             "How long does the battery of the E-3 SmartTag last?",
+            "How do I open the E-3 SmartTag to put in a fresh battery?",
+            "The app says the battery of my E-3 SmartTag is low, how do I replace it?",
+            "How many months does a battery last in a SmartTag E-3?",
+            "Can I replace the battery of the E-3 SmartTag myself or do I send it in?",
+            "Does my E-3 SmartTag use a CR2025 or a CR2032?",
+            "Where can I buy a spare battery for my SmartTag E-3, and which one is it?",
             "The SmartTag E-3 went silent; what coin cell do I get and how do I fit it?",
         ),
         answer=(
@@ -879,6 +1005,12 @@ E3_TOPICS = (
         paraphrases=(
             "How do I add my E-3 SmartTag to the Nordlicht app?",
             "Can I pair one E-3 SmartTag with two accounts?",
+            "How do I link the E-3 SmartTag to my phone?",
+            "My SmartTag E-3 is not appearing in the app when I try to add it, why?",
+            "Can my partner and I both use the same E-3 SmartTag on our phones?",
+            "How close does my phone have to be to the E-3 SmartTag while pairing?",
+            "Does the SmartTag E-3 play a sound when pairing is done?",
+            "Need to set up an E-3 SmartTag with my iPhone, how does the pairing go?",
             "I just unboxed a SmartTag E-3; what do I tap and press so my phone knows about it?",
         ),
         answer=(
@@ -904,6 +1036,12 @@ E3_TOPICS = (
         paraphrases=(
             "How does the E-3 SmartTag help me find a lost bag?",
             "How far away can the E-3 SmartTag ring?",
+            "Can I make my E-3 SmartTag beep so I can find my keys?",
+            "How do I see where my E-3 SmartTag was last?",
+            "Someone stole my bike, can the E-3 SmartTag under the saddle show me where it is?",
+            "What is Lost mode on the E-3 SmartTag and how do I turn it on?",
+            "The E-3 SmartTag is out of range, how do I still locate it?",
+            "Lost my wallet somewhere in town but there is an E-3 SmartTag in it, how do I find it?",
             "My backpack with a SmartTag E-3 on it is missing - how do I track it down?",
         ),
         answer=(
@@ -930,6 +1068,12 @@ E3_TOPICS = (
         paraphrases=(
             "How can I factory reset the E-3 SmartTag?",
             "My E-3 SmartTag does not respond anymore, how do I reset it?",
+            "How do I wipe my E-3 SmartTag?",
+            "My SmartTag E-3 stopped beeping and ignores the button, can I reset it?",
+            "How do I restore the E-3 SmartTag to factory settings?",
+            "Is there a way to erase the E-3 SmartTag and pair it again from scratch?",
+            "Need to start over with my SmartTag E-3, how do I reset it?",
+            "The E-3 SmartTag does not show up in the app anymore, do I have to reset it?",
             "I bought a used SmartTag E-3 that still belongs to the seller - how do I clear it?",
         ),
         answer=(
@@ -956,6 +1100,12 @@ E3_TOPICS = (
         paraphrases=(
             "Can I take my E-3 SmartTag swimming?",
             "What is the IP rating of the E-3 SmartTag?",
+            "Can my E-3 SmartTag get wet in the rain?",
+            "Is the SmartTag E-3 okay in the shower?",
+            "How deep can the E-3 SmartTag go under water?",
+            "Will sea water damage my E-3 SmartTag?",
+            "My dog's E-3 SmartTag gets wet every day, is that a problem?",
+            "Water got under the cover of my E-3 SmartTag, what should I do?",
             "My SmartTag E-3 went through the washing machine and fell in a lake - will it survive that kind of thing?",
         ),
         answer=(
