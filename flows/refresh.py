@@ -44,7 +44,10 @@ def split(config: PipelineConfig, out: Path) -> dict:
     return run.run_split(config, out)
 
 
-@task(name="validate", cache_policy=NO_CACHE)
+# log_prints off: `datasets` fingerprints functions with dill, which reads the globals a function uses
+# from `dis` output captured on stdout; Prefect's print-to-log patch would divert that output into the
+# run's logs (dozens of bytecode lines) and leave dill's capture empty.
+@task(name="validate", cache_policy=NO_CACHE, log_prints=False)
 def validate(config: PipelineConfig, out: Path) -> dict:
     return run.run_validate(config, out)
 
