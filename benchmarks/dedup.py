@@ -40,7 +40,7 @@ true group, ``incremental_precision`` = near-dropped new rows whose survivor is 
 Timings: ``seconds`` / ``docs_per_s`` of the full run (all of dedup(): reading, hashing, LSH,
 verification, clustering, writing); ``incremental_seconds`` of the incremental run, and the
 ``*_compute_seconds`` without the time spent reading the input and previous signatures and writing
-the outputs (those stay O(all rows) in an incremental run: every survivor is written again).
+the outputs (the ledger and the per-row bookkeeping stay O(all rows) in an incremental run).
 
 Baseline: naive datasketch, one ``MinHash`` per example with ``update`` per word 3-gram, inserted
 into and queried from ``MinHashLSH`` at the same threshold and num_perm, union-find over the query

@@ -60,7 +60,8 @@ def run_dedup(config: PipelineConfig, out: Path, *, map_fn: Callable = map) -> d
 def run_split(config: PipelineConfig, out: Path) -> dict:
     from curation.split import split_examples
 
-    return split_examples(stage_dir(out, "dedup") / "examples.parquet", stage_dir(out, "split"), config.split)
+    return split_examples(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "split"), config.split,
+                          survivors=stage_dir(out, "dedup") / "survivors.parquet")
 
 
 def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | None = None, map_fn: Callable = map) -> dict:

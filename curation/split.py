@@ -109,11 +109,15 @@ def contaminated(examples: pl.DataFrame, eval_files: list[Path], n: int) -> dict
     return hits
 
 
-def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | None = None, *, base_dir: Path = Path(".")) -> dict:
-    """Dedup survivors -> out_dir/examples.parquet with a `split` column, and the stage's ledger."""
+def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | None = None, *, survivors: Path | None = None,
+                   base_dir: Path = Path(".")) -> dict:
+    """Examples (the rows of `survivors`, dedup's selection, when given) -> out_dir/examples.parquet
+    with a `split` column, and the stage's ledger."""
+    from curation.dedup.pipeline import read_survivors
+
     config = config or SplitConfig()
     out_dir.mkdir(parents=True, exist_ok=True)
-    examples = pl.read_parquet(examples_path)
+    examples = read_survivors(examples_path, survivors) if survivors is not None else pl.read_parquet(examples_path)
     hits = contaminated(examples, [base_dir / p if not Path(p).is_absolute() else Path(p) for p in config.decontaminate_against], config.decontamination_ngram)
     examples = assign_splits(examples, config)
     dropped = examples.filter(pl.col("id").is_in(list(hits)))

@@ -114,6 +114,13 @@ def write_version_files(target: Path, examples: pl.DataFrame) -> None:
     DatasetDict(splits).save_to_disk(str(target / "hf"))
 
 
+def _link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
 def publish(
     root: Path,
     examples: pl.DataFrame,
@@ -150,8 +157,10 @@ def publish(
     for path in dataset_files.iterdir():
         (shutil.copytree if path.is_dir() else shutil.copy2)(path, tmp / path.name)
     for name, path in artifacts.items():
-        if path.exists():
-            (shutil.copytree if path.is_dir() else shutil.copy2)(path, tmp / name)
+        if path.is_dir():  # signatures.parquet: immutable parts (never rewritten in place), shared by hard links
+            shutil.copytree(path, tmp / name, copy_function=_link_or_copy)
+        elif path.exists():
+            shutil.copy2(path, tmp / name)
     parent_dir = root / parent if parent else None
     full_manifest = {
         "version_id": vid,

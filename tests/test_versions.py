@@ -91,6 +91,12 @@ def test_a_new_ticket_makes_a_new_version_whose_diff_is_that_ticket(first, tmp_p
     assert added.height == 1
     assert added["group_key"][0].endswith("tickets_kaggle.csv#999999")
     assert "Quinn" not in json.dumps(added["messages"].to_list())
+    # the new version's dedup state: the parent's parts and text stores shared (hard links), one new part each
+    before, after = result.path / "signatures.parquet", second.path / "signatures.parquet"
+    assert sorted(p.name for p in after.iterdir()) == sorted(
+        [p.name for p in before.iterdir()] + ["part-00001.parquet", "texts-00001.arrow"])
+    for name in ("part-00000.parquet", "texts-00000.arrow"):
+        assert (after / name).stat().st_ino == (before / name).stat().st_ino
 
 
 def test_critical_expectation_failure_blocks_publishing(first, tmp_path):

@@ -47,6 +47,11 @@ class DedupConfig(StepConfig):
     num_shards: int = Field(default=4, ge=1, description="shards handed to map_fn for signature and shingle computation")
     false_negative_weight: float = Field(default=0.9, gt=0.0, lt=1.0, description="weight of missed pairs (Jaccard >= threshold) when choosing LSH bands and rows")
     false_positive_weight: float = Field(default=0.1, gt=0.0, lt=1.0, description="weight of candidate pairs below the threshold when choosing LSH bands and rows")
+    earlier_absent: Literal["ignore", "match"] = Field(
+        default="ignore",
+        description="published examples that are no longer in the input: 'ignore' them (a version holds only what is in its input, "
+                    "so a deleted example cannot stand in for a new near-copy of it), or 'match' new examples against them too "
+                    "(the input is a new batch to check against everything published before)")
     max_bucket_all_pairs: int = Field(default=16, ge=2, description="LSH buckets up to this size give all their pairs, larger ones a star around one member")
 
     @property

@@ -11,7 +11,9 @@
 
 Incremental runs: ``previous_signatures`` is the signatures.parquet of the last published version.
 Its kept examples are *earlier*: not hashed again, never dropped, and a new example that matches one
-is dropped naming it (earlier wins, also when the earlier example is no longer in the input). Its
+is dropped naming it (earlier wins). An earlier example that is no longer in the input takes no part
+by default (``earlier_absent="ignore"``: the version could not hold it, so it must not suppress a new
+near-copy); with ``earlier_absent="match"`` it still wins, for inputs that hold only a new batch. Its
 rows also remember the examples earlier runs dropped (``survivor_id`` set): such an example is
 dropped again for the same survivor without being hashed (when the LSH settings are unchanged), and
 when it was directly similar to its survivor it is an *anchor*: a new example that matches it is
@@ -41,22 +43,22 @@ below the threshold and are, correctly, kept.
 
 Incremental cost: ``signatures.parquet`` is a folder of parts; an incremental run links the
 previous parts and appends one part for its hashed examples, and reads of the previous parts only
-the ids, outcomes and stored band keys (not 128 uint32 per example). Earlier signatures are read
-only for pairs that need a MinHash estimate (an earlier example gone from the input, or
-``verify_jaccard`` off). The new rows' texts are read from their row groups only. What stays
-proportional to the whole input is unavoidable output: ``examples.parquet`` must hold every surviving
-row (a rewrite of the input, ~0.7 s per 100,000 rows), and the ledger / clusters hold a row per
-input row; plus the texts of the earlier examples that share a bucket with a new one (exact Jaccard).
-Measured (``benchmarks/dedup.py --docs 1000000``, scattered, 2 cores, +1 % new rows): full run 58 s,
-incremental 15.0 s (26 %; 14.3 s / 22 % in another run), of which writing examples / clusters /
-ledger 10.6 s; without that unavoidable output the incremental run takes 4.4 s (7.7 % of the full
-run; 1.9 s of it reading the earlier candidates' texts), and its dedup compute alone (no reads or
-writes) 3.6 % (before: 34-44 % in all, 19 s: whole input re-read, every signature re-read, re-keyed
-and rewritten).
+the ids, outcomes and stored band keys (not 128 uint32 per example). Each part has a text store
+beside it (``texts-NNNNN.arrow``: the comparison texts, uncompressed Arrow IPC), memory-mapped so
+that the exact Jaccard against an earlier candidate touches that candidate's bytes only; the input
+is laid out for scans (large compressed row groups), so the earlier candidates of scattered new rows
+would otherwise cost a read of nearly the whole input. Earlier signatures are read only for pairs
+that need a MinHash estimate (``verify_jaccard`` off, or a part without a text store). The new rows'
+texts are read from their row groups only. The step writes a selection of the input
+(``survivors.parquet``), not a copy of its texts; what stays proportional to the whole input is the
+ledger (a row per input unit), the clusters and the per-row bookkeeping. Numbers:
+``docs/benchmarks.md`` (dedup).
 
 Outputs in ``out_dir``:
 
-- ``examples.parquet``: the surviving rows, EXAMPLE_SCHEMA, input order;
+- ``survivors.parquet``: the input rows that survive (``row``, ``id``; SURVIVORS_SCHEMA, input order),
+  a selection of ``examples_path`` rather than a copy of its texts; :func:`read_survivors` /
+  :func:`scan_survivors` give the surviving rows themselves (the split step reads them so);
 - ``clusters.parquet``: every row of a group of two or more rows that share a survivor
   (CLUSTER_SCHEMA; ``duplicate`` is survivor / near / exact; an earlier survivor that is not in the
   input has a row with ``row`` null);
@@ -67,8 +69,9 @@ Outputs in ``out_dir``:
 - ``signatures.parquet``: a folder of parts ``part-NNNNN.parquet``: the previous version's parts
   (hard links where the file system allows, else copies) and one new part with this run's hashed
   examples (SIGNATURE_SCHEMA plus ``band_tag`` and ``band_keys``, their LSH bucket keys; ``survivor_id``
-  null for kept ones). :func:`read_signatures` reads a folder (or an older single file) as one table;
-  a later part's row wins for an id decided again;
+  null for kept ones), each with its text store ``texts-NNNNN.arrow`` (column ``text``, row for row).
+  :func:`read_signatures` reads a folder (or an older single file) as one table; a later part's row
+  wins for an id decided again;
 - ``dedup_summary.json``: :class:`DedupSummary`.
 
 Survivor policies: ``longest`` = max ``n_chars``; ``most_recent`` = max ``created_at`` (none = oldest);
@@ -82,6 +85,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -110,6 +114,31 @@ CLUSTER_SCHEMA = pl.Schema({
     "similarity": pl.Float64,
     "duplicate": pl.String,  # "survivor" | "near" | "exact"
 })
+
+
+SURVIVORS_SCHEMA = pl.Schema({"row": pl.UInt32, "id": pl.String})
+
+
+def scan_survivors(examples_path: Path, survivors_path: Path) -> pl.LazyFrame:
+    """The surviving rows of examples_path (EXAMPLE_SCHEMA, input order): the input filtered by the
+    row numbers that dedup kept. Dedup writes this selection instead of a copy of every surviving
+    text, so a run's output stays proportional to its decisions, not to the corpus.
+    """
+    survivors = pl.scan_parquet(survivors_path)
+    return (
+        pl.scan_parquet(examples_path).with_row_index("row")
+        .join(survivors, on="row", how="semi", maintain_order="left")
+        .select([pl.col(name).cast(dtype) for name, dtype in EXAMPLE_SCHEMA.items()])
+    )
+
+
+def read_survivors(examples_path: Path, survivors_path: Path) -> pl.DataFrame:
+    """:func:`scan_survivors` collected, checking that the examples file is the one dedup decided on."""
+    kept = pl.read_parquet(survivors_path)
+    examples = scan_survivors(examples_path, survivors_path).collect()
+    if examples.height != kept.height or not examples.get_column("id").equals(kept.get_column("id"), check_names=False):
+        raise ValueError(f"{examples_path} is not the file {survivors_path} was computed from (its surviving rows differ): run dedup again")
+    return examples
 
 
 def signature_schema(num_perm: int) -> pl.Schema:
@@ -402,7 +431,11 @@ def dedup(
     lap("read_previous")
     lsh_tag = _lsh_tag(config)
     earlier = previous.filter(pl.col("survivor_id").is_null())
-    remembered = previous.filter(pl.col("survivor_id").is_not_null() & (pl.col("lsh") == lsh_tag))
+    if config.earlier_absent == "ignore":  # only what this version can hold takes part; see DedupConfig.earlier_absent
+        earlier = earlier.filter(pl.col("id").is_in(reps.get_column("id").implode()))
+    # a remembered drop holds while its survivor is an earlier example taking part (else it is decided again)
+    remembered = previous.filter(
+        pl.col("survivor_id").is_in(earlier.get_column("id").implode()) & (pl.col("lsh") == lsh_tag))
     reps = reps.with_columns(
         status=pl.when(pl.col("id").is_in(earlier.get_column("id").implode())).then(pl.lit("earlier"))
         .when(pl.col("id").is_in(remembered.get_column("id").implode())).then(pl.lit("remembered"))
@@ -417,6 +450,11 @@ def dedup(
     # 2. signatures of the new examples, sharded
     new_text = _texts(examples_path, new.get_column("row").to_numpy())
     lap("read_texts")
+    # this run's part of the text store, written while the signatures are computed (I/O beside CPU work)
+    # and moved next to its signature part at the end
+    fresh_texts = out_dir / "texts.arrow.tmp"
+    text_writer = ThreadPoolExecutor(1, thread_name_prefix="dedup-texts")
+    texts_written = text_writer.submit(_write_texts, fresh_texts, new_text)
     shards = sharded(map_fn, partial(signature_shard, config=config), new_text, config.num_shards)
     new_sig = np.concatenate(shards) if shards else np.empty((0, config.num_perm), np.uint32)
     del shards
@@ -484,15 +522,27 @@ def dedup(
     need_text = config.verify_jaccard or config.survivor == "quality"
     # every frozen node still in the input gets its text: an anchor's survivor (not a candidate itself)
     # is then compared exactly too, and no earlier signature has to be read for it
+    # frozen nodes' texts come from the text store (memory-mapped: only the rows asked for are touched),
+    # else, for parts written before the store existed, from the input's row groups
     text_nodes = np.union1d(nodes, np.arange(first_new)) if config.verify_jaccard else nodes
-    with_text = text_nodes[node_rows[text_nodes] >= 0] if need_text else nodes[:0]
-    new_part = with_text[with_text >= first_new]
-    old_part = with_text[with_text < first_new]
-    old_part = old_part[np.argsort(node_rows[old_part], kind="stable")]
+    text_nodes = text_nodes if need_text else nodes[:0]
+    new_part = text_nodes[text_nodes >= first_new]
+    frozen_part = frozen_where.get_column("part").to_numpy().astype(np.int64)
+    stored_texts = np.array([_texts_part(part).exists() for part in parts], bool)
+    old_part = text_nodes[text_nodes < first_new]
+    from_store = old_part[stored_texts[frozen_part[old_part]]] if len(parts) else old_part[:0]
+    from_input = np.setdiff1d(old_part, from_store)
+    from_input = from_input[node_rows[from_input] >= 0]
+    from_input = from_input[np.argsort(node_rows[from_input], kind="stable")]
     lap("lsh")
-    cand_text = pl.concat([_texts(examples_path, node_rows[old_part]), new_text.gather(new_part - first_new)])
+    where = frozen_where[from_store]
+    cand_text = pl.concat([
+        _stored_texts(parts, where.get_column("part").to_numpy(), where.get_column("pos").to_numpy()),
+        _texts(examples_path, node_rows[from_input]),
+        new_text.gather(new_part - first_new),
+    ])
     lap("read_candidate_texts")
-    with_text = np.concatenate([old_part, new_part])
+    with_text = np.concatenate([from_store, from_input, new_part])
     del new_text
     text_index = np.full(n_nodes, -1, np.int64)
     text_index[with_text] = np.arange(len(with_text))
@@ -555,6 +605,9 @@ def dedup(
     matched = (survivor != index) & (center != index) & (center != survivor)  # through a centre that is not kept
     del sets, cand_text
     lap("cluster")
+    texts_written.result()
+    text_writer.shutdown()
+    lap("wait_texts")
 
     node_table = pl.DataFrame({
         "id": ids,
@@ -579,7 +632,7 @@ def dedup(
     }).with_columns(scheme=pl.lit(config.scheme, pl.String), lsh=pl.lit(lsh_tag, pl.String)).select(list(schema)).cast(dict(schema))
     fresh = fresh.with_columns(band_tag=pl.lit(_band_tag(config)), band_keys=fresh_band_keys)
     del signatures, fresh_sig, fresh_band_keys
-    _write_signatures(out_dir / "signatures.parquet", parts, fresh)
+    _write_signatures(out_dir / "signatures.parquet", parts, fresh, fresh_texts)
     lap("write_signatures")
     del previous, fresh
 
@@ -595,8 +648,42 @@ def dedup(
     return summary
 
 
-def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame) -> None:
-    """target/part-NNNNN.parquet: the previous parts linked (or copied) in order, then `fresh` as the next part."""
+def _texts_part(part: Path) -> Path:
+    """The text store file of a signatures part: part-00003.parquet -> texts-00003.arrow."""
+    return part.with_name("texts-" + part.name.removeprefix("part-").removesuffix(".parquet") + ".arrow")
+
+
+def _write_texts(path: Path, texts: pl.Series) -> None:
+    """An uncompressed Arrow IPC file with one `text` column, rows in signature-part order."""
+    import pyarrow as pa
+
+    table = pa.table({"text": texts.to_arrow().cast(pa.large_string())})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=1 << 20)
+
+
+def _stored_texts(parts: list[Path], part: np.ndarray, pos: np.ndarray) -> pl.Series:
+    """Texts of the given (part, row) positions from the parts' memory-mapped text stores, in that order."""
+    import pyarrow as pa
+
+    values = pl.Series("text", [None] * len(part), pl.String)
+    out: list[pl.Series] = []
+    where: list[np.ndarray] = []
+    for k in np.unique(part):
+        at = np.flatnonzero(part == k)
+        with pa.memory_map(str(_texts_part(parts[int(k)]))) as source:
+            table = pa.ipc.open_file(source).read_all()
+            out.append(pl.from_arrow(table.column("text").take(pa.array(pos[at].astype(np.int64)))).cast(pl.String))
+        where.append(at)
+    if out:
+        order = np.concatenate(where)
+        values = pl.concat(out).gather(np.argsort(order, kind="stable"))
+    return values.alias("text")
+
+
+def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame, fresh_texts: Path | None = None) -> None:
+    """target/part-NNNNN.parquet: the previous parts linked (or copied) in order, then `fresh` as the next
+    part; each part's text store (texts-NNNNN.arrow) beside it, where it has one."""
     import os
     import shutil
 
@@ -614,18 +701,23 @@ def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame) -> N
         target.mkdir(parents=True)
         for k, part in enumerate(parts):
             link = target / SIGNATURE_PART.format(k)
-            try:
-                os.link(part, link)
-            except OSError:
-                shutil.copy2(part, link)
+            for source, destination in ((part, link), (_texts_part(part), _texts_part(link))):
+                if source.exists():
+                    try:
+                        os.link(source, destination)
+                    except OSError:
+                        shutil.copy2(source, destination)
         if aside is not None:
             aside.unlink()
-    fresh.write_parquet(target / SIGNATURE_PART.format(len(parts)), compression="lz4", row_group_size=65_536)
+    fresh_part = target / SIGNATURE_PART.format(len(parts))
+    fresh.write_parquet(fresh_part, compression="lz4", row_group_size=65_536)
+    if fresh_texts is not None:
+        fresh_texts.replace(_texts_part(fresh_part))
 
 
 def _write_outputs(examples_path: Path, out_dir: Path, meta: pl.DataFrame, reps: pl.DataFrame, decisions: pl.DataFrame,
                    source_ledger: Path | None, summary: DedupSummary) -> None:
-    """examples.parquet, clusters.parquet and ledger.parquet from the per-id decisions."""
+    """survivors.parquet, clusters.parquet and ledger.parquet from the per-id decisions."""
     # per distinct id: the row kept for it, its survivor (itself when kept) and the similarity to it
     per_id = reps.select("id", pl.col("row").alias("rep_row")).join(decisions, on="id", how="left").with_columns(
         pl.col("survivor_id").fill_null(pl.col("id")), pl.col("similarity").fill_null(1.0))
@@ -642,15 +734,10 @@ def _write_outputs(examples_path: Path, out_dir: Path, meta: pl.DataFrame, reps:
             duplicate=pl.when(pl.col("exact")).then(pl.lit("exact")).when(pl.col("near")).then(pl.lit("near")).otherwise(pl.lit("survivor")),
         )
     )
-    kept_rows = per_row.filter(pl.col("outcome") == "kept").get_column("row")
-    summary.kept = kept_rows.len()
+    survivors = per_row.filter(pl.col("outcome") == "kept").select("row", "id")
+    summary.kept = survivors.height
     summary.dropped = dict(per_row.filter(pl.col("outcome") == "dropped").group_by("reason").len().sort("reason").iter_rows())
-    (
-        pl.scan_parquet(examples_path).with_row_index("_row")
-        .filter(pl.col("_row").is_in(kept_rows.implode()))
-        .select([pl.col(name).cast(dtype) for name, dtype in EXAMPLE_SCHEMA.items()])
-        .sink_parquet(out_dir / "examples.parquet", **_WRITE)
-    )
+    survivors.cast(dict(SURVIVORS_SCHEMA)).write_parquet(out_dir / "survivors.parquet", **_WRITE)
     sources = pl.scan_parquet(examples_path).with_row_index("row").select("row", "source_document_ids", "source_kind").collect()
 
     # clusters.parquet: every row whose survivor is named by another row, and the survivors themselves

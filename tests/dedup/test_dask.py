@@ -26,7 +26,7 @@ def _corpus() -> list[dict]:
 
 
 def _frames(out) -> dict[str, pl.DataFrame]:
-    frames = {name: pl.read_parquet(out / f"{name}.parquet") for name in ("examples", "clusters", "ledger")}
+    frames = {name: pl.read_parquet(out / f"{name}.parquet") for name in ("survivors", "clusters", "ledger")}
     return frames | {"signatures": read_signatures(out / "signatures.parquet")}
 
 

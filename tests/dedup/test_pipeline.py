@@ -12,7 +12,9 @@ import polars as pl
 import pytest
 
 from curation.dedup import DROP_REASONS, DedupConfig, dedup
-from curation.dedup.pipeline import CLUSTER_SCHEMA, read_signatures, signature_schema
+from curation.dedup.cluster import ShingleSets, exact_jaccard
+from curation.dedup.minhash import example_text, shingle_set_shard
+from curation.dedup.pipeline import CLUSTER_SCHEMA, read_signatures, read_survivors, signature_schema
 from curation.examples.build import EXAMPLE_SCHEMA
 from curation.ledger import LEDGER_SCHEMA
 
@@ -66,7 +68,7 @@ def outcomes(out: Path) -> dict[str, tuple[str, str, str]]:
 
 
 def kept_ids(out: Path) -> set[str]:
-    return set(pl.read_parquet(out / "examples.parquet").get_column("id").to_list())
+    return set(pl.read_parquet(out / "survivors.parquet").get_column("id").to_list())
 
 
 def test_exact_and_near_duplicates_are_dropped_with_reasons(tmp_path):
@@ -187,7 +189,14 @@ def test_incremental_run_matches_new_examples_against_earlier_ones(tmp_path):
     fresh = example(words(23), tag="fresh", days=30)
     again = example(a_words, docs=["doc_a_resent"])  # an exact copy of the earlier a
     second = [a, a_near, longer_copy, b_copy, fresh, again]  # b itself is gone from the input
-    run2 = dedup(write_examples(tmp_path / "v2", second), tmp_path / "out2", previous_signatures=published)
+    v2 = write_examples(tmp_path / "v2", second)
+    # by default an earlier example gone from the input takes no part: b's near-copy is kept
+    default = dedup(v2, tmp_path / "out2-default", previous_signatures=published)
+    assert default.earlier_examples == 1 and default.remembered == 1 and default.hashed == 3
+    assert outcomes(tmp_path / "out2-default")["doc_new_b"] == ("kept", "", "")
+    assert kept_ids(tmp_path / "out2-default") == {a["id"], b_copy["id"], fresh["id"]}
+    # earlier_absent="match": the input is a new batch, everything published before counts
+    run2 = dedup(v2, tmp_path / "out2", DedupConfig(earlier_absent="match"), previous_signatures=published)
 
     assert run2.earlier_examples == 2 and run2.remembered == 1
     assert run2.hashed == 3  # only the three new distinct examples
@@ -212,7 +221,15 @@ def test_incremental_run_matches_new_examples_against_earlier_ones(tmp_path):
     assert signatures.head(previous.height).equals(previous)
     # the earlier part is carried over as it is (a hard link or a copy), the new examples are a new part
     parts = sorted(p.name for p in (tmp_path / "out2" / "signatures.parquet").iterdir())
-    assert parts == ["part-00000.parquet", "part-00001.parquet"]
+    assert parts == ["part-00000.parquet", "part-00001.parquet", "texts-00000.arrow", "texts-00001.arrow"]
+    # the text store holds each hashed example's comparison text, row for row with its signature part
+    stored = pl.read_ipc(tmp_path / "out2" / "signatures.parquet" / "texts-00001.arrow").get_column("text")
+    hashed = pl.DataFrame([longer_copy, b_copy, fresh], schema=EXAMPLE_SCHEMA).select(example_text()).to_series()
+    assert stored.to_list() == hashed.to_list()
+    # so b, gone from the input, is still compared exactly: the similarity is the exact Jaccard, not an estimate
+    sets = ShingleSets(*shingle_set_shard(pl.Series([hashed[1], pl.DataFrame([b], schema=EXAMPLE_SCHEMA).select(example_text()).item()]), DedupConfig()))
+    exact = float(exact_jaccard(sets, np.array([0]), np.array([1]))[0])
+    assert f"survivor={b['id']} similarity={round(exact, 3)}" in seen["doc_new_b"][2]
     assert pl.read_parquet(tmp_path / "out2" / "signatures.parquet" / "part-00000.parquet").equals(pl.read_parquet(published / "part-00000.parquet"))
 
 
@@ -250,8 +267,10 @@ def test_ledger_conservation_and_schemas(tmp_path):
     assert (ledger.filter(pl.col("outcome") == "dropped").get_column("record_id") == "").all()
     assert ledger.get_column("path").str.starts_with("emails/").all() and ledger.get_column("locator").str.starts_with("<").all()
     assert summary.kept + sum(summary.dropped.values()) == summary.inputs == len(rows)
-    out_examples = pl.read_parquet(tmp_path / "out" / "examples.parquet")
+    out_examples = read_survivors(path, tmp_path / "out" / "survivors.parquet")
     assert out_examples.schema == EXAMPLE_SCHEMA and out_examples.height == summary.kept == 6
+    assert out_examples.get_column("id").to_list() == pl.read_parquet(path).filter(
+        pl.col("id").is_in(list(kept_ids(tmp_path / "out")))).unique("id", keep="first", maintain_order=True).get_column("id").to_list()
     assert read_signatures(tmp_path / "out" / "signatures.parquet", list(signature_schema(128))).schema == signature_schema(128)
     assert (tmp_path / "out" / "dedup_summary.json").exists()
 
@@ -290,11 +309,14 @@ def test_incremental_run_links_earlier_parts_and_reads_no_earlier_signature(tmp_
 
     _, path, (a, _, a_copy, _) = _two_versions(tmp_path)
     published = tmp_path / "out1" / "signatures.parquet"
-    assert published.is_dir() and [p.name for p in published.iterdir()] == ["part-00000.parquet"]
-    reads = []
+    assert published.is_dir() and sorted(p.name for p in published.iterdir()) == ["part-00000.parquet", "texts-00000.arrow"]
+    reads, input_rows = [], []
     monkeypatch.setattr(pipeline, "_rows_of_parts", lambda *args: reads.append(args) or pytest.fail("read earlier signatures"))
+    input_texts = pipeline._texts
+    monkeypatch.setattr(pipeline, "_texts", lambda file, rows: input_rows.extend(rows.tolist()) or input_texts(file, rows))
     run2 = dedup(path, tmp_path / "out2", previous_signatures=published)
     assert run2.hashed == 2 and run2.earlier_examples == 2 and not reads  # band keys are stored; texts give the Jaccard
+    assert input_rows == [2, 3]  # only the new rows are read from the input; a's text comes from the text store
     seen = outcomes(tmp_path / "out2")
     assert seen["doc_a_copy"][:2] == ("dropped", "near_duplicate") and f"survivor={a['id']} " in seen["doc_a_copy"][2]
     out = tmp_path / "out2" / "signatures.parquet"
@@ -309,7 +331,7 @@ def test_rerun_into_the_same_out_dir_replaces_the_signature_folder(tmp_path):
     dedup(path, tmp_path / "out2", previous_signatures=tmp_path / "out1" / "signatures.parquet")
     dedup(path, tmp_path / "out2")  # a full run now: one part with every example
     out = tmp_path / "out2" / "signatures.parquet"
-    assert [p.name for p in out.iterdir()] == ["part-00000.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["part-00000.parquet", "texts-00000.arrow"]
     assert read_signatures(out).height == 4
     assert read_signatures(tmp_path / "out1" / "signatures.parquet").height == 2  # the linked part was not touched
 
@@ -330,7 +352,7 @@ def test_incremental_run_accepts_older_signature_files(tmp_path, previous_form):
     run2 = dedup(path, tmp_path / "out2", previous_signatures=published)
     assert run2.hashed == 2 and run2.dropped == {"near_duplicate": 1}
     if reference is not None:
-        for name in ("examples", "clusters", "ledger"):
+        for name in ("survivors", "clusters", "ledger"):
             assert pl.read_parquet(tmp_path / "out2" / f"{name}.parquet").equals(pl.read_parquet(tmp_path / "reference" / f"{name}.parquet"))
     assert read_signatures(tmp_path / "out2" / "signatures.parquet").height == 4
 
@@ -368,4 +390,15 @@ def test_previous_signatures_in_the_out_dir_itself(tmp_path):
         else:  # the folder already holds the run above: nothing new, the copy of a is remembered
             assert run.hashed == 0 and run.remembered == 1 and run.dropped == {"near_duplicate": 1}
         assert target.is_dir() and read_signatures(target).height == 4
-    assert sorted(p.name for p in target.iterdir()) == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    assert sorted(p.name for p in target.iterdir()) == [  # the single file had no text store; later parts do
+        "part-00000.parquet", "part-00001.parquet", "part-00002.parquet", "texts-00001.arrow", "texts-00002.arrow"]
+
+
+def test_survivors_refuse_an_examples_file_that_changed_since_dedup(tmp_path):
+    rows = [example(words(60 + k, 80), tag=str(k)) for k in range(4)]
+    path = write_examples(tmp_path / "in", rows)
+    dedup(path, tmp_path / "out")
+    assert read_survivors(path, tmp_path / "out" / "survivors.parquet").height == 4
+    write_examples(tmp_path / "in", [rows[1], rows[0], *rows[2:]])  # same examples, other rows
+    with pytest.raises(ValueError, match="run dedup again"):
+        read_survivors(path, tmp_path / "out" / "survivors.parquet")
