@@ -19,6 +19,7 @@ from typing import Literal
 
 import polars as pl
 
+from curation.files import link_or_copy
 from schemas import SCHEMA_VERSION
 
 SPLITS = ("train", "validation", "test")
@@ -114,13 +115,6 @@ def write_version_files(target: Path, examples: pl.DataFrame) -> None:
     DatasetDict(splits).save_to_disk(str(target / "hf"))
 
 
-def _link_or_copy(source: str, destination: str) -> None:
-    try:
-        os.link(source, destination)
-    except OSError:
-        shutil.copy2(source, destination)
-
-
 def publish(
     root: Path,
     examples: pl.DataFrame,
@@ -158,7 +152,7 @@ def publish(
         (shutil.copytree if path.is_dir() else shutil.copy2)(path, tmp / path.name)
     for name, path in artifacts.items():
         if path.is_dir():  # signatures.parquet: immutable parts (never rewritten in place), shared by hard links
-            shutil.copytree(path, tmp / name, copy_function=_link_or_copy)
+            shutil.copytree(path, tmp / name, copy_function=link_or_copy)
         elif path.exists():
             shutil.copy2(path, tmp / name)
     parent_dir = root / parent if parent else None

@@ -98,6 +98,7 @@ from curation.dedup.config import DedupConfig
 from curation.dedup.lsh import band_keys, candidate_pairs, estimated_similarity
 from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard, token_hash
 from curation.examples.build import EXAMPLE_SCHEMA
+from curation.files import link_or_copy
 from curation.ledger import LEDGER_SCHEMA
 
 STAGE = "dedup"
@@ -334,19 +335,23 @@ def _stored_keys(frame: pl.DataFrame, bands: int) -> tuple[np.ndarray, np.ndarra
     return usable, np.ascontiguousarray(keys.reshape(-1, bands)).astype(np.uint64, copy=False)
 
 
+def _gather_by_part(part: np.ndarray, pos: np.ndarray, read: Callable[[int, np.ndarray], pl.Series], name: str,
+                    dtype: pl.DataType | None = None) -> pl.Series:
+    """Values at the given (part, row) positions, in that order: ``read(k, rows)`` gives part k's values at
+    its sorted row numbers."""
+    order = np.lexsort((pos, part))
+    out = [read(int(k), pos[order][part[order] == k].astype(np.int64)) for k in np.unique(part)]
+    values = pl.concat(out) if out else pl.Series(name, [], dtype)
+    inverse = np.empty(len(order), np.int64)
+    inverse[order] = np.arange(len(order))
+    return values.gather(inverse)
+
+
 def _rows_of_parts(parts: list[Path], part: np.ndarray, pos: np.ndarray, column: str) -> pl.Series:
     """Column values of the given (part, row) positions, in that order, reading only the row groups that hold them."""
     import pyarrow.parquet as pq
 
-    out: list[pl.Series] = []
-    order = np.lexsort((pos, part))
-    for k in np.unique(part):
-        want = pos[order][part[order] == k].astype(np.int64)
-        out.append(_read_rows(pq.ParquetFile(parts[int(k)]), want, column))
-    values = pl.concat(out) if out else pl.Series(column, [])
-    inverse = np.empty(len(order), np.int64)
-    inverse[order] = np.arange(len(order))
-    return values.gather(inverse)
+    return _gather_by_part(part, pos, lambda k, rows: _read_rows(pq.ParquetFile(parts[k]), rows, column), column)
 
 
 def _row_group_bounds(file) -> np.ndarray:
@@ -666,25 +671,17 @@ def _stored_texts(parts: list[Path], part: np.ndarray, pos: np.ndarray) -> pl.Se
     """Texts of the given (part, row) positions from the parts' memory-mapped text stores, in that order."""
     import pyarrow as pa
 
-    values = pl.Series("text", [None] * len(part), pl.String)
-    out: list[pl.Series] = []
-    where: list[np.ndarray] = []
-    for k in np.unique(part):
-        at = np.flatnonzero(part == k)
-        with pa.memory_map(str(_texts_part(parts[int(k)]))) as source:
-            table = pa.ipc.open_file(source).read_all()
-            out.append(pl.from_arrow(table.column("text").take(pa.array(pos[at].astype(np.int64)))).cast(pl.String))
-        where.append(at)
-    if out:
-        order = np.concatenate(where)
-        values = pl.concat(out).gather(np.argsort(order, kind="stable"))
-    return values.alias("text")
+    def read(k: int, rows: np.ndarray) -> pl.Series:
+        with pa.memory_map(str(_texts_part(parts[k]))) as source:
+            column = pa.ipc.open_file(source).read_all().column("text")
+            return pl.from_arrow(column.take(pa.array(rows))).cast(pl.String).alias("text")
+
+    return _gather_by_part(part, pos, read, "text", pl.String)
 
 
 def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame, fresh_texts: Path | None = None) -> None:
     """target/part-NNNNN.parquet: the previous parts linked (or copied) in order, then `fresh` as the next
     part; each part's text store (texts-NNNNN.arrow) beside it, where it has one."""
-    import os
     import shutil
 
     same = bool(parts) and parts[0].parent.resolve() == target.resolve()  # appending to the previous folder itself
@@ -703,10 +700,7 @@ def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame, fres
             link = target / SIGNATURE_PART.format(k)
             for source, destination in ((part, link), (_texts_part(part), _texts_part(link))):
                 if source.exists():
-                    try:
-                        os.link(source, destination)
-                    except OSError:
-                        shutil.copy2(source, destination)
+                    link_or_copy(source, destination)
         if aside is not None:
             aside.unlink()
     fresh_part = target / SIGNATURE_PART.format(len(parts))
