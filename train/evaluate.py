@@ -20,7 +20,7 @@ import torch
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import Encoded, batches, encode_examples, encode_passage
-from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss
+from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss, weights_dtype
 
 PROBE = Path(__file__).parent / "probes" / "general.txt"
 _TOKEN = re.compile(r"\w+")
@@ -116,8 +116,8 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
     amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
     tokenizer.padding_side = "right"
-    base = model if model is not None else load_base_model(config.base_model, device)
-    tuned = PeftModel.from_pretrained(base.to(device), str(adapter_dir)).to(device)
+    base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
+    tuned = PeftModel.from_pretrained(base.to(device, weights_dtype(amp)), str(adapter_dir)).to(device)
     tuned.eval()
 
     held_out = pl.concat([pl.read_parquet(version_dir / f"{s}.parquet") for s in ("validation", "test")])
@@ -143,7 +143,7 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
     samples = []
     for q, b, t in zip(questions, base_answers, tuned_answers):
         samples.append({
-            "id": q.get("id"), "question": q["question"], "reference": q.get("reference_answer", ""), "key_facts": q.get("key_facts", []),
+            "id": q.get("id"), "product": q.get("product"), "topic": q.get("topic"), "question": q["question"], "reference": q.get("reference_answer", ""), "key_facts": q.get("key_facts", []),
             "base_answer": b, "tuned_answer": t,
             "base_key_fact_recall": round(key_fact_recall(b, q.get("key_facts", [])), 3), "tuned_key_fact_recall": round(key_fact_recall(t, q.get("key_facts", [])), 3),
             "base_rouge_l": round(rouge_l(b, q.get("reference_answer", "")), 3), "tuned_rouge_l": round(rouge_l(t, q.get("reference_answer", "")), 3),
@@ -154,6 +154,15 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
             return {"key_fact_recall": None, "rouge_l": None}
         return {"key_fact_recall": round(sum(s[f"{prefix}_key_fact_recall"] for s in samples) / len(samples), 4),
                 "rouge_l": round(sum(s[f"{prefix}_rouge_l"] for s in samples) / len(samples), 4)}
+
+    def recall_by(field: str) -> dict:
+        """Key-fact recall per value of a question field (product, topic): where the specialist is weak."""
+        groups: dict[str, list[dict]] = {}
+        for s in samples:
+            if s.get(field):
+                groups.setdefault(s[field], []).append(s)
+        return {value: {"questions": len(items), **{model: round(sum(s[f"{model}_key_fact_recall"] for s in items) / len(items), 4) for model in ("base", "tuned")}}
+                for value, items in sorted(groups.items())}
 
     base_ppl, tuned_ppl = probe_base["perplexity"], probe_tuned["perplexity"]
     change = (tuned_ppl - base_ppl) / base_ppl if base_ppl else 0.0
@@ -169,6 +178,8 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
         "forgetting": {"probe": PROBE.name, "base_perplexity": base_ppl, "tuned_perplexity": tuned_ppl,
                        "relative_change": round(change, 4), "tolerance": config.forgetting_tolerance, "flagged": change > config.forgetting_tolerance},
         "questions": len(samples),
+        "recall_by_product": recall_by("product"),
+        "recall_by_topic": recall_by("topic"),
         "samples": samples,
         "training": {k: meta.get(k) for k in ("steps", "epochs", "wall_time_s", "tokens_per_s", "final_loss", "device", "autocast", "peak_memory_mb")},
         "eval_autocast": str(amp) if amp else None,
@@ -202,7 +213,11 @@ def render_markdown(report: dict) -> str:
         lines.append(f"| loss ({kind}) | {b['per_source'].get(kind, {}).get('loss')} | {t['per_source'].get(kind, {}).get('loss')} |")
     f = report["forgetting"]
     lines += ["", f"Forgetting probe ({f['probe']}): perplexity {f['base_perplexity']} -> {f['tuned_perplexity']} "
-                  f"({f['relative_change']:+.1%}; tolerance {f['tolerance']:.0%}){' **FLAGGED**' if f['flagged'] else ''}", "", "## Side by side", ""]
+                  f"({f['relative_change']:+.1%}; tolerance {f['tolerance']:.0%}){' **FLAGGED**' if f['flagged'] else ''}"]
+    if report.get("recall_by_product"):
+        lines += ["", "| product | questions | key-fact recall base | tuned |", "|---|---|---|---|"]
+        lines += [f"| {product} | {r['questions']} | {r['base']} | {r['tuned']} |" for product, r in report["recall_by_product"].items()]
+    lines += ["", "## Side by side", ""]
     for s in report["samples"][:10]:
         lines += [f"**Q:** {s['question']}", "", f"- base ({s['base_key_fact_recall']:.0%} of key facts): {s['base_answer'][:400]}",
                   f"- tuned ({s['tuned_key_fact_recall']:.0%} of key facts): {s['tuned_answer'][:400]}", ""]
@@ -214,12 +229,12 @@ def ask(question: str, version_dir: Path, adapter_dir: Path, config: TrainConfig
     from peft import PeftModel
 
     device = pick_device(config.device)
+    amp = autocast_dtype(device, config.precision)
     tokenizer = load_tokenizer(config.base_model)
-    tuned = PeftModel.from_pretrained(load_base_model(config.base_model, device), str(adapter_dir)).to(device)
+    tuned = PeftModel.from_pretrained(load_base_model(config.base_model, device, weights_dtype(amp)), str(adapter_dir)).to(device)
     tuned.eval()
     system = system_prompt_of(version_dir)
     prompt = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": question}]]
-    amp = autocast_dtype(device, config.precision)
     tuned_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]
     with tuned.disable_adapter():
         base_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]

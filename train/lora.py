@@ -25,7 +25,7 @@ from tqdm import tqdm
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
-from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss
+from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss, weights_dtype
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     device = pick_device(config.device)
     amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
-    base = model if model is not None else load_base_model(config.base_model, device)
-    base = base.to(device)
+    base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
+    base = base.to(device, weights_dtype(amp))
     if config.gradient_checkpointing:
         base.gradient_checkpointing_enable()
         base.enable_input_require_grads()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
@@ -59,8 +60,12 @@ def test_training_is_idempotent_and_records_provenance(tmp_path, new_tiny_model,
 
 def test_eval_report_schema(tmp_path, new_tiny_model, tokenizer, version_dir):
     questions = tmp_path / "heldout.jsonl"
-    questions.write_text(json.dumps({"id": "q1", "question": "My A-45 is stuck. How to reset?", "reference_answer": "Hold the blue button for 10 seconds.",
-                                     "key_facts": ["blue button", "10 seconds"]}) + "\n")
+    questions.write_text("".join(json.dumps(q) + "\n" for q in [
+        {"id": "q1", "product": "A-45 SuperWidget", "topic": "reset", "question": "My A-45 is stuck. How to reset?",
+         "reference_answer": "Hold the blue button for 10 seconds.", "key_facts": ["blue button", "10 seconds"]},
+        {"id": "q2", "product": "B-12 MiniWidget", "topic": "reset", "question": "How do I wipe the B-12?",
+         "reference_answer": "Press the reset hole with a paperclip for 5 seconds.", "key_facts": ["paperclip", "5 seconds"]},
+    ]))
     config = _config(tmp_path, heldout_questions=str(questions), eval_max_new_tokens=4)
     result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
     report = evaluate_adapter(version_dir, result.path, config, model=new_tiny_model(), tokenizer=tokenizer)
@@ -69,8 +74,14 @@ def test_eval_report_schema(tmp_path, new_tiny_model, tokenizer, version_dir):
         assert set(report[model]["per_source"]) == {"ticket", "manual"}
     assert report["dataset_version"] == version_dir.name and report["adapter_id"] == result.adapter_id
     assert report["samples"][0]["question"].startswith("My A-45") and "tuned_answer" in report["samples"][0]
+    by_product, by_topic = report["recall_by_product"], report["recall_by_topic"]
+    assert set(by_product) == {"A-45 SuperWidget", "B-12 MiniWidget"} and by_topic["reset"]["questions"] == 2
+    for sample in report["samples"]:
+        assert by_product[sample["product"]]["tuned"] == sample["tuned_key_fact_recall"]
+    assert by_topic["reset"]["base"] == pytest.approx(report["base"]["key_fact_recall"], abs=1e-3)
     assert {"base_perplexity", "tuned_perplexity", "flagged"} <= set(report["forgetting"])
-    assert (result.path / "eval_report.md").read_text().startswith("# Evaluation of adapter")
+    markdown = (result.path / "eval_report.md").read_text()
+    assert markdown.startswith("# Evaluation of adapter") and "| B-12 MiniWidget | 1 |" in markdown
     assert (version_dir / "evals" / f"{result.adapter_id}.json").exists()
 
 
@@ -79,3 +90,16 @@ def test_scores():
     assert rouge_l("hold the blue button", "hold the blue button") == 1.0
     assert 0 < rouge_l("press the blue button now", "hold the blue button") < 1
     assert rouge_l("", "x") == 0.0
+
+
+@pytest.mark.parametrize("precision, base_dtype", [("bf16", torch.bfloat16), ("fp32", torch.float32)])
+def test_frozen_base_is_kept_in_the_compute_dtype_and_the_adapter_in_float32(tmp_path, new_tiny_model, tokenizer, version_dir, precision, base_dtype):
+    from safetensors.torch import load_file
+
+    model = new_tiny_model()
+    result = train_adapter(version_dir, _config(tmp_path, precision=precision, device="cpu"), progress=False, model=model, tokenizer=tokenizer)
+    assert model.model.embed_tokens.weight.dtype == base_dtype
+    saved = load_file(result.path / "adapter_model.safetensors")
+    assert saved and {t.dtype for t in saved.values()} == {torch.float32}
+    log = [json.loads(line) for line in (result.path / "training_log.jsonl").read_text().splitlines()]
+    assert all(math.isfinite(e["loss"]) and e["loss"] > 0 for e in log)
