@@ -27,23 +27,21 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    import torch
-    from peft import PeftModel
-
     from curation.config import load_config
     from curation.sample.catalog import all_topics
     from curation.versions import resolve_version
     from train.base_model import load_tokenizer
-    from train.evaluate import generate, key_fact_recall, system_prompt_of
-    from train.modeling import autocast_dtype, load_base_model, pick_device, weights_dtype
+    from train.evaluate import generate, key_fact_recall, load_tuned, system_prompt_of
+    from train.modeling import autocast_dtype, pick_device
 
-    cfg = load_config(REPO / "pipeline.yaml").train
+    pipeline = load_config(REPO / "pipeline.yaml")
+    cfg = pipeline.train
     meta = json.loads((args.adapter / "meta.json").read_text())
-    version_dir = resolve_version(REPO / "data" / "versions", args.version or meta["dataset_version"])
+    version_dir = resolve_version(REPO / pipeline.versions_dir, args.version or meta["dataset_version"])
     device = pick_device(cfg.device)
     amp = autocast_dtype(device, cfg.precision)
     tokenizer = load_tokenizer(cfg.base_model)
-    model = PeftModel.from_pretrained(load_base_model(cfg.base_model, device, weights_dtype(amp)), str(args.adapter)).eval()
+    model = load_tuned(cfg, args.adapter, device, amp)
     system = system_prompt_of(version_dir)
     topics = all_topics()
     prompts = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": t.training_questions[args.phrasing]}] for _, t in topics]
@@ -51,16 +49,16 @@ def main() -> None:
     tuned = generate(model, tokenizer, prompts, **kwargs)
     with model.disable_adapter():
         base = generate(model, tokenizer, prompts, **kwargs)
-    rows = [{"product": p.code, "topic": t.key, "question": t.training_questions[args.phrasing],
+    rows = [{"product": p.code, "name": p.name, "topic": t.key, "question": t.training_questions[args.phrasing],
              "base": key_fact_recall(b, list(t.key_facts)), "tuned": key_fact_recall(a, list(t.key_facts))}
             for (p, t), b, a in zip(topics, base, tuned)]
     heldout = {}
     report_path = args.adapter / "eval_report.json"
     if report_path.exists():
-        heldout = {s["id"]: s["tuned_key_fact_recall"] for s in json.loads(report_path.read_text())["samples"]}
+        heldout = {(s["product"], s["topic"]): s["tuned_key_fact_recall"] for s in json.loads(report_path.read_text())["samples"]}
     by_product: dict[str, list[dict]] = {}
     for row in rows:
-        row["heldout_tuned"] = heldout.get(f"{row['product'].replace('-', '').lower()}-{row['topic']}")
+        row["heldout_tuned"] = heldout.get((row["name"], row["topic"]))
         by_product.setdefault(row["product"], []).append(row)
     summary = {
         "adapter": args.adapter.name,

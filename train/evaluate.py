@@ -92,6 +92,18 @@ def generate(model, tokenizer, prompts: list[list[dict]], *, max_new_tokens: int
     return answers
 
 
+def load_tuned(config: TrainConfig, adapter_dir: Path, device, amp, model=None):
+    """The base model (or `model`) in the compute dtype with the adapter on top, in eval mode."""
+    from peft import PeftModel
+
+    base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
+    return PeftModel.from_pretrained(base.to(device, weights_dtype(amp)), str(adapter_dir)).to(device).eval()
+
+
+def _mean(items: list[dict], key: str) -> float:
+    return round(sum(item[key] for item in items) / len(items), 4)
+
+
 def load_questions(path: Path, limit: int | None = None) -> list[dict]:
     if not path.exists():
         return []
@@ -109,16 +121,12 @@ def system_prompt_of(version_dir: Path) -> str | None:
 
 def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, *, model=None, tokenizer=None, max_questions: int | None = None) -> dict:
     """Evaluate base vs tuned on the version's held-out splits and the held-out questions; write the reports."""
-    from peft import PeftModel
-
     started = time.perf_counter()
     device = pick_device(config.device)
     amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
     tokenizer.padding_side = "right"
-    base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
-    tuned = PeftModel.from_pretrained(base.to(device, weights_dtype(amp)), str(adapter_dir)).to(device)
-    tuned.eval()
+    tuned = load_tuned(config, adapter_dir, device, amp, model)
 
     held_out = pl.concat([pl.read_parquet(version_dir / f"{s}.parquet") for s in ("validation", "test")])
     encoded, stats = encode_examples(tokenizer, held_out, max_len=config.max_seq_length, overlong="truncate", kinds=config.kinds)
@@ -152,8 +160,7 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
     def answer_metrics(prefix: str) -> dict:
         if not samples:
             return {"key_fact_recall": None, "rouge_l": None}
-        return {"key_fact_recall": round(sum(s[f"{prefix}_key_fact_recall"] for s in samples) / len(samples), 4),
-                "rouge_l": round(sum(s[f"{prefix}_rouge_l"] for s in samples) / len(samples), 4)}
+        return {"key_fact_recall": _mean(samples, f"{prefix}_key_fact_recall"), "rouge_l": _mean(samples, f"{prefix}_rouge_l")}
 
     def recall_by(field: str) -> dict:
         """Key-fact recall per value of a question field (product, topic): where the specialist is weak."""
@@ -161,7 +168,7 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
         for s in samples:
             if s.get(field):
                 groups.setdefault(s[field], []).append(s)
-        return {value: {"questions": len(items), **{model: round(sum(s[f"{model}_key_fact_recall"] for s in items) / len(items), 4) for model in ("base", "tuned")}}
+        return {value: {"questions": len(items), "base": _mean(items, "base_key_fact_recall"), "tuned": _mean(items, "tuned_key_fact_recall")}
                 for value, items in sorted(groups.items())}
 
     base_ppl, tuned_ppl = probe_base["perplexity"], probe_tuned["perplexity"]
@@ -226,13 +233,10 @@ def render_markdown(report: dict) -> str:
 
 def ask(question: str, version_dir: Path, adapter_dir: Path, config: TrainConfig) -> dict[str, str]:
     """The base and the tuned model's greedy answers to one question (with the version's system prompt)."""
-    from peft import PeftModel
-
     device = pick_device(config.device)
     amp = autocast_dtype(device, config.precision)
     tokenizer = load_tokenizer(config.base_model)
-    tuned = PeftModel.from_pretrained(load_base_model(config.base_model, device, weights_dtype(amp)), str(adapter_dir)).to(device)
-    tuned.eval()
+    tuned = load_tuned(config, adapter_dir, device, amp)
     system = system_prompt_of(version_dir)
     prompt = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": question}]]
     tuned_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]
