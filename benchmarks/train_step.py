@@ -1,11 +1,12 @@
-"""Training-step throughput of the LoRA recipe on a published version, with and without the two
-settings that session 3 changed, measured in one run on the same batches:
+"""Training-step throughput of the LoRA recipe on a published version, with and without the
+settings that sessions 3 and 4 changed, measured in one run on the same batches:
 
     python benchmarks/train_step.py [--version ID] [--batches 16] [--json]
 
-- `session 2`: float32 base weights under bf16 autocast, LoRA dropout 0.05 (the old defaults);
-- `dropout 0`: float32 base weights under bf16 autocast, no LoRA dropout;
-- `session 3`: bf16 base weights (kept in the compute dtype), no LoRA dropout (the new defaults).
+- `session 2`: float32 base weights under bf16 autocast, LoRA dropout 0.05, SDPA attention;
+- `dropout 0`: float32 base weights under bf16 autocast, no LoRA dropout, SDPA attention;
+- `session 3`: bf16 base weights (kept in the compute dtype), no LoRA dropout, SDPA attention;
+- `session 4`: as session 3 with eager (plain matmul) attention, the CPU default since session 4.
 
 Each setting trains the first `--batches` batches of the version's training split twice (the first
 pass builds the kernels for each batch shape, the second is timed), with the recipe's own loss.
@@ -36,7 +37,7 @@ def main() -> None:
     from curation.versions import resolve_version
     from train.base_model import load_tokenizer
     from train.data import batches, encode_examples, read_split
-    from train.modeling import autocast, load_base_model, summed_target_loss
+    from train.modeling import autocast, load_base_model, prepare_base, summed_target_loss
 
     pipeline = load_config(REPO / "pipeline.yaml")
     cfg = pipeline.train
@@ -45,11 +46,12 @@ def main() -> None:
     tokenizer = load_tokenizer(cfg.base_model)
     examples, _ = encode_examples(tokenizer, read_split(version_dir, "train"), max_len=cfg.max_seq_length, overlong=cfg.overlong, kinds=cfg.kinds)
     chosen = batches(examples, cfg.batch_size, tokenizer.pad_token_id, seed=cfg.seed)[: args.batches]
-    settings = {"session 2": (torch.float32, 0.05), "dropout 0": (torch.float32, 0.0), "session 3": (torch.bfloat16, 0.0)}
+    settings = {"session 2": (torch.float32, 0.05, "sdpa"), "dropout 0": (torch.float32, 0.0, "sdpa"),
+                "session 3": (torch.bfloat16, 0.0, "sdpa"), "session 4": (torch.bfloat16, 0.0, "eager")}
     results = {}
-    for name, (base_dtype, dropout) in settings.items():
+    for name, (base_dtype, dropout, attention) in settings.items():
         torch.manual_seed(cfg.seed)
-        base = load_base_model(cfg.base_model, device, base_dtype)
+        base = prepare_base(load_base_model(cfg.base_model, device, base_dtype), device, base_dtype, attention)
         model = get_peft_model(base, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=dropout,
                                                 target_modules=cfg.target_modules, task_type="CAUSAL_LM"))
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)

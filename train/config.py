@@ -44,6 +44,8 @@ class TrainConfig(BaseModel):
     precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto", description="auto: bf16 autocast on CUDA and on CPUs with native bf16, else float32")
     gradient_checkpointing: bool = False
+    attention: Literal["auto", "eager", "sdpa"] = Field(
+        default="auto", description="attention kernel; auto: eager on CPU (1.25x faster for short rows), SDPA on CUDA")
     # evaluation
     eval_max_new_tokens: int = Field(default=96, ge=1)
     eval_batch_size: int = Field(default=16, ge=1)
@@ -53,7 +55,7 @@ class TrainConfig(BaseModel):
 
     def config_hash(self) -> str:
         """What shapes the adapter (not where it is written or what it is evaluated on)."""
-        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance", "device"})
+        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance", "device", "attention"})
         return hashlib.sha256(json.dumps(semantic, sort_keys=True).encode()).hexdigest()[:16]
 
 

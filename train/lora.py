@@ -25,7 +25,8 @@ from tqdm import tqdm
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
-from train.modeling import autocast, autocast_dtype, base_model_identity, load_base_model, pick_device, summed_target_loss, weights_dtype
+from train.modeling import (attention_implementation, autocast, autocast_dtype, base_model_identity, load_base_model, pick_device,
+                            prepare_base, summed_target_loss, weights_dtype)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
     base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
-    base = base.to(device, weights_dtype(amp))
+    base = prepare_base(base, device, weights_dtype(amp), attention_implementation(device, config.attention))
     if config.gradient_checkpointing:
         base.gradient_checkpointing_enable()
         base.enable_input_require_grads()
@@ -140,6 +141,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
         "dtype": str(next(peft_model.parameters()).dtype),
         "autocast": str(amp) if amp else None,
+        "attention": attention_implementation(device, config.attention),
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "torch": torch.__version__,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -56,6 +56,25 @@ def weights_dtype(amp: torch.dtype | None) -> torch.dtype:
     return amp or torch.float32
 
 
+def attention_implementation(device: torch.device, preference: str = "auto") -> str:
+    """The attention kernel: "auto" is eager on CPU and SDPA on CUDA.
+
+    On the CPU the fused SDPA kernel is the slower one for short training rows: a LoRA step on the
+    sample's 256-token rows runs about 1.25x faster with plain matmul attention
+    (benchmarks/train_step.py); on a GPU SDPA uses flash/memory-efficient kernels.
+    """
+    if preference != "auto":
+        return preference
+    return "sdpa" if device.type == "cuda" else "eager"
+
+
+def prepare_base(model, device: torch.device, dtype: torch.dtype, attention: str):
+    """A loaded base model on its device, in its dtype, with the chosen attention kernel."""
+    if hasattr(model, "set_attn_implementation"):
+        model.set_attn_implementation(attention)
+    return model.to(device, dtype)
+
+
 def load_base_model(spec: str, device: torch.device, dtype: torch.dtype = torch.float32):
     from transformers import AutoModelForCausalLM
 

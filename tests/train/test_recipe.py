@@ -103,3 +103,24 @@ def test_frozen_base_is_kept_in_the_compute_dtype_and_the_adapter_in_float32(tmp
     assert saved and {t.dtype for t in saved.values()} == {torch.float32}
     log = [json.loads(line) for line in (result.path / "training_log.jsonl").read_text().splitlines()]
     assert all(math.isfinite(e["loss"]) and e["loss"] > 0 for e in log)
+
+
+def test_attention_kernels_agree_and_auto_picks_eager_on_cpu(tmp_path, new_tiny_model, tokenizer, version_dir):
+    from train.modeling import attention_implementation, prepare_base
+
+    assert attention_implementation(torch.device("cpu")) == "eager" and attention_implementation(torch.device("cuda")) == "sdpa"
+    assert attention_implementation(torch.device("cpu"), "sdpa") == "sdpa"
+    ids = torch.randint(0, 1000, (2, 16))
+    mask = torch.ones_like(ids)
+    mask[1, 12:] = 0  # a padded row
+    labels = ids.masked_fill(mask == 0, -100)
+    losses = {}
+    for kernel in ("eager", "sdpa"):
+        model = prepare_base(new_tiny_model(), torch.device("cpu"), torch.float32, kernel)
+        assert model.config._attn_implementation == kernel
+        losses[kernel] = summed_target_loss(model, ids, mask, labels)[0]
+    assert torch.allclose(losses["eager"], losses["sdpa"], atol=1e-4)
+    # the kernel is not part of the adapter's identity: it does not change what is learned
+    assert TrainConfig(attention="eager").config_hash() == TrainConfig(attention="sdpa").config_hash()
+    result = train_adapter(version_dir, _config(tmp_path, device="cpu"), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+    assert json.loads((result.path / "meta.json").read_text())["attention"] == "eager"
