@@ -22,6 +22,10 @@ class TrainConfig(BaseModel):
     lora_alpha: int = Field(default=32, ge=1)
     lora_dropout: float = Field(default=0.0, ge=0.0, lt=1.0, description="0 by default: on CPU the dropout masks cost 40% of a training step (benchmarks/train_step.py)")
     target_modules: list[str] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    lora_layers: int | None = Field(default=None, ge=1, description="adapt only the top N decoder layers (None: all of them)")
+    cache_frozen_layers: bool = Field(
+        default=True, description="with lora_layers: run the frozen layers below the adapter once per example, not once per epoch (exact; train/frozen_prefix.py)")
+    frozen_cache_max_mb: float = Field(default=2048.0, gt=0, description="memory bound of that cache; beyond it the full model runs every step")
     # optimisation
     learning_rate: float = Field(default=1e-3, gt=0)
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
@@ -54,8 +58,16 @@ class TrainConfig(BaseModel):
     adapters_dir: str = "data/adapters"
 
     def config_hash(self) -> str:
-        """What shapes the adapter (not where it is written or what it is evaluated on)."""
-        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance", "device", "attention"})
+        """What shapes the adapter (not where it is written, how fast it is computed or what it is evaluated on).
+
+        Settings added after adapters were first published count only when set away from their
+        default, so an adapter trained before they existed keeps its id.
+        """
+        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance",
+                                                         "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb"})
+        for name in ("lora_layers",):
+            if semantic[name] == type(self).model_fields[name].default:
+                del semantic[name]
         return hashlib.sha256(json.dumps(semantic, sort_keys=True).encode()).hexdigest()[:16]
 
 

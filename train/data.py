@@ -142,7 +142,7 @@ def batches(examples: list[Encoded], batch_size: int, pad_id: int, *, seed: int 
             labels[row, :n] = torch.tensor(examples[i].labels)
             attention[row, :n] = 1
         out.append({"input_ids": input_ids, "labels": labels, "attention_mask": attention,
-                    "source_kinds": [examples[i].source_kind for i in chunk]})
+                    "source_kinds": [examples[i].source_kind for i in chunk], "example_ids": tuple(examples[i].example_id for i in chunk)})
     return out
 
 

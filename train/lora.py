@@ -25,6 +25,7 @@ from tqdm import tqdm
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
+from train.frozen_prefix import FrozenPrefix, decoder_layers
 from train.modeling import (attention_implementation, autocast, autocast_dtype, base_model_identity, load_base_model, pick_device,
                             prepare_base, summed_target_loss, weights_dtype)
 
@@ -38,6 +39,44 @@ class AdapterResult:
 
 def adapter_id(dataset_version: str, config: TrainConfig) -> str:
     return "ad_" + hashlib.sha256(f"{dataset_version}|{config.config_hash()}".encode()).hexdigest()[:14]
+
+
+def adapted_from(n_layers: int | None, lora_layers: int | None) -> int:
+    """The index of the lowest adapted decoder layer (0: all of them)."""
+    if lora_layers is None:
+        return 0
+    if n_layers is None:
+        raise ValueError("lora_layers needs a model with a decoder layer stack (model.get_decoder().layers)")
+    if lora_layers > n_layers:
+        raise ValueError(f"lora_layers={lora_layers} but the model has {n_layers} decoder layers")
+    return n_layers - lora_layers
+
+
+def batch_loss(model, batch: dict, device: torch.device, prefix: FrozenPrefix | None) -> torch.Tensor:
+    """Summed loss per row: through the frozen-prefix cache when there is one, else the full model."""
+    ids, mask, labels = batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device)
+    hidden = prefix.hidden(batch["example_ids"], ids, mask) if prefix else None
+    if hidden is None:
+        return summed_target_loss(model, ids, mask, labels)[0]
+    with prefix.top_layers_only():
+        return summed_target_loss(model, ids, mask, labels, hidden_states=hidden)[0]
+
+
+@torch.no_grad()
+def verify_prefix(model, batch: dict, device: torch.device, amp, prefix: FrozenPrefix | None) -> dict:
+    """Compare the loss through the cache with the full model's on one batch; a mismatch disables the cache."""
+    if prefix is None:
+        return {}
+    with autocast(device, amp):
+        full = summed_target_loss(model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))[0]
+        cached = batch_loss(model, batch, device, prefix)
+    prefix.cache.clear()
+    prefix.bytes = 0
+    difference = float((full.float() - cached.float()).abs().max() / full.float().abs().max().clamp_min(1e-6))
+    if difference > 1e-3:
+        print(f"frozen-prefix cache disabled: its loss differs from the full model's by {difference:.2e} (relative)")
+        return {"disabled": True, "relative_difference": difference}
+    return {"layers_cached": prefix.split, "relative_difference": difference}
 
 
 def peak_memory_mb(device: torch.device) -> float:
@@ -67,9 +106,12 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     if config.gradient_checkpointing:
         base.gradient_checkpointing_enable()
         base.enable_input_require_grads()
-    lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
-                      target_modules=config.target_modules, task_type="CAUSAL_LM")
+    layers = decoder_layers(base)
+    split = adapted_from(len(layers) if layers is not None else None, config.lora_layers)
+    lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout, target_modules=config.target_modules,
+                      layers_to_transform=list(range(split, len(layers))) if split else None, task_type="CAUSAL_LM")
     peft_model = get_peft_model(base, lora)
+    prefix = FrozenPrefix(peft_model, split, max_mb=config.frozen_cache_max_mb) if split and config.cache_frozen_layers else None
 
     # 2. setup data
     frame = read_split(version_dir, "train")
@@ -86,6 +128,9 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
 
     # 3. train
     peft_model.train()
+    prefix_check = verify_prefix(peft_model, batches(examples[: config.batch_size], config.batch_size, tokenizer.pad_token_id)[0], device, amp, prefix)
+    if prefix_check.get("disabled"):
+        prefix = None
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
     bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
@@ -97,7 +142,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
             loss_sum = 0.0
             for batch in group:
                 with autocast(device, amp):
-                    per_row, _ = summed_target_loss(peft_model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))
+                    per_row = batch_loss(peft_model, batch, device, prefix)
                 loss = per_row.float().sum()
                 (loss / trainable).backward()
                 loss_sum += float(loss.detach())
@@ -143,6 +188,8 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "autocast": str(amp) if amp else None,
         "attention": attention_implementation(device, config.attention),
         "peak_memory_mb": round(peak_memory_mb(device), 1),
+        "adapted_layers": f"{split}-{len(layers) - 1}" if split else "all",
+        "frozen_prefix_cache": {**prefix_check, "batches": len(prefix.cache), "mb": round(prefix.megabytes, 1)} if prefix else prefix_check or None,
         "torch": torch.__version__,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

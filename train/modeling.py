@@ -103,11 +103,14 @@ def base_model_identity(spec: str) -> dict:
     return identity
 
 
-def summed_target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def summed_target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor,
+                       *, hidden_states: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """(summed cross-entropy per row, target tokens per row) over the positions that have a label.
 
     The output projection runs only on those positions: with a 49k-token vocabulary the full
     logits tensor would dominate both the compute and the memory of a small model.
+    `hidden_states` replaces the token embeddings as the decoder's input (the cached output of
+    frozen lower layers, see train/frozen_prefix.py).
     """
     inner = model.get_base_model() if hasattr(model, "get_base_model") else model
     targets = labels[:, 1:]
@@ -115,10 +118,11 @@ def summed_target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Ten
     decoder = inner.get_decoder() if hasattr(inner, "get_decoder") else None
     head = inner.get_output_embeddings()
     if decoder is not None and head is not None:
-        hidden = decoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state[:, :-1]
+        inputs = {"inputs_embeds": hidden_states} if hidden_states is not None else {"input_ids": input_ids}
+        hidden = decoder(**inputs, attention_mask=attention_mask, use_cache=False).last_hidden_state[:, :-1]
         logits = head(hidden[mask]).float()
     else:  # an architecture without a separable decoder: compute all logits
-        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1][mask].float()
+        logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits[:, :-1][mask].float()
     losses = torch.nn.functional.cross_entropy(logits, targets[mask], reduction="none")
     rows = torch.arange(targets.size(0), device=targets.device).unsqueeze(1).expand_as(targets)[mask]
     per_row = torch.zeros(targets.size(0), device=losses.device, dtype=losses.dtype).index_add_(0, rows, losses)

@@ -124,3 +124,44 @@ def test_attention_kernels_agree_and_auto_picks_eager_on_cpu(tmp_path, new_tiny_
     assert TrainConfig(attention="eager").config_hash() == TrainConfig(attention="sdpa").config_hash()
     result = train_adapter(version_dir, _config(tmp_path, device="cpu"), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
     assert json.loads((result.path / "meta.json").read_text())["attention"] == "eager"
+
+
+def test_frozen_prefix_cache_is_exact(tmp_path, new_tiny_model, tokenizer, version_dir):
+    """Adapting only the top layer: training through the cached lower layer learns the same adapter as the full model."""
+    from safetensors.torch import load_file
+
+    from train.data import batches, encode_examples, read_split
+    from train.frozen_prefix import FrozenPrefix
+
+    model = new_tiny_model()
+    examples, _ = encode_examples(tokenizer, read_split(version_dir, "train"), max_len=64, overlong="truncate", kinds=None)
+    batch = batches(examples, 2, tokenizer.pad_token_id)[0]
+    prefix = FrozenPrefix(model, 1, max_mb=16)
+    hidden = prefix.hidden(batch["example_ids"], batch["input_ids"], batch["attention_mask"])
+    assert hidden.shape == (*batch["input_ids"].shape, model.config.hidden_size) and prefix.megabytes > 0
+    assert prefix.hidden(batch["example_ids"], batch["input_ids"], batch["attention_mask"]) is hidden  # computed once
+    full = summed_target_loss(model, batch["input_ids"], batch["attention_mask"], batch["labels"])[0]
+    with prefix.top_layers_only():
+        assert len(model.model.layers) == 1
+        top = summed_target_loss(model, batch["input_ids"], batch["attention_mask"], batch["labels"], hidden_states=hidden)[0]
+    assert len(model.model.layers) == 2
+    assert torch.allclose(full, top, rtol=1e-5)
+
+    adapters = {}
+    for cache in (True, False):
+        config = _config(tmp_path / str(cache), lora_layers=1, cache_frozen_layers=cache, device="cpu", precision="fp32")
+        result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+        meta = json.loads((result.path / "meta.json").read_text())
+        assert meta["adapted_layers"] == "1-1"
+        adapters[cache] = load_file(result.path / "adapter_model.safetensors")
+        if cache:
+            assert meta["frozen_prefix_cache"]["layers_cached"] == 1 and meta["frozen_prefix_cache"]["batches"] >= 1
+        else:
+            assert meta["frozen_prefix_cache"] is None
+    assert adapters[True].keys() == adapters[False].keys() and all(".layers.1." in k for k in adapters[True])
+    for key in adapters[True]:
+        assert torch.allclose(adapters[True][key], adapters[False][key], atol=1e-5), key
+    assert TrainConfig(lora_layers=4).config_hash() != TrainConfig().config_hash()
+    assert TrainConfig(cache_frozen_layers=False).config_hash() == TrainConfig().config_hash()
+    with pytest.raises(ValueError, match="decoder layers"):
+        train_adapter(version_dir, _config(tmp_path, lora_layers=9), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
