@@ -165,3 +165,21 @@ def test_frozen_prefix_cache_is_exact(tmp_path, new_tiny_model, tokenizer, versi
     assert TrainConfig(cache_frozen_layers=False).config_hash() == TrainConfig().config_hash()
     with pytest.raises(ValueError, match="decoder layers"):
         train_adapter(version_dir, _config(tmp_path, lora_layers=9), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+
+
+def test_lora_plus_gives_the_b_matrices_their_own_learning_rate(tmp_path, new_tiny_model):
+    from peft import LoraConfig, get_peft_model
+
+    from train.lora import parameter_groups
+
+    model = get_peft_model(new_tiny_model(), LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    plain = parameter_groups(model, _config(tmp_path, lora_plus_ratio=None))
+    assert len(plain) == 1 and {id(p) for p in plain[0]["params"]} == trainable and "lr" not in plain[0]
+    rest, b = parameter_groups(model, _config(tmp_path, lora_plus_ratio=16))
+    names = {id(p): n for n, p in model.named_parameters()}
+    assert b["lr"] == pytest.approx(5e-3 * 16) and "lr" not in rest
+    assert b["params"] and all("lora_B" in names[id(p)] for p in b["params"])
+    assert rest["params"] and all("lora_A" in names[id(p)] for p in rest["params"])
+    assert {id(p) for p in rest["params"] + b["params"]} == trainable
+    assert len({TrainConfig(lora_plus_ratio=r).config_hash() for r in (None, 8, 16)}) == 3
