@@ -29,7 +29,7 @@ class TrainConfig(BaseModel):
     # optimisation
     learning_rate: float = Field(default=1e-3, gt=0)
     lora_plus_ratio: float | None = Field(
-        default=8.0, gt=0, description="LoRA+: the B matrices' learning rate is this multiple of learning_rate (None: the same); 8 raised recall on the sample from ~0.5 to 0.72")
+        default=8.0, gt=0, description="LoRA+: the B matrices' learning rate is this multiple of learning_rate (None: the same); 8 beat plain LoRA on the sample at both seeds measured (mean recall 0.48 -> 0.61)")
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
     warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
     weight_decay: float = Field(default=0.0, ge=0.0)
