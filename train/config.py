@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from train.base_model import DEFAULT_BASE_MODEL
 
 
+_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None}  # setting -> its value that trains as before it existed
+
+
 class TrainConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -71,9 +74,6 @@ class TrainConfig(BaseModel):
             if semantic[name] == as_before:
                 del semantic[name]
         return hashlib.sha256(json.dumps(semantic, sort_keys=True).encode()).hexdigest()[:16]
-
-
-_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None}  # setting -> its value that trains as before it existed
 
 
 def load_train_config(path: str | Path | None) -> TrainConfig:

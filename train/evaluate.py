@@ -20,8 +20,7 @@ import torch
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import Encoded, batches, encode_examples, encode_passage
-from train.modeling import (attention_implementation, autocast, autocast_dtype, base_model_identity, load_base_model, pick_device,
-                            prepare_base, summed_target_loss, weights_dtype)
+from train.modeling import autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
 
 PROBE = Path(__file__).parent / "probes" / "general.txt"
 _TOKEN = re.compile(r"\w+")
@@ -97,8 +96,7 @@ def load_tuned(config: TrainConfig, adapter_dir: Path, device, amp, model=None):
     """The base model (or `model`) in the compute dtype with the adapter on top, in eval mode."""
     from peft import PeftModel
 
-    base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
-    base = prepare_base(base, device, weights_dtype(amp), attention_implementation(device, config.attention))
+    base = ready_base(config.base_model, device, amp, config.attention, model)
     return PeftModel.from_pretrained(base, str(adapter_dir)).to(device).eval()
 
 

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 
 import torch
 
+from train.modeling import decoder_of
+
 
 class _Captured(Exception):
     """Raised by the capture hook to stop the forward pass once the prefix output is in hand."""
@@ -25,9 +27,7 @@ class _Captured(Exception):
 
 def decoder_layers(model) -> torch.nn.ModuleList | None:
     """The decoder's layer stack (Llama, Mistral, Qwen, SmolLM, ...), or None when there is none to split."""
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    decoder = inner.get_decoder() if hasattr(inner, "get_decoder") else None
-    layers = getattr(decoder, "layers", None)
+    layers = getattr(decoder_of(model), "layers", None)
     return layers if isinstance(layers, torch.nn.ModuleList) else None
 
 
@@ -36,10 +36,15 @@ class FrozenPrefix:
 
     def __init__(self, model, split: int, *, max_mb: float):
         self.model, self.split, self.max_mb = model, split, max_mb
-        self.decoder = (model.get_base_model() if hasattr(model, "get_base_model") else model).get_decoder()
+        self.decoder = decoder_of(model)
         self.layers = self.decoder.layers
         self.cache: dict[tuple[str, ...], torch.Tensor] = {}
         self.bytes = 0
+        self.full = False  # the bound was reached: batches not cached by then run the full model
+
+    def clear(self) -> None:
+        self.cache.clear()
+        self.bytes, self.full = 0, False
 
     @torch.no_grad()
     def _compute(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -59,11 +64,14 @@ class FrozenPrefix:
         return captured[0].detach()
 
     def hidden(self, key: tuple[str, ...], input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor | None:
-        """The prefix output of this batch (computed on first use), or None once the cache is full."""
+        """The prefix output of this batch (computed on first use), or None when it does not fit the bound."""
         if key not in self.cache:
+            if self.full:
+                return None
             hidden = self._compute(input_ids, attention_mask)
             size = hidden.numel() * hidden.element_size()
             if (self.bytes + size) / 2**20 > self.max_mb:
+                self.full = True
                 return None
             self.cache[key], self.bytes = hidden, self.bytes + size
         return self.cache[key]

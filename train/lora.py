@@ -26,8 +26,7 @@ from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
 from train.frozen_prefix import FrozenPrefix, decoder_layers
-from train.modeling import (attention_implementation, autocast, autocast_dtype, base_model_identity, load_base_model, pick_device,
-                            prepare_base, summed_target_loss, weights_dtype)
+from train.modeling import attention_implementation, autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
 
 
 @dataclass(frozen=True)
@@ -68,10 +67,8 @@ def verify_prefix(model, batch: dict, device: torch.device, amp, prefix: FrozenP
     if prefix is None:
         return {}
     with autocast(device, amp):
-        full = summed_target_loss(model, batch["input_ids"].to(device), batch["attention_mask"].to(device), batch["labels"].to(device))[0]
-        cached = batch_loss(model, batch, device, prefix)
-    prefix.cache.clear()
-    prefix.bytes = 0
+        full, cached = batch_loss(model, batch, device, None), batch_loss(model, batch, device, prefix)
+    prefix.clear()
     difference = float((full.float() - cached.float()).abs().max() / full.float().abs().max().clamp_min(1e-6))
     if difference > 1e-3:
         print(f"frozen-prefix cache disabled: its loss differs from the full model's by {difference:.2e} (relative)")
@@ -111,8 +108,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     device = pick_device(config.device)
     amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
-    base = model if model is not None else load_base_model(config.base_model, device, weights_dtype(amp))
-    base = prepare_base(base, device, weights_dtype(amp), attention_implementation(device, config.attention))
+    base = ready_base(config.base_model, device, amp, config.attention, model)
     if config.gradient_checkpointing:
         base.gradient_checkpointing_enable()
         base.enable_input_require_grads()

@@ -76,6 +76,19 @@ def prepare_base(model, device: torch.device, dtype: torch.dtype, attention: str
     return model.to(device, dtype)
 
 
+def ready_base(spec: str, device: torch.device, amp: torch.dtype | None, attention: str, model=None):
+    """The base model (loaded from `spec`, or the given `model`) ready to train or evaluate on `device`."""
+    dtype = weights_dtype(amp)
+    base = model if model is not None else load_base_model(spec, device, dtype)
+    return prepare_base(base, device, dtype, attention_implementation(device, attention))
+
+
+def decoder_of(model):
+    """The decoder stack under a causal LM (and under its peft wrapper), or None for architectures without one."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return inner.get_decoder() if hasattr(inner, "get_decoder") else None
+
+
 def load_base_model(spec: str, device: torch.device, dtype: torch.dtype = torch.float32):
     from transformers import AutoModelForCausalLM
 
@@ -113,11 +126,10 @@ def summed_target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Ten
     `hidden_states` replaces the token embeddings as the decoder's input (the cached output of
     frozen lower layers, see train/frozen_prefix.py).
     """
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
     targets = labels[:, 1:]
     mask = targets != -100
-    decoder = inner.get_decoder() if hasattr(inner, "get_decoder") else None
-    head = inner.get_output_embeddings()
+    decoder = decoder_of(model)
+    head = (model.get_base_model() if hasattr(model, "get_base_model") else model).get_output_embeddings()
     if decoder is not None and head is not None:
         inputs = {"inputs_embeds": hidden_states} if hidden_states is not None else {"input_ids": input_ids}
         hidden = decoder(**inputs, attention_mask=attention_mask, use_cache=False).last_hidden_state[:, :-1]

@@ -140,6 +140,8 @@ def test_frozen_prefix_cache_is_exact(tmp_path, new_tiny_model, tokenizer, versi
     hidden = prefix.hidden(batch["example_ids"], batch["input_ids"], batch["attention_mask"])
     assert hidden.shape == (*batch["input_ids"].shape, model.config.hidden_size) and prefix.megabytes > 0
     assert prefix.hidden(batch["example_ids"], batch["input_ids"], batch["attention_mask"]) is hidden  # computed once
+    tiny = FrozenPrefix(model, 1, max_mb=1e-9)
+    assert tiny.hidden(batch["example_ids"], batch["input_ids"], batch["attention_mask"]) is None and tiny.full and not tiny.cache
     full = summed_target_loss(model, batch["input_ids"], batch["attention_mask"], batch["labels"])[0]
     with prefix.top_layers_only():
         assert len(model.model.layers) == 1
