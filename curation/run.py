@@ -194,6 +194,7 @@ def publish_version(config: PipelineConfig, out: Path, stages: dict, validation:
     problems = conservation_problems(ledger)
     manifest = {
         "name": config.name,
+        "products": config.company.products,  # the catalog training uses to vary how questions name a product
         "input_fingerprint": input_fingerprint(out),
         "counts": {
             "examples": examples.height,

@@ -38,6 +38,7 @@ def test_refresh_publishes_a_complete_version(first):
     units = manifest["counts"]["units"]
     assert sum(units.values()) == manifest["stages"]["ingest"]["email"]["units"] + manifest["stages"]["ingest"]["manual"]["units"] + manifest["stages"]["ingest"]["ticket"]["units"]
     assert manifest["validation"]["passed"] and manifest["parent"] is None
+    assert manifest["products"] == config.company.products  # the catalog training varies product names with
 
 
 def test_same_inputs_give_the_same_id_and_nothing_new(first):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from train.base_model import DEFAULT_BASE_MODEL
 
 
-_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None}  # setting -> its value that trains as before it existed
+_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "question_transfer": None}  # setting -> its value that trains as before it existed
 
 
 class TrainConfig(BaseModel):
@@ -33,6 +33,9 @@ class TrainConfig(BaseModel):
     learning_rate: float = Field(default=1e-3, gt=0)
     lora_plus_ratio: float | None = Field(
         default=8.0, gt=0, description="LoRA+: the B matrices' learning rate is this multiple of learning_rate (None: the same); 8 beat plain LoRA on the sample at both seeds measured (mean recall 0.48 -> 0.61)")
+    neftune_noise_alpha: float | None = Field(
+        default=5.0, gt=0, description="NEFTune: uniform noise of this scale (divided by sqrt(tokens x width)) on the input embeddings while training (None: off); "
+                                       "5 lifted the sample's mean recall over two seeds from 0.61 to 0.71")
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
     warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
     weight_decay: float = Field(default=0.0, ge=0.0)
@@ -46,6 +49,11 @@ class TrainConfig(BaseModel):
     max_seq_length: int = Field(default=256, ge=16)
     overlong: Literal["truncate", "drop", "error"] = Field(default="truncate", description="what to do with examples over max_seq_length")
     kinds: list[Literal["conversation", "instruction", "passage"]] = ["conversation", "instruction"]
+    vary_product_names: bool = Field(
+        default=True, description="each epoch, name the version's products in customer turns in another of their forms (train/product_names.py)")
+    question_transfer: float | None = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="each epoch, this share of the customer turns grounded in a manual section are swapped for a sibling product's (train/question_transfer.py; None: off)")
     packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")
     max_train_examples: int | None = Field(default=None, ge=1)
     # device

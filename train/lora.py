@@ -16,6 +16,7 @@ import os
 import resource
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from train.config import TrainConfig
 from train.data import batches, check_trainable, encode_examples, pack, read_split
 from train.frozen_prefix import FrozenPrefix, decoder_layers
 from train.modeling import attention_implementation, autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
+from train.product_names import NameVariation
+from train.question_transfer import QuestionTransfer
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ def adapted_from(n_layers: int | None, lora_layers: int | None) -> int:
     if lora_layers > n_layers:
         raise ValueError(f"lora_layers={lora_layers} but the model has {n_layers} decoder layers")
     return n_layers - lora_layers
+
+
+def version_products(version_dir: Path) -> list[str]:
+    """The product catalog the version was curated with (empty for versions published before it was recorded)."""
+    manifest = version_dir / "manifest.json"
+    return json.loads(manifest.read_text()).get("products", []) if manifest.exists() else []
 
 
 def batch_loss(model, batch: dict, device: torch.device, prefix: FrozenPrefix | None) -> torch.Tensor:
@@ -86,6 +95,29 @@ def parameter_groups(model, config: TrainConfig) -> list[dict]:
     return [{"params": rest}, {"params": b, "lr": config.learning_rate * config.lora_plus_ratio}]
 
 
+@contextmanager
+def neftune(model, alpha: float | None):
+    """NEFTune (Jain et al., 2023): while training, add uniform noise of magnitude alpha / sqrt(tokens x width) to the input embeddings.
+
+    The same scaling as transformers' `neftune_noise_alpha`; evaluation (module.eval()) sees clean embeddings.
+    """
+    if not alpha:
+        yield
+        return
+
+    def add_noise(module, args, output):
+        if not module.training:
+            return output
+        magnitude = alpha / math.sqrt(output.size(1) * output.size(2))
+        return output + torch.empty_like(output).uniform_(-magnitude, magnitude)
+
+    handle = model.get_input_embeddings().register_forward_hook(add_noise)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
 def peak_memory_mb(device: torch.device) -> float:
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20
@@ -117,7 +149,6 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout, target_modules=config.target_modules,
                       layers_to_transform=list(range(split, len(layers))) if split else None, task_type="CAUSAL_LM")
     peft_model = get_peft_model(base, lora)
-    prefix = FrozenPrefix(peft_model, split, max_mb=config.frozen_cache_max_mb) if split and config.cache_frozen_layers else None
 
     # 2. setup data
     frame = read_split(version_dir, "train")
@@ -125,47 +156,65 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         frame = frame.sort("id").head(config.max_train_examples)
     examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
     check_trainable(stats)
-    if config.packing:
-        examples = pack(examples, config.max_seq_length)
-    steps_per_epoch = math.ceil(math.ceil(len(examples) / config.batch_size) / config.gradient_accumulation)
+    products = version_products(version_dir)
+    transfer = QuestionTransfer(frame, products, rate=config.question_transfer) if config.question_transfer and products else None
+    names = NameVariation(products) if config.vary_product_names and products else None
+    variations = [v for v in (transfer, names) if v is not None]
+
+    def rows_for(epoch: int) -> list:
+        """An epoch's training rows: customer turns redrawn when they vary, packed when packing."""
+        rows = examples
+        if variations:
+            varied = frame
+            for variation in variations:
+                varied = variation.vary(varied, config.seed + epoch)
+            rows = encode_examples(tokenizer, varied, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)[0]
+        return pack(rows, config.max_seq_length) if config.packing else rows
+
+    # the frozen layers' output can be cached only when a row's input is the same every epoch
+    cache = split and config.cache_frozen_layers and not config.neftune_noise_alpha and not variations
+    prefix = FrozenPrefix(peft_model, split, max_mb=config.frozen_cache_max_mb) if cache else None
+    first = rows_for(0)
+    steps_per_epoch = math.ceil(math.ceil(len(first) / config.batch_size) / config.gradient_accumulation)
     total_steps = config.max_steps or max(1, math.ceil(steps_per_epoch * config.epochs))
     optimizer = torch.optim.AdamW(parameter_groups(peft_model, config), lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = get_scheduler(config.lr_scheduler, optimizer, num_warmup_steps=int(config.warmup_ratio * total_steps), num_training_steps=total_steps)
 
     # 3. train
     peft_model.train()
-    prefix_check = verify_prefix(peft_model, batches(examples[: config.batch_size], config.batch_size, tokenizer.pad_token_id)[0], device, amp, prefix)
+    prefix_check = verify_prefix(peft_model, batches(first[: config.batch_size], config.batch_size, tokenizer.pad_token_id)[0], device, amp, prefix)
     if prefix_check.get("disabled"):
         prefix = None
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
     bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
-    while step < total_steps:
-        epoch_batches = batches(examples, config.batch_size, tokenizer.pad_token_id, seed=config.seed + epoch)
-        for i in range(0, len(epoch_batches), config.gradient_accumulation):
-            group = epoch_batches[i : i + config.gradient_accumulation]
-            trainable = sum(int((b["labels"] != -100).sum()) for b in group)
-            loss_sum = 0.0
-            for batch in group:
-                with autocast(device, amp):
-                    per_row = batch_loss(peft_model, batch, device, prefix)
-                loss = per_row.float().sum()
-                (loss / trainable).backward()
-                loss_sum += float(loss.detach())
-                tokens_seen += int(batch["attention_mask"].sum())
-            grad_norm = float(torch.nn.utils.clip_grad_norm_(peft_model.parameters(), config.max_grad_norm))
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            entry = {"step": step, "epoch": round(epoch + (i + len(group)) / len(epoch_batches), 3), "loss": round(loss_sum / trainable, 4),
-                     "lr": scheduler.get_last_lr()[0], "grad_norm": round(grad_norm, 4), "tokens": tokens_seen}
-            log.append(entry)
-            bar.update(1)
-            bar.set_postfix(loss=entry["loss"], refresh=False)
-            if step >= total_steps:
-                break
-        epoch += 1
+    with neftune(peft_model, config.neftune_noise_alpha):
+        while step < total_steps:
+            epoch_batches = batches(first if epoch == 0 or not variations else rows_for(epoch), config.batch_size, tokenizer.pad_token_id, seed=config.seed + epoch)
+            for i in range(0, len(epoch_batches), config.gradient_accumulation):
+                group = epoch_batches[i : i + config.gradient_accumulation]
+                trainable = sum(int((b["labels"] != -100).sum()) for b in group)
+                loss_sum = 0.0
+                for batch in group:
+                    with autocast(device, amp):
+                        per_row = batch_loss(peft_model, batch, device, prefix)
+                    loss = per_row.float().sum()
+                    (loss / trainable).backward()
+                    loss_sum += float(loss.detach())
+                    tokens_seen += int(batch["attention_mask"].sum())
+                grad_norm = float(torch.nn.utils.clip_grad_norm_(peft_model.parameters(), config.max_grad_norm))
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                step += 1
+                entry = {"step": step, "epoch": round(epoch + (i + len(group)) / len(epoch_batches), 3), "loss": round(loss_sum / trainable, 4),
+                         "lr": scheduler.get_last_lr()[0], "grad_norm": round(grad_norm, 4), "tokens": tokens_seen}
+                log.append(entry)
+                bar.update(1)
+                bar.set_postfix(loss=entry["loss"], refresh=False)
+                if step >= total_steps:
+                    break
+            epoch += 1
     bar.close()
     wall = time.perf_counter() - started
 
@@ -182,7 +231,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "base_model": base_model_identity(config.base_model) if model is None else {"spec": "in-memory model", "class": type(base).__name__},
         "train_config_hash": config.config_hash(),
         "data": stats.as_dict(),
-        "rows": len(examples),
+        "rows": len(first),
         "steps": step,
         "epochs": round(step / steps_per_epoch, 3),
         "wall_time_s": round(wall, 2),
@@ -194,6 +243,8 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "autocast": str(amp) if amp else None,
         "attention": attention_implementation(device, config.attention),
         "peak_memory_mb": round(peak_memory_mb(device), 1),
+        "product_name_variation": {"products": len(products), "forms": sum(len(f) for f in names.forms.values())} if names else None,
+        "question_transfer": transfer.summary if transfer else None,
         "adapted_layers": f"{split}-{len(layers) - 1}" if split else "all",
         "frozen_prefix_cache": {**prefix_check, "batches": len(prefix.cache), "mb": round(prefix.megabytes, 1)} if prefix else prefix_check or None,
         "torch": torch.__version__,

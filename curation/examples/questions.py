@@ -12,6 +12,9 @@ _IRREGULAR = {
     "disabl": "disable", "handl": "handle", "schedul": "schedule", "troubleshoot": "troubleshoot", "shar": "share",
     "delet": "delete", "creat": "create", "cur": "cure", "releas": "release", "declin": "decline",
 }
+# after a gerund these make it a task ("Pairing with the app", "Adding devices"); before a plain noun
+# it is a modifier ("Overheating protection", "Charging time") and the heading is a topic
+_TASK_CONTINUATION = {"the", "a", "an", "your", "my", "this", "with", "to", "from", "up", "in", "on", "off", "out", "into", "for", "it", "new"}
 _GENERIC_OBJECT = re.compile(r"\b(the|your|a|an)\s+(device|unit|product)\b", re.IGNORECASE)
 
 
@@ -40,15 +43,28 @@ def _with_product(rest: str, product: str | None) -> str:
     return f"{rest} on the {product}" if rest else f"the {product}"
 
 
+def _is_task(words: list[str]) -> bool:
+    """ "Resetting the hub", "Charging", "Adding devices to ..." are tasks; "Overheating protection" is a topic."""
+    if not (words and words[0].lower().endswith("ing") and len(words[0]) > 5):
+        return False
+    if len(words) == 1:
+        return True
+    following = words[1].lower()
+    return following in _TASK_CONTINUATION or (following.endswith("s") and not following.endswith("ss"))
+
+
 def heading_question(heading_path: list[str], manual: str, product: str | None = None) -> str:
     """The question a customer would ask to get this section as the answer."""
     heading = (heading_path[-1] if heading_path else manual).strip().rstrip(":.")
     words = heading.split()
-    if words and words[0].lower().endswith("ing") and len(words[0]) > 5:
+    if _is_task(words):
         verb = base_verb(words[0])
         rest = " ".join(words[1:])
         return f"How do I {verb} {_with_product(rest, product)}?".replace("  ", " ")
     subject = heading[0].lower() + heading[1:] if heading[:2] != heading[:2].upper() else heading
+    if product and len(words) > 2 and words[0].lower() == "the" and words[1] == product.split()[-1]:
+        # a symptom heading: "The PowerDock does not charge" -> "What do I do if the D-90 PowerDock does not charge?"
+        return f"What do I do if the {product} {' '.join(words[2:])}?"
     if product and product.split()[-1] in heading:
         return f"What does the {manual} say about \"{heading}\"?"
     target = f"the {product}" if product else f"the {manual}"

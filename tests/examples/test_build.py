@@ -84,3 +84,10 @@ def test_heading_questions():
     assert heading_question(["Resetting a SmartTag"], "E-3 SmartTag User Manual", "E-3 SmartTag") == "How do I reset the E-3 SmartTag?"
     assert heading_question(["Adding devices to the hub"], "C-7 HubStation User Manual", "C-7 HubStation") == "How do I add devices to the hub on the C-7 HubStation?"
     assert heading_question(["Water resistance"], "E-3 SmartTag User Manual", "E-3 SmartTag") == "What should I know about water resistance for the E-3 SmartTag?"
+    # a gerund before a plain noun is a modifier, not a task
+    assert heading_question(["Overheating protection"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What should I know about overheating protection for the D-90 PowerDock?"
+    assert heading_question(["Pairing with the Nordlicht app"], "A-45 SuperWidget User Manual", "A-45 SuperWidget") == "How do I pair with the Nordlicht app on the A-45 SuperWidget?"
+    assert heading_question(["Charging"], "A-45 SuperWidget User Manual", "A-45 SuperWidget") == "How do I charge the A-45 SuperWidget?"
+    # a symptom heading becomes the customer's question about that symptom
+    assert heading_question(["The PowerDock does not charge"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What do I do if the D-90 PowerDock does not charge?"
+    assert heading_question(["Resetting the PowerDock"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "How do I reset the D-90 PowerDock?"

@@ -151,7 +151,7 @@ def test_frozen_prefix_cache_is_exact(tmp_path, new_tiny_model, tokenizer, versi
 
     adapters = {}
     for cache in (True, False):
-        config = _config(tmp_path / str(cache), lora_layers=1, cache_frozen_layers=cache, device="cpu", precision="fp32")
+        config = _config(tmp_path / str(cache), lora_layers=1, cache_frozen_layers=cache, device="cpu", precision="fp32", neftune_noise_alpha=None)
         result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
         meta = json.loads((result.path / "meta.json").read_text())
         assert meta["adapted_layers"] == "1-1"
@@ -185,3 +185,37 @@ def test_lora_plus_gives_the_b_matrices_their_own_learning_rate(tmp_path, new_ti
     assert rest["params"] and all("lora_A" in names[id(p)] for p in rest["params"])
     assert {id(p) for p in rest["params"] + b["params"]} == trainable
     assert len({TrainConfig(lora_plus_ratio=r).config_hash() for r in (None, 8, 16)}) == 3
+
+
+def test_neftune_adds_bounded_noise_to_the_embeddings_only_while_training(tiny_model):
+    from train.lora import neftune
+
+    ids = torch.randint(0, 1000, (2, 12))
+    embed = tiny_model.get_input_embeddings()
+    clean = embed(ids)
+    tiny_model.train()
+    with neftune(tiny_model, 5.0):
+        noisy = embed(ids)
+        tiny_model.eval()
+        assert torch.equal(embed(ids), clean)  # evaluation sees clean embeddings
+    bound = 5.0 / math.sqrt(12 * tiny_model.config.hidden_size)
+    difference = (noisy - clean).abs()
+    assert 0 < difference.max() <= bound and difference.mean() > bound / 4  # uniform on [-bound, bound]: mean |noise| = bound / 2
+    tiny_model.train()
+    assert torch.equal(embed(ids), clean)  # the hook is gone after the block
+    with neftune(tiny_model, None):
+        assert torch.equal(embed(ids), clean)
+
+
+def test_neftune_changes_training_and_turns_the_frozen_prefix_cache_off(tmp_path, new_tiny_model, tokenizer, version_dir):
+    from safetensors.torch import load_file
+
+    weights = {}
+    for alpha in (None, 5.0):
+        config = _config(tmp_path, neftune_noise_alpha=alpha, lora_layers=1, precision="fp32")
+        result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+        meta = json.loads((result.path / "meta.json").read_text())
+        assert (meta["frozen_prefix_cache"] is None) == (alpha is not None)  # noisy embeddings cannot be cached
+        weights[alpha] = load_file(result.path / "adapter_model.safetensors")
+    assert any(not torch.allclose(weights[None][k], weights[5.0][k]) for k in weights[None])
+    assert len({TrainConfig(neftune_noise_alpha=a).config_hash() for a in (None, 5, 10)}) == 3

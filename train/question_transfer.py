@@ -1,0 +1,134 @@
+"""Question transfer: a product family's customers ask the same questions about every model.
+
+"How do I wipe my MiniWidget?" is as good a way to ask for the PowerDock's reset as for the
+MiniWidget's. Sections of different products' manuals are siblings when their headings, product
+names masked, share most of their words ("Resetting the MiniWidget" ~ "Resetting a SmartTag" ~
+"Factory reset"). A customer turn is grounded in a section when the reply after it quotes
+that section's sentences more than any other's. Each epoch, a grounded customer turn is, with probability `rate`,
+replaced by a customer turn grounded in a sibling section, its product names swapped to this
+product's. The reply stays, so every section keeps its share of the training and only the ways it
+is asked for grow.
+
+Sections are the version's manual `instruction` examples: their question is built from the
+section heading (curation/examples/questions.py), so it stands in for the heading here.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from train.product_names import name_forms
+
+_WORD = re.compile(r"[a-z]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_SPACE = re.compile(r"\s+")
+_QUOTED = re.compile(r'"([^"]+)"')
+# the words heading_question() adds around a heading, and function words
+_IGNORED = set("how do i what should know about does say for on the a an to of and or in with your my".split()) | {"manual", "user"}
+MIN_QUOTE = 40  # the shortest section sentence that, quoted in a reply, grounds the question before it
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "es", "s", "e", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass
+class _Section:
+    product: str
+    topic: frozenset[str]
+    sentences: frozenset[str]
+    questions: list[str] = field(default_factory=list)  # grounded customer turns
+
+
+class QuestionTransfer:
+    def __init__(self, frame: pl.DataFrame, products: list[str], *, rate: float, min_overlap: float = 0.5):
+        self.rate = rate
+        self.forms = {p: name_forms(p) for p in products}
+        self.sections: list[_Section] = []
+        for row in frame.filter(pl.col("kind") == "instruction").iter_rows(named=True):
+            question = next((m["content"] for m in row["messages"] if m["role"] == "user"), "")
+            answer = next((m["content"] for m in row["messages"] if m["role"] == "assistant"), "")
+            product = self._product_in(question)
+            sentences = frozenset(t for t in _SENTENCE_END.split(_SPACE.sub(" ", answer)) if len(t) >= MIN_QUOTE)
+            if product and sentences:
+                self.sections.append(_Section(product, self._topic(question), sentences))
+        # grounded turns: (row id, message index) -> section index
+        self.grounded: dict[tuple[str, int], int] = {}
+        for row in frame.filter(pl.col("kind") == "conversation").iter_rows(named=True):
+            messages = row["messages"]
+            for i, message in enumerate(messages):
+                if message["role"] != "assistant" or i == 0 or messages[i - 1]["role"] != "user":
+                    continue
+                section = self._quoted_section(_SPACE.sub(" ", message["content"]))
+                if section is not None:
+                    self.grounded[(row["id"], i - 1)] = section
+                    self.sections[section].questions.append(messages[i - 1]["content"])
+        # each section's pool: the grounded questions of its siblings (other products, overlapping topic words)
+        self.pools: list[list[tuple[str, str]]] = []
+        for section in self.sections:
+            pool = [(other.product, q) for other in self.sections if other.product != section.product and self._overlap(section.topic, other.topic) >= min_overlap
+                    for q in other.questions]
+            self.pools.append(pool)
+
+    def _product_in(self, question: str) -> str | None:
+        """The product a heading question names: full names first, then the shorter forms."""
+        for position in range(max((len(f) for f in self.forms.values()), default=0)):
+            for product, forms in self.forms.items():
+                if position < len(forms) and re.search(rf"(?<![\w-]){re.escape(forms[position])}(?![\w-])", question):
+                    return product
+        return None
+
+    def _quoted_section(self, reply: str) -> int | None:
+        """The section whose sentences the reply quotes most (None when none or a tie)."""
+        counts = sorted(((sum(t in reply for t in section.sentences), s) for s, section in enumerate(self.sections)), reverse=True)
+        if not counts or counts[0][0] == 0 or (len(counts) > 1 and counts[1][0] == counts[0][0]):
+            return None
+        return counts[0][1]
+
+    def _topic(self, question: str) -> frozenset[str]:
+        """The heading's words behind a heading question, product names masked ('What does ... say about "X"?' -> X)."""
+        quoted = _QUOTED.search(question)
+        question = quoted.group(1) if quoted else question
+        for forms in self.forms.values():
+            for form in forms:
+                question = question.replace(form, " ")
+        return frozenset(_stem(w) for w in _WORD.findall(question.lower()) if w not in _IGNORED)
+
+    @staticmethod
+    def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+        return len(a & b) / len(a | b) if a and b else 0.0
+
+    def _swap(self, text: str, source: str, target: str) -> str:
+        """Every form of the source product's name becomes the same form of the target's (longest forms first)."""
+        pairs = sorted(zip(self.forms[source], self.forms[target]), key=lambda pair: len(pair[0]), reverse=True)
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s, _ in pairs) + r")(?![\w-])")
+        lookup = dict(pairs)
+        return pattern.sub(lambda m: lookup[m.group(0)], text)
+
+    @property
+    def summary(self) -> dict:
+        return {"sections": len(self.sections), "with_siblings": sum(bool(p) for p in self.pools), "grounded_turns": len(self.grounded),
+                "transferable_turns": sum(bool(self.pools[s]) for s in self.grounded.values()), "rate": self.rate}
+
+    def vary(self, frame: pl.DataFrame, seed: int) -> pl.DataFrame:
+        """The frame with grounded customer turns replaced, at `rate`, by a sibling section's customer turns."""
+        varied = []
+        for row_id, messages in zip(frame["id"], frame["messages"]):
+            rng = random.Random(f"transfer|{seed}|{row_id}")
+            out = []
+            for i, m in enumerate(messages):
+                section = self.grounded.get((row_id, i))
+                pool = self.pools[section] if section is not None else []
+                if pool and rng.random() < self.rate:
+                    source, question = rng.choice(pool)
+                    m = {"role": m["role"], "content": self._swap(question, source, self.sections[section].product)}
+                out.append({"role": m["role"], "content": m["content"]})
+            varied.append(out)
+        return frame.with_columns(pl.Series("messages", varied, dtype=frame.schema["messages"]))
