@@ -177,6 +177,8 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     first = rows_for(0)
     steps_per_epoch = math.ceil(math.ceil(len(first) / config.batch_size) / config.gradient_accumulation)
     total_steps = config.max_steps or max(1, math.ceil(steps_per_epoch * config.epochs))
+    # every epoch's rows are encoded up front: a length-policy error stops the run before training, not midway
+    epoch_rows = [first] + [rows_for(epoch) for epoch in range(1, math.ceil(total_steps / steps_per_epoch))] if variations else [first]
     optimizer = torch.optim.AdamW(parameter_groups(peft_model, config), lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = get_scheduler(config.lr_scheduler, optimizer, num_warmup_steps=int(config.warmup_ratio * total_steps), num_training_steps=total_steps)
 
@@ -185,12 +187,15 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     prefix_check = verify_prefix(peft_model, batches(first[: config.batch_size], config.batch_size, tokenizer.pad_token_id)[0], device, amp, prefix)
     if prefix_check.get("disabled"):
         prefix = None
+    elif split and config.cache_frozen_layers and not cache:
+        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation or question transfer)"}
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
     bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
     with neftune(peft_model, config.neftune_noise_alpha):
         while step < total_steps:
-            epoch_batches = batches(first if epoch == 0 or not variations else rows_for(epoch), config.batch_size, tokenizer.pad_token_id, seed=config.seed + epoch)
+            rows = epoch_rows[min(epoch, len(epoch_rows) - 1)]
+            epoch_batches = batches(rows, config.batch_size, tokenizer.pad_token_id, seed=config.seed + epoch)
             for i in range(0, len(epoch_batches), config.gradient_accumulation):
                 group = epoch_batches[i : i + config.gradient_accumulation]
                 trainable = sum(int((b["labels"] != -100).sum()) for b in group)

@@ -15,14 +15,20 @@ import re
 import polars as pl
 
 
+def names_pattern(forms) -> re.Pattern | None:
+    """A regex matching any of these names as a whole (longest first: "D-90 PowerDock" before "D-90")."""
+    alternatives = sorted(forms, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?![\w-])") if alternatives else None
+
+
 def name_forms(product: str) -> list[str]:
     """The ways a customer names a product: as catalogued, model code and family swapped, code alone, family alone.
 
-    "D-90 PowerDock" -> ["D-90 PowerDock", "PowerDock D-90", "D-90", "PowerDock"]. A name without a
-    model code (no word with a digit) has only itself.
+    "D-90 PowerDock" -> ["D-90 PowerDock", "PowerDock D-90", "D-90", "PowerDock"]. A name without
+    one model code (a word with a letter and a digit: "4" alone would match "4 days") has only itself.
     """
     words = product.split()
-    codes = [w for w in words if any(c.isdigit() for c in w)]
+    codes = [w for w in words if any(c.isdigit() for c in w) and any(c.isalpha() for c in w)]
     if len(words) < 2 or len(codes) != 1:
         return [product]
     code = codes[0]
@@ -45,8 +51,7 @@ class NameVariation:
         # a form that two products share (a family name of two models) would move a question to the other product: keep it fixed
         shared = {form for form in owner if sum(form in forms for forms in self.forms.values()) > 1}
         self.owner = {form: product for form, product in owner.items() if form not in shared}
-        alternatives = sorted(self.owner, key=len, reverse=True)  # longest first: "D-90 PowerDock" before "D-90"
-        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?![\w-])") if alternatives else None
+        self.pattern = names_pattern(self.owner)
 
     def rewrite(self, text: str, rng: random.Random) -> str:
         if self.pattern is None:

@@ -4,7 +4,7 @@
 MiniWidget's. Sections of different products' manuals are siblings when their headings, product
 names masked, share most of their words ("Resetting the MiniWidget" ~ "Resetting a SmartTag" ~
 "Factory reset"). A customer turn is grounded in a section when the reply after it quotes
-that section's sentences more than any other's. Each epoch, a grounded customer turn is, with probability `rate`,
+sentences of that section and of no other. Each epoch, a grounded customer turn is, with probability `rate`,
 replaced by a customer turn grounded in a sibling section, its product names swapped to this
 product's. The reply stays, so every section keeps its share of the training and only the ways it
 is asked for grow.
@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from train.product_names import name_forms
+from train.product_names import name_forms, names_pattern
 
 _WORD = re.compile(r"[a-z]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r'"([^"]+)"')
 # the words heading_question() adds around a heading, and function words
-_IGNORED = set("how do i what should know about does say for on the a an to of and or in with your my".split()) | {"manual", "user"}
+_IGNORED = set("how do i what should know about does say if for on the a an to of and or in with your my".split()) | {"manual", "user"}
 MIN_QUOTE = 40  # the shortest section sentence that, quoted in a reply, grounds the question before it
 
 
@@ -59,6 +60,10 @@ class QuestionTransfer:
             sentences = frozenset(t for t in _SENTENCE_END.split(_SPACE.sub(" ", answer)) if len(t) >= MIN_QUOTE)
             if product and sentences:
                 self.sections.append(_Section(product, self._topic(question), sentences))
+        # a sentence two sections share ("Keep it within 1 metre of your phone") tells them apart from nothing
+        seen = Counter(t for section in self.sections for t in section.sentences)
+        for section in self.sections:
+            section.sentences = frozenset(t for t in section.sentences if seen[t] == 1)
         # grounded turns: (row id, message index) -> section index
         self.grounded: dict[tuple[str, int], int] = {}
         for row in frame.filter(pl.col("kind") == "conversation").iter_rows(named=True):
@@ -81,16 +86,14 @@ class QuestionTransfer:
         """The product a heading question names: full names first, then the shorter forms."""
         for position in range(max((len(f) for f in self.forms.values()), default=0)):
             for product, forms in self.forms.items():
-                if position < len(forms) and re.search(rf"(?<![\w-]){re.escape(forms[position])}(?![\w-])", question):
+                if position < len(forms) and names_pattern([forms[position]]).search(question):
                     return product
         return None
 
     def _quoted_section(self, reply: str) -> int | None:
-        """The section whose sentences the reply quotes most (None when none or a tie)."""
-        counts = sorted(((sum(t in reply for t in section.sentences), s) for s, section in enumerate(self.sections)), reverse=True)
-        if not counts or counts[0][0] == 0 or (len(counts) > 1 and counts[1][0] == counts[0][0]):
-            return None
-        return counts[0][1]
+        """The one section the reply quotes (None when it quotes none, or more than one: a reply answering two questions)."""
+        quoted = [s for s, section in enumerate(self.sections) if any(t in reply for t in section.sentences)]
+        return quoted[0] if len(quoted) == 1 else None
 
     def _topic(self, question: str) -> frozenset[str]:
         """The heading's words behind a heading question, product names masked ('What does ... say about "X"?' -> X)."""
@@ -106,11 +109,10 @@ class QuestionTransfer:
         return len(a & b) / len(a | b) if a and b else 0.0
 
     def _swap(self, text: str, source: str, target: str) -> str:
-        """Every form of the source product's name becomes the same form of the target's (longest forms first)."""
-        pairs = sorted(zip(self.forms[source], self.forms[target]), key=lambda pair: len(pair[0]), reverse=True)
-        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s, _ in pairs) + r")(?![\w-])")
-        lookup = dict(pairs)
-        return pattern.sub(lambda m: lookup[m.group(0)], text)
+        """Every form of the source product's name becomes the same form of the target's."""
+        targets = self.forms[target]
+        lookup = {form: targets[i] if i < len(targets) else targets[0] for i, form in enumerate(self.forms[source])}  # no such form: the full name
+        return names_pattern(lookup).sub(lambda m: lookup[m.group(0)], text)
 
     @property
     def summary(self) -> dict:

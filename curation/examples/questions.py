@@ -15,6 +15,8 @@ _IRREGULAR = {
 # after a gerund these make it a task ("Pairing with the app", "Adding devices"); before a plain noun
 # it is a modifier ("Overheating protection", "Charging time") and the heading is a topic
 _TASK_CONTINUATION = {"the", "a", "an", "your", "my", "this", "with", "to", "from", "up", "in", "on", "off", "out", "into", "for", "it", "new"}
+# "The PowerDock does not charge", "The hub keeps restarting": a heading that states a symptom
+_SYMPTOM_VERBS = {"does", "doesn't", "do", "won't", "will", "is", "isn't", "keeps", "can't", "cannot", "stops", "fails", "turns", "shows", "gets", "has"}
 _GENERIC_OBJECT = re.compile(r"\b(the|your|a|an)\s+(device|unit|product)\b", re.IGNORECASE)
 
 
@@ -50,7 +52,8 @@ def _is_task(words: list[str]) -> bool:
     if len(words) == 1:
         return True
     following = words[1].lower()
-    return following in _TASK_CONTINUATION or (following.endswith("s") and not following.endswith("ss"))
+    plural_object = following.endswith("s") and not following.endswith("ss") and len(words) > 2  # "Adding devices to the hub", not "Troubleshooting tips"
+    return following in _TASK_CONTINUATION or plural_object
 
 
 def heading_question(heading_path: list[str], manual: str, product: str | None = None) -> str:
@@ -62,7 +65,8 @@ def heading_question(heading_path: list[str], manual: str, product: str | None =
         rest = " ".join(words[1:])
         return f"How do I {verb} {_with_product(rest, product)}?".replace("  ", " ")
     subject = heading[0].lower() + heading[1:] if heading[:2] != heading[:2].upper() else heading
-    if product and len(words) > 2 and words[0].lower() == "the" and words[1] == product.split()[-1]:
+    family = " ".join(w for w in (product or "").split() if not any(c.isdigit() for c in w))
+    if product and len(words) > 2 and words[0].lower() == "the" and words[1] == family and words[2].lower() in _SYMPTOM_VERBS:
         # a symptom heading: "The PowerDock does not charge" -> "What do I do if the D-90 PowerDock does not charge?"
         return f"What do I do if the {product} {' '.join(words[2:])}?"
     if product and product.split()[-1] in heading:

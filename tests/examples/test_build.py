@@ -91,3 +91,7 @@ def test_heading_questions():
     # a symptom heading becomes the customer's question about that symptom
     assert heading_question(["The PowerDock does not charge"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What do I do if the D-90 PowerDock does not charge?"
     assert heading_question(["Resetting the PowerDock"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "How do I reset the D-90 PowerDock?"
+    # and what they must not turn into
+    assert heading_question(["Troubleshooting tips"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What should I know about troubleshooting tips for the D-90 PowerDock?"
+    assert heading_question(["The PowerDock at a glance"], "D-90 PowerDock User Manual", "D-90 PowerDock") == 'What does the D-90 PowerDock User Manual say about "The PowerDock at a glance"?'
+    assert heading_question(["The SmartTag does not beep"], "E-3 SmartTag User Manual", "SmartTag E-3") == "What do I do if the SmartTag E-3 does not beep?"

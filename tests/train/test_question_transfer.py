@@ -52,3 +52,13 @@ def test_transferred_questions_name_this_product_and_keep_the_reply():
     assert transfer.vary(frame, seed=0).equals(transfer.vary(frame, seed=0))
     none = QuestionTransfer(frame, ["A-45 SuperWidget", "D-90 PowerDock"], rate=0.0).vary(frame, seed=0)
     assert none.equals(frame)
+
+
+def test_a_reply_quoting_two_sections_grounds_nothing_and_names_without_a_code_still_swap():
+    frame = _frame()
+    both = _row("c4", "conversation", ("user", "Reset and warranty for my D-90 PowerDock?"), ("assistant", RESET["D-90 PowerDock"] + " " + WARRANTY))
+    frame = pl.concat([frame, pl.DataFrame([both], schema=frame.schema)])
+    transfer = QuestionTransfer(frame, ["A-45 SuperWidget", "D-90 PowerDock", "HubStation"], rate=1.0)
+    assert ("c4", 1) not in transfer.grounded
+    # a product named without a model code has one form: every form of the source becomes its name
+    assert transfer._swap("My PowerDock D-90, the D-90, the PowerDock", "D-90 PowerDock", "HubStation") == "My HubStation, the HubStation, the HubStation"
