@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from curation.config import CompanyConfig
 from curation.examples.build import email_thread, manual_examples, ticket_conversation
 from curation.examples.config import ExamplesConfig
@@ -79,19 +81,22 @@ def test_manual_section_gives_instruction_with_citation_and_passage():
     assert no_manual.dropped["d_m"][0] == "manual_examples_disabled"
 
 
-def test_heading_questions():
-    assert heading_question(["Charging the battery"], "A-45 SuperWidget User Manual", "A-45 SuperWidget") == "How do I charge the battery on the A-45 SuperWidget?"
-    assert heading_question(["Resetting a SmartTag"], "E-3 SmartTag User Manual", "E-3 SmartTag") == "How do I reset the E-3 SmartTag?"
-    assert heading_question(["Adding devices to the hub"], "C-7 HubStation User Manual", "C-7 HubStation") == "How do I add devices to the hub on the C-7 HubStation?"
-    assert heading_question(["Water resistance"], "E-3 SmartTag User Manual", "E-3 SmartTag") == "What should I know about water resistance for the E-3 SmartTag?"
+@pytest.mark.parametrize(("heading", "product", "question"), [
+    ("Charging the battery", "A-45 SuperWidget", "How do I charge the battery on the A-45 SuperWidget?"),
+    ("Resetting a SmartTag", "E-3 SmartTag", "How do I reset the E-3 SmartTag?"),
+    ("Adding devices to the hub", "C-7 HubStation", "How do I add devices to the hub on the C-7 HubStation?"),
+    ("Water resistance", "E-3 SmartTag", "What should I know about water resistance for the E-3 SmartTag?"),
     # a gerund before a plain noun is a modifier, not a task
-    assert heading_question(["Overheating protection"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What should I know about overheating protection for the D-90 PowerDock?"
-    assert heading_question(["Pairing with the Nordlicht app"], "A-45 SuperWidget User Manual", "A-45 SuperWidget") == "How do I pair with the Nordlicht app on the A-45 SuperWidget?"
-    assert heading_question(["Charging"], "A-45 SuperWidget User Manual", "A-45 SuperWidget") == "How do I charge the A-45 SuperWidget?"
+    ("Overheating protection", "D-90 PowerDock", "What should I know about overheating protection for the D-90 PowerDock?"),
+    ("Pairing with the Nordlicht app", "A-45 SuperWidget", "How do I pair with the Nordlicht app on the A-45 SuperWidget?"),
+    ("Charging", "A-45 SuperWidget", "How do I charge the A-45 SuperWidget?"),
     # a symptom heading becomes the customer's question about that symptom
-    assert heading_question(["The PowerDock does not charge"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What do I do if the D-90 PowerDock does not charge?"
-    assert heading_question(["Resetting the PowerDock"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "How do I reset the D-90 PowerDock?"
+    ("The PowerDock does not charge", "D-90 PowerDock", "What do I do if the D-90 PowerDock does not charge?"),
+    ("Resetting the PowerDock", "D-90 PowerDock", "How do I reset the D-90 PowerDock?"),
     # and what they must not turn into
-    assert heading_question(["Troubleshooting tips"], "D-90 PowerDock User Manual", "D-90 PowerDock") == "What should I know about troubleshooting tips for the D-90 PowerDock?"
-    assert heading_question(["The PowerDock at a glance"], "D-90 PowerDock User Manual", "D-90 PowerDock") == 'What does the D-90 PowerDock User Manual say about "The PowerDock at a glance"?'
-    assert heading_question(["The SmartTag does not beep"], "E-3 SmartTag User Manual", "SmartTag E-3") == "What do I do if the SmartTag E-3 does not beep?"
+    ("Troubleshooting tips", "D-90 PowerDock", "What should I know about troubleshooting tips for the D-90 PowerDock?"),
+    ("The PowerDock at a glance", "D-90 PowerDock", 'What does the D-90 PowerDock User Manual say about "The PowerDock at a glance"?'),
+    ("The SmartTag does not beep", "SmartTag E-3", "What do I do if the SmartTag E-3 does not beep?"),
+])
+def test_heading_questions(heading, product, question):
+    assert heading_question([heading], f"{product} User Manual", product) == question

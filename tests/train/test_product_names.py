@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 
 import polars as pl
 import torch
@@ -65,8 +66,6 @@ def test_training_varies_names_from_the_version_catalog(tmp_path, new_tiny_model
         assert meta["product_name_variation"] == ({"products": 2, "forms": 8} if catalogued else None)
         weights[catalogued] = load_file(result.path / "adapter_model.safetensors")
         if not catalogued:
-            import shutil
-
             shutil.rmtree(result.path)  # same version and config: make the second run train again
     assert any(not torch.allclose(weights[False][k], weights[True][k]) for k in weights[False])
     defaults = TrainConfig(adapters_dir=str(tmp_path / "defaults"), max_steps=1, batch_size=2, device="cpu", target_modules=["q_proj"])
