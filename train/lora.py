@@ -29,7 +29,8 @@ from train.data import batches, check_trainable, encode_examples, pack, read_spl
 from train.frozen_prefix import FrozenPrefix, decoder_layers
 from train.modeling import attention_implementation, autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
 from train.product_names import NameVariation
-from train.question_transfer import QuestionTransfer
+from train.content_queries import ContentQueries
+from train.question_transfer import Grounding, QuestionTransfer
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,11 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
     check_trainable(stats)
     products = version_products(version_dir)
-    transfer = QuestionTransfer(frame, products, rate=config.question_transfer) if config.question_transfer and products else None
+    grounding = Grounding(frame, products) if products and (config.question_transfer or config.content_queries) else None
+    transfer = QuestionTransfer(grounding, rate=config.question_transfer) if grounding and config.question_transfer else None
+    queries = ContentQueries(grounding, rate=config.content_queries) if grounding and config.content_queries else None
     names = NameVariation(products) if config.vary_product_names and products else None
-    variations = [v for v in (transfer, names) if v is not None]
+    variations = [v for v in (transfer, queries, names) if v is not None]
 
     def rows_for(epoch: int) -> list:
         """An epoch's training rows: customer turns redrawn when they vary, packed when packing."""
@@ -188,7 +191,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     if prefix_check.get("disabled"):
         prefix = None
     elif split and config.cache_frozen_layers and not cache:
-        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation or question transfer)"}
+        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation, question transfer or content queries)"}
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
     bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
@@ -250,6 +253,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "product_name_variation": {"products": len(products), "forms": sum(len(f) for f in names.forms.values())} if names else None,
         "question_transfer": transfer.summary if transfer else None,
+        "content_queries": queries.summary if queries else None,
         "adapted_layers": f"{split}-{len(layers) - 1}" if split else "all",
         "frozen_prefix_cache": {**prefix_check, "batches": len(prefix.cache), "mb": round(prefix.megabytes, 1)} if prefix else prefix_check or None,
         "torch": torch.__version__,

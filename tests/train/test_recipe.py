@@ -219,3 +219,19 @@ def test_neftune_changes_training_and_turns_the_frozen_prefix_cache_off(tmp_path
         weights[alpha] = load_file(result.path / "adapter_model.safetensors")
     assert any(not torch.allclose(weights[None][k], weights[5.0][k]) for k in weights[None])
     assert len({TrainConfig(neftune_noise_alpha=a).config_hash() for a in (None, 5, 10)}) == 3
+
+
+def test_content_queries_are_recorded_and_change_training(tmp_path, new_tiny_model, tokenizer, version_dir):
+    from safetensors.torch import load_file
+
+    (version_dir / "manifest.json").write_text(json.dumps({"products": ["A-45 SuperWidget", "E-3 SmartTag"]}))
+    plain = dict(vary_product_names=False, question_transfer=None, content_queries=None, neftune_noise_alpha=None, precision="fp32")
+    varied = {**plain, "content_queries": 1.0}
+    weights = {}
+    for name, settings in (("plain", plain), ("varied", varied)):
+        result = train_adapter(version_dir, _config(tmp_path, **settings), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+        meta = json.loads((result.path / "meta.json").read_text())
+        weights[name] = load_file(result.path / "adapter_model.safetensors")
+    # one manual section (the A-45 charging instruction); its heading question is the one turn a content query replaces
+    assert meta["content_queries"] == {"sections": 1, "turns": 1, "rate": 1.0}
+    assert any(not torch.allclose(weights["plain"][k], weights["varied"][k]) for k in weights["plain"])
