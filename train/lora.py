@@ -25,11 +25,11 @@ from tqdm import tqdm
 
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
+from train.content_queries import ContentQueries
 from train.data import batches, check_trainable, encode_examples, pack, read_split
 from train.frozen_prefix import FrozenPrefix, decoder_layers
 from train.modeling import attention_implementation, autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
 from train.product_names import NameVariation
-from train.content_queries import ContentQueries
 from train.question_transfer import Grounding, QuestionTransfer
 
 
