@@ -47,7 +47,7 @@ class ContentQueries:
         self.rate = rate
         self.grounding = grounding
         self.names = {w.lower() for forms in grounding.forms.values() for form in forms for w in _WORD.findall(form)}
-        words_of = [self._content_words(section.text, section.product) for section in grounding.sections]
+        words_of = [self._content_words(section.text) for section in grounding.sections]
         df = Counter(w for words in words_of for w in set(words))
         n = len(words_of)
         self.keywords: list[list[str]] = []
@@ -55,10 +55,9 @@ class ContentQueries:
             tf = Counter(words)
             ranked = sorted(tf, key=lambda w: (-tf[w] * math.log((1 + n) / df[w]), words.index(w)))[:TOP_WORDS]
             self.keywords.append(sorted(ranked, key=words.index))  # text order reads more like a question
+        self.turns = {**grounding.grounded, **grounding.headings}  # (row id, message index) -> section
 
-    def _content_words(self, text: str, product: str) -> list[str]:
-        for form in self.grounding.forms[product]:
-            text = text.replace(form, " ")
+    def _content_words(self, text: str) -> list[str]:
         words = (w.lower() for w in _WORD.findall(text))
         return [w for w in words if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in self.names]
 
@@ -71,17 +70,16 @@ class ContentQueries:
 
     @property
     def summary(self) -> dict:
-        return {"sections": len(self.keywords), "turns": len(self.grounding.grounded) + len(self.grounding.headings), "rate": self.rate}
+        return {"sections": len(self.keywords), "turns": len(self.turns), "rate": self.rate}
 
     def vary(self, frame: pl.DataFrame, seed: int) -> pl.DataFrame:
         """The frame with grounded customer turns and heading questions replaced, at `rate`, by content queries."""
-        turns = {**self.grounding.grounded, **self.grounding.headings}
         varied = []
         for row_id, messages in zip(frame["id"], frame["messages"]):
             rng = random.Random(f"content|{seed}|{row_id}")
             out = []
             for i, m in enumerate(messages):
-                section = turns.get((row_id, i))
+                section = self.turns.get((row_id, i))
                 content = self.query(section, rng) if section is not None and self.keywords[section] and rng.random() < self.rate else m["content"]
                 out.append({"role": m["role"], "content": content})
             varied.append(out)
