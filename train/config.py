@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from train.base_model import DEFAULT_BASE_MODEL
 
 
-_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "question_transfer": None, "content_queries": None}  # setting -> its value that trains as before it existed
+_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "question_transfer": None, "content_queries": None, "bare_questions": None}  # setting -> its value that trains as before it existed
 
 
 class TrainConfig(BaseModel):
@@ -57,6 +57,9 @@ class TrainConfig(BaseModel):
     content_queries: float | None = Field(
         default=0.5, ge=0.0, le=1.0,
         description="each epoch, this share of the customer turns grounded in a manual section become a query from the section's own words (train/content_queries.py; None: off)")
+    bare_questions: float | None = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="each epoch, this share of the customer turns are cut down to their questions, as a chat user asks them (train/bare_questions.py; None: off)")
     packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")
     max_train_examples: int | None = Field(default=None, ge=1)
     # device

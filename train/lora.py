@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
+from train.bare_questions import BareQuestions
 from train.content_queries import ContentQueries
 from train.data import batches, check_trainable, encode_examples, pack, read_split
 from train.frozen_prefix import FrozenPrefix, decoder_layers
@@ -161,8 +162,9 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     grounding = Grounding(frame, products) if products and (config.question_transfer or config.content_queries) else None
     transfer = QuestionTransfer(grounding, rate=config.question_transfer) if grounding and config.question_transfer else None
     queries = ContentQueries(grounding, rate=config.content_queries) if grounding and config.content_queries else None
+    bare = BareQuestions(products, rate=config.bare_questions) if config.bare_questions else None
     names = NameVariation(products) if config.vary_product_names and products else None
-    variations = [v for v in (transfer, queries, names) if v is not None]
+    variations = [v for v in (transfer, bare, queries, names) if v is not None]
 
     def rows_for(epoch: int) -> list:
         """An epoch's training rows: customer turns redrawn when they vary, packed when packing."""
@@ -191,7 +193,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     if prefix_check.get("disabled"):
         prefix = None
     elif split and config.cache_frozen_layers and not cache:
-        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation, question transfer or content queries)"}
+        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation, question transfer, bare questions or content queries)"}
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
     bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
@@ -254,6 +256,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "product_name_variation": {"products": len(products), "forms": sum(len(f) for f in names.forms.values())} if names else None,
         "question_transfer": transfer.summary if transfer else None,
         "content_queries": queries.summary if queries else None,
+        "bare_questions": bare.summary(frame) if bare else None,
         "adapted_layers": f"{split}-{len(layers) - 1}" if split else "all",
         "frozen_prefix_cache": {**prefix_check, "batches": len(prefix.cache), "mb": round(prefix.megabytes, 1)} if prefix else prefix_check or None,
         "torch": torch.__version__,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import math
 
+import polars as pl
 import pytest
 import torch
 from pydantic import ValidationError
@@ -235,3 +236,23 @@ def test_content_queries_are_recorded_and_change_training(tmp_path, new_tiny_mod
     # one manual section (the A-45 charging instruction); its heading question is the one turn a content query replaces
     assert meta["content_queries"] == {"sections": 1, "turns": 1, "rate": 1.0}
     assert any(not torch.allclose(weights["plain"][k], weights["varied"][k]) for k in weights["plain"])
+
+
+def test_bare_questions_are_recorded_and_change_training(tmp_path, new_tiny_model, tokenizer, version_dir):
+    from safetensors.torch import load_file
+
+    (version_dir / "manifest.json").write_text(json.dumps({"products": ["A-45 SuperWidget", "E-3 SmartTag"]}))
+    train = pl.read_parquet(version_dir / "train.parquet")
+    wrapped = "Hello support, I bought an A-45 SuperWidget in May. How do I reset my A-45 SuperWidget? It froze this morning.\n\n- <PERSON>"
+    messages = [[{**m, "content": wrapped} if m["role"] == "user" and m["content"].startswith("How do I reset") else m for m in row] for row in train["messages"].to_list()]
+    train.with_columns(pl.Series("messages", messages, dtype=train.schema["messages"])).write_parquet(version_dir / "train.parquet")
+    plain = dict(vary_product_names=False, question_transfer=None, content_queries=None, bare_questions=None, neftune_noise_alpha=None, precision="fp32")
+    weights = {}
+    for name, settings in (("plain", plain), ("bare", {**plain, "bare_questions": 1.0})):
+        result = train_adapter(version_dir, _config(tmp_path, **settings), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
+        meta = json.loads((result.path / "meta.json").read_text())
+        weights[name] = load_file(result.path / "adapter_model.safetensors")
+    # three customer turns in the training split; the wrapped one is the one a bare question replaces
+    assert meta["bare_questions"] == {"customer_turns": 3, "with_bare_question": 1, "rate": 1.0}
+    assert any(not torch.allclose(weights["plain"][k], weights["bare"][k]) for k in weights["plain"])
+    assert TrainConfig(bare_questions=None).config_hash() != TrainConfig().config_hash()
