@@ -3,11 +3,11 @@
 A support e-mail or ticket puts its question among a greeting, the story around it and a sign-off:
 "Hello Nordlicht support, I bought the D-90 PowerDock last month. Quick question: Why will my
 PowerDock D-90 not charge anything anymore? I already tried switching it off and on again. - Ann".
-The tuned model is then asked in a chat, with the question alone. Trained only on the wrapped form,
-a 135M model recalled the facts for only about two thirds of the bare questions that its own
-training split asks (benchmarks/seen_questions.py, docs/benchmarks.md). Each epoch, a customer turn is,
-with probability `rate`, cut down to its questions: the sentences that end in a question mark. The
-reply stays.
+The tuned model is then asked in a chat, with the question alone. Trained only on the wrapped
+form, a 135M model recalled 0.79 of the key facts for the bare questions its own training split
+asks; trained with half of the turns bare, 0.90 (seed 42, benchmarks/seen_questions.py). Each
+epoch, a customer turn is, with probability `rate`, cut down to its questions: the sentences that
+end in a question mark. The reply stays.
 
 A turn keeps its wrapping when it asks nothing with a question mark, or when its questions do not
 name a product it names elsewhere ("I have a D-90 PowerDock. How do I reset it?"): cut down, the
