@@ -163,6 +163,9 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     transfer = QuestionTransfer(grounding, rate=config.question_transfer) if grounding and config.question_transfer else None
     queries = ContentQueries(grounding, rate=config.content_queries) if grounding and config.content_queries else None
     bare = BareQuestions(products, rate=config.bare_questions) if config.bare_questions else None
+    bare_stats = bare.summary(frame) if bare else None
+    if bare_stats and not bare_stats["with_bare_question"]:
+        bare = None  # every customer turn is already bare: nothing varies, and the frozen-prefix cache may stay on
     names = NameVariation(products) if config.vary_product_names and products else None
     variations = [v for v in (transfer, bare, queries, names) if v is not None]
 
@@ -256,7 +259,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "product_name_variation": {"products": len(products), "forms": sum(len(f) for f in names.forms.values())} if names else None,
         "question_transfer": transfer.summary if transfer else None,
         "content_queries": queries.summary if queries else None,
-        "bare_questions": bare.summary(frame) if bare else None,
+        "bare_questions": bare_stats,
         "adapted_layers": f"{split}-{len(layers) - 1}" if split else "all",
         "frozen_prefix_cache": {**prefix_check, "batches": len(prefix.cache), "mb": round(prefix.megabytes, 1)} if prefix else prefix_check or None,
         "torch": torch.__version__,
