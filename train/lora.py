@@ -23,9 +23,9 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from train.bare_questions import BareQuestions
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
-from train.bare_questions import BareQuestions
 from train.content_queries import ContentQueries
 from train.data import batches, check_trainable, encode_examples, pack, read_split
 from train.frozen_prefix import FrozenPrefix, decoder_layers
