@@ -47,8 +47,8 @@ def main() -> None:
     tokenizer = load_tokenizer(cfg.base_model)
     model = load_tuned(cfg, args.adapter, device, amp)
     system = system_prompt_of(version_dir)
-    phrasings = range(9) if args.phrasing == "all" else [int(args.phrasing)]
-    asked = [(p, t, t.training_questions[i]) for p, t in all_topics() for i in phrasings if i < len(t.training_questions)]
+    asked = [(p, t, q) for p, t in all_topics()
+             for q in (t.training_questions if args.phrasing == "all" else [t.training_questions[int(args.phrasing)]])]
     customer_turns = "\n".join(m["content"] for messages in read_split(version_dir, "train")["messages"].to_list() for m in messages if m["role"] == "user")
     prompts = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": q}] for _, _, q in asked]
     kwargs = {"max_new_tokens": cfg.eval_max_new_tokens, "batch_size": cfg.eval_batch_size, "device": device, "amp": amp}

@@ -21,6 +21,7 @@ import re
 
 import polars as pl
 
+from train.data import rewrite_messages
 from train.product_names import name_forms, names_pattern
 
 # a sentence ends at . ! ? or a colon ("Quick question: How do I ...?"), or at a line break
@@ -53,14 +54,7 @@ class BareQuestions:
 
     def vary(self, frame: pl.DataFrame, seed: int) -> pl.DataFrame:
         """The frame with customer turns cut down to their questions at `rate` (deterministic for a seed)."""
-        varied = []
-        for row_id, messages in zip(frame["id"], frame["messages"]):
-            rng = random.Random(f"bare|{seed}|{row_id}")
-            out = []
-            for m in messages:
-                content = m["content"]
-                if m["role"] == "user" and rng.random() < self.rate:
-                    content = self.bare(content) or content
-                out.append({"role": m["role"], "content": content})
-            varied.append(out)
-        return frame.with_columns(pl.Series("messages", varied, dtype=frame.schema["messages"]))
+        def cut(_row: str, _i: int, m: dict, rng: random.Random) -> str:
+            return (self.bare(m["content"]) or m["content"]) if m["role"] == "user" and rng.random() < self.rate else m["content"]
+
+        return rewrite_messages(frame, f"bare|{seed}|", cut)

@@ -22,6 +22,7 @@ from collections import Counter
 
 import polars as pl
 
+from train.data import rewrite_messages
 from train.question_transfer import Grounding
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
@@ -74,13 +75,8 @@ class ContentQueries:
 
     def vary(self, frame: pl.DataFrame, seed: int) -> pl.DataFrame:
         """The frame with grounded customer turns and heading questions replaced, at `rate`, by content queries."""
-        varied = []
-        for row_id, messages in zip(frame["id"], frame["messages"]):
-            rng = random.Random(f"content|{seed}|{row_id}")
-            out = []
-            for i, m in enumerate(messages):
-                section = self.turns.get((row_id, i))
-                content = self.query(section, rng) if section is not None and self.keywords[section] and rng.random() < self.rate else m["content"]
-                out.append({"role": m["role"], "content": content})
-            varied.append(out)
-        return frame.with_columns(pl.Series("messages", varied, dtype=frame.schema["messages"]))
+        def queried(row_id: str, i: int, m: dict, rng: random.Random) -> str:
+            section = self.turns.get((row_id, i))
+            return self.query(section, rng) if section is not None and self.keywords[section] and rng.random() < self.rate else m["content"]
+
+        return rewrite_messages(frame, f"content|{seed}|", queried)

@@ -148,3 +148,15 @@ def batches(examples: list[Encoded], batch_size: int, pad_id: int, *, seed: int 
 
 def read_split(version_dir: Path, split: str) -> pl.DataFrame:
     return pl.read_parquet(version_dir / f"{split}.parquet")
+
+
+def rewrite_messages(frame: pl.DataFrame, rng_key: str, rewrite) -> pl.DataFrame:
+    """The frame with every message's content set to `rewrite(row_id, index, message, rng)`.
+
+    Each row draws from its own generator, seeded by `rng_key` and the row id, so a variation is
+    deterministic for a seed and a row's draws do not depend on the rows before it."""
+    varied = []
+    for row_id, messages in zip(frame["id"], frame["messages"]):
+        rng = random.Random(f"{rng_key}{row_id}")
+        varied.append([{"role": m["role"], "content": rewrite(row_id, i, m, rng)} for i, m in enumerate(messages)])
+    return frame.with_columns(pl.Series("messages", varied, dtype=frame.schema["messages"]))

@@ -14,6 +14,8 @@ import re
 
 import polars as pl
 
+from train.data import rewrite_messages
+
 
 def names_pattern(forms) -> re.Pattern | None:
     """A regex matching any of these names as a whole (longest first: "D-90 PowerDock" before "D-90")."""
@@ -60,8 +62,4 @@ class NameVariation:
 
     def vary(self, frame: pl.DataFrame, seed: int) -> pl.DataFrame:
         """The frame with product names in user turns redrawn (deterministic for a seed)."""
-        varied = []
-        for row_id, messages in zip(frame["id"], frame["messages"]):
-            rng = random.Random(f"{seed}|{row_id}")
-            varied.append([{"role": m["role"], "content": self.rewrite(m["content"], rng) if m["role"] == "user" else m["content"]} for m in messages])
-        return frame.with_columns(pl.Series("messages", varied, dtype=frame.schema["messages"]))
+        return rewrite_messages(frame, f"{seed}|", lambda _row, _i, m, rng: self.rewrite(m["content"], rng) if m["role"] == "user" else m["content"])

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from train.data import rewrite_messages
 from train.product_names import name_forms, names_pattern
 
 _WORD = re.compile(r"[a-z]+")
@@ -134,16 +135,12 @@ class QuestionTransfer:
 
     def vary(self, frame: pl.DataFrame, seed: int) -> pl.DataFrame:
         """The frame with grounded customer turns replaced, at `rate`, by a sibling section's customer turns."""
-        varied = []
-        for row_id, messages in zip(frame["id"], frame["messages"]):
-            rng = random.Random(f"transfer|{seed}|{row_id}")
-            out = []
-            for i, m in enumerate(messages):
-                section = self.grounding.grounded.get((row_id, i))
-                pool = self.pools[section] if section is not None else []
-                if pool and rng.random() < self.rate:
-                    source, question = rng.choice(pool)
-                    m = {"role": m["role"], "content": self._swap(question, source, self.grounding.sections[section].product)}
-                out.append({"role": m["role"], "content": m["content"]})
-            varied.append(out)
-        return frame.with_columns(pl.Series("messages", varied, dtype=frame.schema["messages"]))
+        def transferred(row_id: str, i: int, m: dict, rng: random.Random) -> str:
+            section = self.grounding.grounded.get((row_id, i))
+            pool = self.pools[section] if section is not None else []
+            if pool and rng.random() < self.rate:
+                source, question = rng.choice(pool)
+                return self._swap(question, source, self.grounding.sections[section].product)
+            return m["content"]
+
+        return rewrite_messages(frame, f"transfer|{seed}|", transferred)
