@@ -19,6 +19,7 @@ from typing import Literal
 
 import polars as pl
 
+from curation.faults import fault_point
 from curation.files import link_or_copy
 from schemas import SCHEMA_VERSION
 
@@ -170,5 +171,6 @@ def publish(
         "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
     }
     (tmp / "manifest.json").write_text(json.dumps(full_manifest, indent=2, default=str) + "\n")
+    fault_point("publish:rename")
     os.replace(tmp, target)  # atomic on one filesystem: the version appears complete or not at all
     return PublishResult(vid, "published", target, parent)

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import polars as pl
@@ -121,33 +116,3 @@ def test_critical_expectation_failure_blocks_publishing(first, tmp_path):
     assert published.status == "failed"
     assert list_versions(tmp_path / "versions") == []
     assert (tmp_path / "versions" / "_failed" / published.version_id / "manifest.json").exists()
-
-
-def test_kill_9_while_publishing_leaves_no_partial_version(first, tmp_path):
-    tmp, config, result = first
-    cfg_path = tmp_path / "pipeline.yaml"
-    import yaml
-
-    values = yaml.safe_load((tmp / "pipeline.yaml").read_text())
-    values.update({"versions_dir": str(tmp_path / "versions"), "output_dir": str(tmp_path / "out")})
-    cfg_path.write_text(yaml.safe_dump(values))
-    versions = tmp_path / "versions"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "curation.cli", "refresh", "--config", str(cfg_path), "--no-progress"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 240
-    killed = False
-    while time.time() < deadline and proc.poll() is None:
-        if versions.exists() and any(p.name.startswith(".tmp-") for p in versions.iterdir()):
-            os.killpg(proc.pid, signal.SIGKILL)
-            killed = True
-            break
-        time.sleep(0.005)
-    proc.wait()
-    assert killed, "the refresh finished before it could be killed mid-publish"
-    assert [p.name for p in versions.iterdir() if not p.name.startswith(".tmp-")] == []
-    rerun = subprocess.run([sys.executable, "-m", "curation.cli", "refresh", "--config", str(cfg_path), "--no-progress"],
-                           env=env, capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"published: {result.version_id}" in rerun.stdout
-    assert [p.name for p in versions.iterdir()] == [result.version_id]

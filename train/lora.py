@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from curation.faults import fault_point
 from train.bare_questions import BareQuestions
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
@@ -270,5 +271,6 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     if target.exists():  # a concurrent run finished first: keep its adapter
         shutil.rmtree(tmp, ignore_errors=True)
         return AdapterResult(aid, target, trained=False)
+    fault_point("adapter:rename")
     os.replace(tmp, target)
     return AdapterResult(aid, target, trained=True)

@@ -98,6 +98,7 @@ from curation.dedup.config import DedupConfig
 from curation.dedup.lsh import band_keys, candidate_pairs, estimated_similarity
 from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard, token_hash
 from curation.examples.build import EXAMPLE_SCHEMA
+from curation.faults import fault_point
 from curation.files import link_or_copy
 from curation.ledger import LEDGER_SCHEMA
 
@@ -705,6 +706,7 @@ def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame, fres
             aside.unlink()
     fresh_part = target / SIGNATURE_PART.format(len(parts))
     fresh.write_parquet(fresh_part, compression="lz4", row_group_size=65_536)
+    fault_point("dedup:store")
     if fresh_texts is not None:
         fresh_texts.replace(_texts_part(fresh_part))
 

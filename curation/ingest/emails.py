@@ -149,12 +149,25 @@ def _quarantine(relpath: str, locator: str, digest: str, reason: str, detail: st
 def _header(msg: EmailMessage, name: str) -> str:
     try:
         value = msg.get(name)
-        return "" if value is None else str(value).strip()
+        return "" if value is None else _clean_header(str(value))
     except Exception:
         for key, value in msg.raw_items():
             if key.lower() == name.lower():
-                return str(value).strip()
+                return _clean_header(str(value))
         return ""
+
+
+def _clean_header(value: str) -> str:
+    """Raw 8-bit header bytes reach us as lone surrogates (surrogateescape): read them as UTF-8, else
+    Windows-1252, so ids, ledger rows and parquet strings never hold unencodable characters."""
+    value = value.strip()
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def _first_message_id(value: str) -> str | None:

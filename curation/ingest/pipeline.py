@@ -22,6 +22,7 @@ from tqdm import tqdm
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs are reported in the ledger, not on stderr
 
 from curation.config import IngestConfig
+from curation.faults import fault_point
 from curation.ingest import emails, manuals, tickets
 from curation.ingest.files import InputFile, discover, guard
 from curation.ingest.threading import subject_key, thread_keys
@@ -179,7 +180,6 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
     doc_batch: list[dict] = []
     ledger_batch: list[dict] = []
     source_rows: list[dict] = []
-    replaced_paths: list[str] = []
     part_no = 0
 
     def flush() -> None:
@@ -197,8 +197,6 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
         if seen.get(file.relpath) == file_hash:
             summary.skipped_files[file.source_kind] += 1
             continue
-        if file.relpath in seen:
-            replaced_paths.append(file.relpath)
         summary.files[file.source_kind] += 1
         units = 0
         for result in read_file(file, config, mappings):
@@ -216,7 +214,7 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
         source_rows.append({"path": file.relpath, "sha256": file_hash, "reader": file.reader, "units": units})
         bar.set_postfix(units=sum(summary.units.values()), refresh=False)
     flush()
-    _merge(out_dir, parts, replaced_paths, source_rows)
+    _merge(out_dir, parts, source_rows)
     shutil.rmtree(parts, ignore_errors=True)
     (out_dir / "ingest_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     return summary
@@ -230,15 +228,21 @@ def _previous_sources(out_dir: Path) -> dict[str, str]:
     return dict(zip(frame["path"], frame["sha256"]))
 
 
-def _merge(out_dir: Path, parts: Path, replaced_paths: list[str], source_rows: list[dict]) -> None:
-    """Old outputs minus re-read files, plus the new parts; then thread keys over all emails."""
+def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
+    """Old outputs minus every file read in this run, plus the new parts; then thread keys over all emails.
+
+    Rows of a file read now replace its earlier rows in all three outputs, whether or not the earlier
+    sources.parquet knew the file: a run killed between two renames may have left documents.parquet
+    newer than sources.parquet, and the re-run must not keep two copies of its units.
+    """
+    read_now = [r["path"] for r in source_rows]
     docs = [pl.scan_parquet(p, schema=DOCUMENT_SCHEMA) for p in sorted(parts.glob("documents-*.parquet"))]
     ledgers = [pl.scan_parquet(p, schema=LEDGER_SCHEMA) for p in sorted(parts.glob("ledger-*.parquet"))]
     sources = [pl.DataFrame(source_rows, schema=SOURCES_SCHEMA).lazy()]
     for name, frames, schema in (("documents", docs, DOCUMENT_SCHEMA), ("ledger", ledgers, LEDGER_SCHEMA), ("sources", sources, SOURCES_SCHEMA)):
         previous = out_dir / f"{name}.parquet"
         if previous.exists():
-            kept = pl.scan_parquet(previous, schema=schema).filter(~pl.col("path").is_in(replaced_paths + [r["path"] for r in source_rows] if name == "sources" else replaced_paths))
+            kept = pl.scan_parquet(previous, schema=schema).filter(~pl.col("path").is_in(read_now))
             frames.insert(0, kept.collect().lazy())  # materialise: the file is about to be replaced
     documents = pl.concat(docs, how="vertical") if docs else DOCUMENT_SCHEMA.to_frame().lazy()
     emails_frame = documents.filter(pl.col("source_kind") == "email").select("id", "message_id", "parent_ids", "subject_key", "created_at").collect()
@@ -250,6 +254,7 @@ def _merge(out_dir: Path, parts: Path, replaced_paths: list[str], source_rows: l
         .sort("source_kind", "path", "id")
     )
     _atomic_sink(documents, out_dir / "documents.parquet")
+    fault_point("ingest:rename")  # documents renamed into place, ledger and sources not yet
     _atomic_sink(pl.concat(ledgers, how="vertical") if ledgers else LEDGER_SCHEMA.to_frame().lazy(), out_dir / "ledger.parquet")
     _atomic_sink(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -453,16 +452,3 @@ def test_never_raises_and_never_leaks_a_card_or_iban(parts, names):
 def test_arbitrary_text_never_raises(text, names):
     result = redact(text, CONFIG, known_names=names)
     assert sum(result.counts.values()) == len(result.spans)
-
-
-# ---------------------------------------------------------------------------------------------- speed
-
-def test_a_clean_200_word_text_takes_well_under_a_millisecond():
-    words = ("the quick reset procedure keeps your settings so hold the power button until the light "
-             "turns blue then release it and wait while the device restarts ").split()
-    text = " ".join(words[i % len(words)] for i in range(200))
-    redact(text, CONFIG)
-    start = time.perf_counter()
-    for _ in range(200):
-        redact(text, CONFIG, known_names=["Jane Doe"])
-    assert (time.perf_counter() - start) / 200 < 0.001

@@ -31,8 +31,9 @@ def _free_port() -> int:
 
 
 def _wait(predicate, timeout: float, what: str, interval: float = 1.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    """Poll for a state with a generous deadline (a slow machine only waits longer; nothing asserts on time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
@@ -57,6 +58,16 @@ def _runs(api: str, flow_name: str) -> list[dict]:
     response = httpx.post(f"{api}/flow_runs/filter", json={"flows": {"name": {"any_": [flow_name]}}}, timeout=30)
     response.raise_for_status()
     return response.json()
+
+
+def _events(api: str, name: str, resource: str | None = None) -> list[dict]:
+    """Events of this name the server has stored (optionally about one resource), oldest first."""
+    event_filter: dict = {"event": {"name": [name]}, "occurred": {"since": "2000-01-01T00:00:00Z"}, "order": "ASC"}
+    if resource:
+        event_filter["resource"] = {"id": [resource]}
+    response = httpx.post(f"{api}/events/filter", json={"filter": event_filter, "limit": 50}, timeout=30)
+    response.raise_for_status()
+    return response.json()["events"]
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -119,8 +130,16 @@ def test_nightly_refresh_event_triggers_exactly_one_retrain(tmp_path: Path):
         assert (versions[0] / "evals").is_dir()
 
         cli("deployment", "run", "refresh_dataset/nightly-refresh", "--watch", timeout=600)
-        assert [r["state_type"] for r in _runs(api, "refresh_dataset")] == ["COMPLETED", "COMPLETED"]
-        time.sleep(20)  # give a (wrong) trigger time to fire
+        refreshes = _runs(api, "refresh_dataset")
+        assert [r["state_type"] for r in refreshes] == ["COMPLETED", "COMPLETED"]
+        # No sleep for a wrong trigger: a retrain can only be triggered by a dataset.version.created
+        # event. The flow run's own Completed event is sent after anything the run emitted, so once the
+        # server holds it, it holds every event of that run; there must still be exactly one.
+        second = max(refreshes, key=lambda r: r["start_time"])["id"]
+        _wait(lambda: _events(api, "prefect.flow-run.Completed", resource=f"prefect.flow-run.{second}"), 120,
+              "the second refresh's Completed event on the server")
+        created = _events(api, "dataset.version.created")
+        assert [e["payload"]["version_id"] for e in created] == [versions[0].name], "an unchanged refresh must not announce a version"
         assert len(_runs(api, "train_and_evaluate")) == 1, "an unchanged refresh must not trigger a retrain"
     finally:
         if worker is not None:
