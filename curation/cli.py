@@ -9,19 +9,23 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from curation.config import ConfigError, PipelineConfig, load_config
+from curation.config import ConfigError, PipelineConfig, discover_config
 
 app = typer.Typer(help="Curate a company's emails, manuals and tickets into a fine-tuning dataset.", no_args_is_help=True)
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="pipeline YAML (defaults run the bundled sample)")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="pipeline YAML (default: $CURATE_CONFIG, else ./pipeline.yaml, else the bundled sample defaults)")]
 
 
 def _config(path: Path | None) -> PipelineConfig:
     try:
-        return load_config(path)
-    except (ConfigError, FileNotFoundError) as err:
+        config, notice = discover_config(path)
+    except ConfigError as err:
         typer.secho(f"config error: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from err
+    if notice:
+        typer.secho(notice, fg=typer.colors.YELLOW, err=True)
+    return config
 
 
 @app.command()

@@ -68,7 +68,7 @@ def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | N
     """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
     from curation.validate.leakage import leakage_pairs
     from curation.validate.records import validate_records
-    from curation.validate.suite import GX_DIR, dataset_tables, run_suites
+    from curation.validate.suite import dataset_tables, describe_failure, run_suites
     from curation.versions import write_version_files
 
     target = stage_dir(out, "validate")
@@ -81,20 +81,25 @@ def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | N
     company = config.company
     keep = [*company.keep_terms, *company.support_addresses]
     gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep), config.validation, config.split.ratios,
-                           project_root=gx_project_root or GX_DIR, run_name=f"{config.name}-{_fingerprint(valid)}")
+                           project_root=gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
     export_dir = target / "export"
     export_dir.mkdir(exist_ok=True)
     write_version_files(export_dir, valid)
     export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet")
-    critical = list(gx_report.critical_failures)
+    failures = [r for r in gx_report.results if r["critical"] and not r["success"]]
     if leaks:
-        critical.append(f"leakage: {len(leaks)} held-out/train pair(s) with MinHash Jaccard >= {config.validation.leakage_threshold}")
-    if not all(check["ok"] for check in export.values()):
-        critical.append("export: JSONL format errors " + json.dumps({k: v["format_errors"] for k, v in export.items() if not v["ok"]}))
+        failures.append({"check": "leakage", "rule": f"held-out/train pairs with MinHash Jaccard >= {config.validation.leakage_threshold}",
+                         "count": len(leaks), "examples": [f"{p['heldout']}~{p['train']}" for p in leaks[:5]], "critical": True})
+    for split, check in export.items():
+        if not check["ok"]:
+            failures.append({"check": f"export.{check['file']}", "rule": "OpenAI chat JSONL: " + ", ".join(f"{k}={v}" for k, v in check["format_errors"].items()),
+                             "count": sum(check["format_errors"].values()), "examples": [], "critical": True})
+    critical = [describe_failure(f) for f in failures]
     quarantined = ledger.filter(pl.col("outcome") == "quarantined")["record_id"].n_unique()
     report = {
         "passed": not critical,
         "critical_failures": critical,
+        "failures": failures,
         "warnings": gx_report.warnings,
         "records": {"in": examples.height, "valid": valid.height, "quarantined": quarantined},
         "leakage": {"threshold": config.validation.leakage_threshold, "pairs": leaks[:20], "count": len(leaks)},

@@ -62,8 +62,8 @@ def assign_splits(examples: pl.DataFrame, config: SplitConfig) -> pl.DataFrame:
 
 
 def _eval_texts(path: Path) -> list[str]:
-    if not path.exists():
-        return []
+    if not path.is_file():
+        raise FileNotFoundError(f"decontamination file not found: {path} (split.decontaminate_against)")
     texts: list[str] = []
     if path.suffix in {".jsonl", ".json"}:
         lines = path.read_text(encoding="utf-8").splitlines() if path.suffix == ".jsonl" else [json.dumps(r) for r in json.loads(path.read_text())]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from prefect import task, unmapped
 from prefect.cache_policies import NO_CACHE
 
-from curation.config import PipelineConfig, load_config
-
-CONFIG_ENV = "CURATE_CONFIG"
+from curation.config import PipelineConfig, discover_config
 
 
-def config_from(path: str | None) -> tuple[PipelineConfig, str]:
-    """The pipeline config: the parameter, else $CURATE_CONFIG, else pipeline.yaml in the working directory."""
-    chosen = path or os.environ.get(CONFIG_ENV) or "pipeline.yaml"
-    return load_config(chosen if Path(chosen).exists() else None), chosen
+def config_from(path: str | None, logger=None) -> PipelineConfig:
+    """The pipeline config: the parameter, else $CURATE_CONFIG, else ./pipeline.yaml, else the sample
+    defaults (logged as such). A named path that does not exist raises ConfigError: a mistyped
+    CURATE_CONFIG fails the run instead of curating and publishing the sample."""
+    config, notice = discover_config(path)
+    if notice and logger is not None:
+        logger.warning(notice)
+    return config
 
 
 @task(name="shard", cache_policy=NO_CACHE)

@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
 from curation import run
-from curation.config import PipelineConfig
+from curation.config import ConfigError, PipelineConfig
 from flows.common import build_dashboard_task, config_from, runner_map
 
 EVENT = "dataset.version.created"
@@ -61,9 +61,9 @@ def publish(config: PipelineConfig, out: Path, stages: dict, validation: dict):
 def refresh_dataset(config_path: str | None = None) -> dict:
     """Curate the configured sources into a new dataset version (or find it unchanged)."""
     logger = get_run_logger()
-    config, used = config_from(config_path)
+    config = config_from(config_path, logger)
     out = Path(config.output_dir)
-    logger.info("refreshing %s from %s (config %s)", config.name, ", ".join(config.sources), used)
+    logger.info("refreshing %s from %s", config.name, ", ".join(config.sources))
     stages = {"ingest": ingest(config, out), "clean": clean(config, out), "examples": examples(config, out)}
     stages["dedup"] = run.run_dedup(config, out, map_fn=runner_map)  # its shards are tasks on the runner
     stages["split"] = split(config, out)
@@ -101,13 +101,16 @@ def main() -> None:
     parser.add_argument("--config", default=None)
     parser.add_argument("--dask-address", default=None, help="run the sharded steps on an existing Dask cluster (tcp://host:8786)")
     args = parser.parse_args()
+    try:
+        config = config_from(args.config)  # fail before starting Prefect when the config cannot run
+    except ConfigError as err:
+        raise SystemExit(f"config error: {err}") from err
     flow_ = refresh_dataset
     if args.dask_address:
         from prefect_dask import DaskTaskRunner
 
         flow_ = refresh_dataset.with_options(task_runner=DaskTaskRunner(address=args.dask_address))
     result = flow_(config_path=args.config)
-    config, _ = config_from(args.config)
     print(f"\n{'stage':<10} {'in':>7} {'kept':>7}  removed (outcome:reason=count)")
     for row in run.funnel(Path(config.output_dir)):
         removed = ", ".join(f"{k}={v}" for k, v in row["removed"].items()) or "-"

@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from curation.config import PipelineConfig
+from curation.config import ConfigError, PipelineConfig
 from curation.versions import resolve_version
 from flows.common import build_dashboard_task, config_from
 
@@ -40,7 +40,7 @@ def evaluate(version_dir: Path, adapter_path: str, config: PipelineConfig) -> di
 @flow(name="train_and_evaluate", log_prints=True)
 def train_and_evaluate(dataset_version: str = "latest", config_path: str | None = None) -> dict:
     logger = get_run_logger()
-    config, _ = config_from(config_path)
+    config = config_from(config_path, logger)
     version_dir = resolve_version(Path(config.versions_dir), dataset_version)
     adapter = train(version_dir, config)
     logger.info("adapter %s (%s)", adapter["adapter_id"], "trained" if adapter["trained"] else "already existed")
@@ -58,6 +58,10 @@ def main() -> None:
     parser.add_argument("--version", default="latest")
     parser.add_argument("--config", default=None)
     args = parser.parse_args()
+    try:
+        config_from(args.config)  # fail before starting Prefect when the config cannot run
+    except ConfigError as err:
+        raise SystemExit(f"config error: {err}") from err
     result = train_and_evaluate(dataset_version=args.version, config_path=args.config)
     print(f"\nadapter {result['adapter_id']} on {result['dataset_version']} ({'trained' if result['trained'] else 'already trained'}); "
           f"tuned key-fact recall {result['tuned_key_fact_recall']}\ndashboard: {result['dashboard']}")

@@ -111,8 +111,49 @@ def test_critical_expectation_failure_blocks_publishing(first, tmp_path):
     cfg = config.model_copy(update={"versions_dir": str(tmp_path / "versions")})
     validation = run.run_validate(cfg, work, gx_project_root=tmp)
     assert not validation["passed"]
-    assert any("text_for_pii" in f for f in validation["critical_failures"])
+    leaked_id = split["id"][0]
+    assert any("text_for_pii" in f and leaked_id in f and "1 row(s)" in f for f in validation["critical_failures"]), validation["critical_failures"]
+    failure = next(f for f in validation["failures"] if "text_for_pii" in f["check"])
+    assert failure["examples"] == [leaked_id] and failure["count"] == 1
+    assert "jo@example.org" not in json.dumps(validation["failures"]), "a failure names the record, never its text"
     published = run.publish_version(cfg, work, {}, validation)
     assert published.status == "failed"
     assert list_versions(tmp_path / "versions") == []
     assert (tmp_path / "versions" / "_failed" / published.version_id / "manifest.json").exists()
+
+
+def test_great_expectations_writes_under_the_output_folder_never_the_code_folder(first, tmp_path):
+    import shutil
+
+    from curation.validate.suite import SEED_GX_DIR
+
+    tmp, config, _ = first
+    work = tmp_path / "out"
+    shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
+    before = sorted((p.relative_to(SEED_GX_DIR), p.stat().st_mtime_ns) for p in SEED_GX_DIR.rglob("*"))
+    validation = run.run_validate(config, work)  # no gx_project_root: the product's default
+    assert validation["passed"], validation["critical_failures"]
+    assert validation["gx"]["data_docs"].startswith((work / "gx").as_uri())
+    assert (work / "gx" / "expectations" / "specialist_library_examples.json").exists()
+    assert sorted((p.relative_to(SEED_GX_DIR), p.stat().st_mtime_ns) for p in SEED_GX_DIR.rglob("*")) == before
+
+
+def test_a_read_only_install_seeds_a_writable_gx_context(tmp_path):
+    import shutil
+    import stat
+
+    from curation.validate.suite import SEED_GX_DIR, seed_project
+
+    seed = tmp_path / "installed" / "gx"
+    shutil.copytree(SEED_GX_DIR, seed, ignore=shutil.ignore_patterns("uncommitted"))
+    for path in [seed, *seed.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        seed_project(tmp_path / "out", seed=seed)
+        copied = tmp_path / "out" / "gx" / "checkpoints" / "specialist_library_examples_checkpoint.json"
+        assert copied.stat().st_mode & stat.S_IWUSR, "a plain byte copy: the original's read-only mode is not carried over"
+        copied.write_text(copied.read_text())
+        assert (tmp_path / "out" / "gx" / "great_expectations.yml").exists()
+    finally:
+        for path in [seed, *seed.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)

@@ -115,18 +115,28 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
         for doc_id in all_ids:
             outcome.dropped.setdefault(doc_id, (no_answer_reason, f"{len(merged)} customer turn(s), no reply"))
         return outcome
-    messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
-    messages += [Message(role=role, content=text) for role, text, _ in merged]
-    used_ids = [doc_id for _, _, ids in merged for doc_id in ids]
-    example = Example(
-        id=example_id(messages, "conversation"), messages=messages, kind="conversation", source_kind=source_kind,
-        source_document_ids=sorted(set(used_ids)), group_key=group_key,
-    )
-    outcome.examples.append(example)
+    window_of: dict[str, str] = {}
+    for window in _windows(merged, config.max_turns):
+        messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
+        messages += [Message(role=role, content=text) for role, text, _ in window]
+        used_ids = [doc_id for _, _, ids in window for doc_id in ids]
+        example = Example(
+            id=example_id(messages, "conversation"), messages=messages, kind="conversation", source_kind=source_kind,
+            source_document_ids=sorted(set(used_ids)), group_key=group_key,
+        )
+        outcome.examples.append(example)
+        window_of.update(dict.fromkeys(used_ids, example.id))
     for doc_id in all_ids:
-        if doc_id not in outcome.dropped:
-            outcome.used[doc_id] = [example.id]
+        if doc_id not in outcome.dropped:  # a message with no text left is used by the conversation's first window
+            outcome.used[doc_id] = [window_of.get(doc_id, outcome.examples[0].id)]
     return outcome
+
+
+def _windows(merged: list[tuple[str, str, list[str]]], max_turns: int) -> list[list[tuple[str, str, list[str]]]]:
+    """Consecutive windows of at most max_turns turns, each starting with a customer turn and ending
+    with a company reply (`merged` alternates roles, from the customer's first turn to the last reply)."""
+    size = max(2, max_turns - max_turns % 2)
+    return [merged[start:start + size] for start in range(0, len(merged), size)]
 
 
 def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from curation.base import StepConfig
 
 
@@ -12,3 +14,8 @@ class ExamplesConfig(StepConfig):
     manual_instructions: bool = True
     manual_passages: bool = True
     cite_sources: bool = True
+    max_turns: int = Field(
+        default=40, ge=2,
+        description="a conversation with more customer + company turns becomes several examples (windows) of at most "
+                    "this many turns, each from a customer turn to a company reply; one group, so one split",
+    )

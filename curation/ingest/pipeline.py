@@ -34,7 +34,7 @@ STAGE = "ingest"
 BATCH_SIZE = 5000
 # Bump when a reader changes what it makes of the same bytes: files ingested by an older reader
 # (or with another ingest config) are then read again instead of being skipped as unchanged.
-READER_VERSION = "2"
+READER_VERSION = "3"
 
 DOCUMENT_SCHEMA = pl.Schema(
     {
@@ -52,6 +52,7 @@ DOCUMENT_SCHEMA = pl.Schema(
         "message_id": pl.String,
         "parent_ids": pl.List(pl.String),
         "subject_key": pl.String,
+        "participants": pl.List(pl.String),  # sender first, then To and Cc addresses, lower-cased
     }
 )
 SOURCES_SCHEMA = pl.Schema({"path": pl.String, "sha256": pl.String, "reader": pl.String, "units": pl.Int64})
@@ -146,6 +147,7 @@ def document_row(doc: Document) -> dict:
         "message_id": meta.message_id if meta.kind == "email" else None,
         "parent_ids": parent_ids,
         "subject_key": subject_key(meta.subject) if meta.kind == "email" else None,
+        "participants": [a.address.lower() for a in (meta.sender, *meta.recipients)] if meta.kind == "email" else None,
     }
 
 
@@ -245,7 +247,7 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
             kept = pl.scan_parquet(previous, schema=schema).filter(~pl.col("path").is_in(read_now))
             frames.insert(0, kept.collect().lazy())  # materialise: the file is about to be replaced
     documents = pl.concat(docs, how="vertical") if docs else DOCUMENT_SCHEMA.to_frame().lazy()
-    emails_frame = documents.filter(pl.col("source_kind") == "email").select("id", "message_id", "parent_ids", "subject_key", "created_at").collect()
+    emails_frame = documents.filter(pl.col("source_kind") == "email").select("id", "message_id", "parent_ids", "subject_key", "participants", "created_at").collect()
     keys = thread_keys(emails_frame).lazy()
     documents = (
         documents.join(keys, on="id", how="left")

@@ -1,8 +1,16 @@
-"""Email threads: References / In-Reply-To first, then the normalised subject as a fallback."""
+"""Email threads: References / In-Reply-To first, then the normalised subject as a fallback.
+
+The subject fallback is for exports without reply headers (Enron's "RE:" chains): a message with no
+parent joins the latest earlier message of the same subject only when the two corresponded (its
+sender took part in that message, and that message's sender takes part in it) within
+SUBJECT_WINDOW. Two customers writing "Problem with my PowerDock" to the same support address
+months apart are two threads, not one.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import polars as pl
 
@@ -10,6 +18,7 @@ from schemas import stable_id
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr|ref|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+SUBJECT_WINDOW = timedelta(days=30)
 
 
 def subject_key(subject: str) -> str:
@@ -57,17 +66,17 @@ def thread_keys(emails: pl.DataFrame) -> pl.DataFrame:
             uf.union(node, parent)
         references_root = parents[0] if parents else node  # parent_ids = [*references, in_reply_to]: root first
         root_of[row["id"]] = references_root
-    first_by_subject: dict[str, str] = {}
+    by_subject: dict[str, list[dict]] = {}
     for row in emails.sort("created_at", "id", nulls_last=True).iter_rows(named=True):
         key = row["subject_key"] or ""
         if len(key) < 4:
             continue
-        node = node_of[row["id"]]
-        if key in first_by_subject:
-            if not has_parent[row["id"]]:
-                uf.union(node, first_by_subject[key])
-        else:
-            first_by_subject[key] = node
+        earlier = by_subject.setdefault(key, [])
+        if not has_parent[row["id"]]:
+            match = _correspondent(row, earlier)
+            if match is not None:
+                uf.union(node_of[row["id"]], node_of[match["id"]])
+        earlier.append(row)
     component_root: dict[str, str] = {}
     for doc_id, node in node_of.items():
         component = uf.find(node)
@@ -77,3 +86,16 @@ def thread_keys(emails: pl.DataFrame) -> pl.DataFrame:
     ids = list(node_of)
     keys = [f"thread:{stable_id('t', component_root[uf.find(node_of[i])])[2:]}" for i in ids]
     return pl.DataFrame({"id": ids, "thread_key": keys}, schema={"id": pl.String, "thread_key": pl.String})
+
+
+def _correspondent(message: dict, earlier: list[dict]) -> dict | None:
+    """The latest earlier message (same subject) that `message` answers or follows up, if any."""
+    participants = set(message["participants"] or [])
+    sender = (message["participants"] or [""])[0]
+    for candidate in reversed(earlier):
+        if message["created_at"] and candidate["created_at"] and message["created_at"] - candidate["created_at"] > SUBJECT_WINDOW:
+            return None
+        theirs = candidate["participants"] or [""]
+        if sender and sender in theirs and theirs[0] in participants:
+            return candidate
+    return None

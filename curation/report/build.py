@@ -72,6 +72,7 @@ def version_summary(manifest: dict, evals: list[dict]) -> dict:
         "pii": manifest.get("pii_redactions", {}),
         "validation_passed": bool(manifest.get("validation", {}).get("passed")),
         "critical_failures": manifest.get("validation", {}).get("critical_failures", []),
+        "failures": manifest.get("validation", {}).get("failures", []),  # structured: check, rule, count, example ids
         "eval": latest,
         "added": manifest.get("diff", {}).get("counts", {}).get("added"),
         "removed": manifest.get("diff", {}).get("counts", {}).get("removed"),
@@ -121,12 +122,12 @@ def version_page_data(version_dir: Path, manifest: dict, evals: list[dict]) -> d
     mix = [{"source": s, "examples": n, "kind": k} for s, k, n in examples.group_by("source_kind", "kind").len().sort("source_kind", "kind").iter_rows()]
     page_charts = {
         "funnel": charts.funnel(funnel_rows),
-        "lengths": charts.histogram(examples["n_chars"].to_list(), "characters", "Example length (characters, without the system prompt)", color_by=examples["source_kind"].to_list()),
+        "lengths": charts.histogram(examples, "n_chars", "source_kind", "Example length (characters, without the system prompt)"),
         "mix": charts.stacked_bars(mix, "source", "examples", "kind", "Source mix"),
         "clusters": charts.stacked_bars(cluster_rows, "cluster size", "clusters", "duplicate", "Duplicate clusters by size (members incl. the survivor)"),
     }
     if tokens is not None and tokens.height:
-        page_charts["tokens"] = charts.histogram(tokens["tokens"].to_list(), "tokens", "Tokens per example (the model's chat template applied)", color_by=tokens["split"].to_list())
+        page_charts["tokens"] = charts.histogram(tokens, "tokens", "split", "Tokens per example (the model's chat template applied)")
     lineage = {}
     ledger_path = version_dir / "ledger.parquet"
     if ledger_path.exists():

@@ -1,9 +1,14 @@
-"""Vega-Lite charts built with Altair (rendered in the browser by Vega; no hand-drawn SVG)."""
+"""Vega-Lite charts built with Altair (rendered in the browser by Vega; no hand-drawn SVG).
+
+Every chart is drawn from aggregates (counts per category or per bin), so its data has a bounded
+number of rows whatever the version's size.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import polars as pl
 
 WIDTH = 520
 
@@ -30,13 +35,32 @@ def grouped_bars(rows: list[dict], x: str, y: str, group: str, title: str) -> di
     return _chart(chart)
 
 
-def histogram(values: list[float], field: str, title: str, *, color_by: list[str] | None = None, bins: int = 30) -> dict:
-    frame = pd.DataFrame({field: values or [0], "group": color_by or ["all"] * max(len(values), 1)})
-    chart = alt.Chart(frame, title=title).mark_bar(opacity=0.8).encode(
-        x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=bins), title=field), y=alt.Y("count():Q", title="examples"),
-        color=alt.Color("group:N", title=""), tooltip=["count()"],
+def histogram(frame: pl.DataFrame, field: str, group: str, title: str, *, bins: int = 30) -> dict:
+    """A histogram of `field` per `group`, binned in polars: the chart gets at most bins x groups rows,
+    never one row per example (Altair refuses data past 5,000 rows, and a page must stay small)."""
+    return _chart(_binned_bars(binned_counts(frame, field, group, bins=bins), field, title))
+
+
+def binned_counts(frame: pl.DataFrame, field: str, group: str, *, bins: int = 30) -> pl.DataFrame:
+    """Equal-width bins over [min, max] of `field`: one row per (bin, group) with its start, end and count."""
+    values = frame.select(pl.col(field).cast(pl.Float64), pl.col(group).cast(pl.String)).drop_nulls()
+    if values.is_empty():
+        return pl.DataFrame({"start": [0.0], "end": [1.0], group: ["none"], "count": [0]}).rename({group: "group"})
+    low, high = values[field].min(), values[field].max()
+    width = (high - low) / bins if high > low else 1.0
+    return (
+        values.with_columns(bin=((pl.col(field) - low) / width).floor().clip(0, bins - 1).cast(pl.Int32))
+        .group_by("bin", group).len(name="count")
+        .select(start=low + pl.col("bin") * width, end=low + (pl.col("bin") + 1) * width, group=pl.col(group), count="count")
+        .sort("start", "group")
     )
-    return _chart(chart)
+
+
+def _binned_bars(rows: pl.DataFrame, field: str, title: str) -> alt.Chart:
+    return alt.Chart(rows.to_pandas(), title=title).mark_bar(opacity=0.8).encode(
+        x=alt.X("start:Q", title=field), x2="end:Q", y=alt.Y("count:Q", title="examples", stack="zero"),
+        color=alt.Color("group:N", title=""), tooltip=["group", "start", "end", "count"],
+    )
 
 
 def funnel(rows: list[dict]) -> dict:

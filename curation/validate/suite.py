@@ -1,4 +1,8 @@
-"""Great Expectations over the whole dataset (file-mode context in the repository's gx/ folder).
+"""Great Expectations over the whole dataset (a file-mode context under the run's output folder).
+
+The committed ``gx/`` folder holds the declared suites, checkpoints and validation definitions; each
+run works in ``<output_dir>/gx``, seeded from it on first use, so Data Docs (which show excerpts of
+the user's text) and GX's runtime files never land in the code folder and a read-only install works.
 
 Expectations marked ``meta={"critical": True}`` must hold: a version that fails one is recorded as
 failed and never published. Data Docs are rebuilt on every run.
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +21,7 @@ from pydantic import Field
 
 from curation.base import StepConfig
 
-GX_DIR = Path(__file__).resolve().parents[2]  # the project root; GX keeps its files in ./gx
+SEED_GX_DIR = Path(__file__).resolve().parents[2] / "gx"  # the committed suites (absent from a wheel install)
 EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 PHONE_PATTERN = r"(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,5}"
 CARD_PATTERN = r"\b(?:\d[ -]?){12,18}\d\b"
@@ -71,6 +76,15 @@ def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms:
     return {"examples": content, "messages": messages, "groups": groups, "sources": sources}
 
 
+# The column that names a row of each table: failed checks report these keys (ids), never row text.
+ROW_KEYS = {"examples": "id", "messages": "example_id", "groups": "group_key", "sources": "source_kind"}
+EXAMPLE_KEYS_SHOWN = 5
+
+
+def result_format(table: str) -> dict:
+    return {"result_format": "SUMMARY", "unexpected_index_column_names": [ROW_KEYS[table]], "partial_unexpected_count": EXAMPLE_KEYS_SHOWN}
+
+
 def build_suites(config: ValidateConfig, ratios: dict[str, float]) -> dict[str, list]:
     """Expectations per table, built in code (the committed gx/expectations/*.json are their saved form)."""
     import great_expectations as gx
@@ -105,10 +119,28 @@ def build_suites(config: ValidateConfig, ratios: dict[str, float]) -> dict[str, 
     return {"examples": examples, "messages": messages, "groups": groups, "sources": sources}
 
 
+def seed_project(project_root: Path, seed: Path = SEED_GX_DIR) -> None:
+    """Copy the committed GX files (not their uncommitted/ runtime folder) into project_root/gx once.
+
+    Plain byte copies: the copies are writable even when the installed originals are read-only.
+    """
+    target = project_root / "gx"
+    if target.exists() or not seed.is_dir():
+        return  # an existing context is kept; without a seed GX scaffolds one and the suites are built from code
+    for path in seed.rglob("*"):
+        relative = path.relative_to(seed)
+        if relative.parts[0] == "uncommitted" or not path.is_file():
+            continue
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / relative)
+
+
 def _context(project_root: Path):
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    project_root.mkdir(parents=True, exist_ok=True)
+    seed_project(project_root)
     context = gx.get_context(mode="file", project_root_dir=str(project_root))
     bars = context.variables.progress_bars
     globally = bars.get("globally") if isinstance(bars, dict) else getattr(bars, "globally", None)
@@ -118,8 +150,9 @@ def _context(project_root: Path):
     return context
 
 
-def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: dict[str, float], *, project_root: Path = GX_DIR, run_name: str = "dataset") -> GxReport:
-    """Validate every table with its suite in the file context; rebuild Data Docs; summarise."""
+def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: dict[str, float], *, project_root: Path,
+               run_name: str = "dataset") -> GxReport:
+    """Validate every table with its suite in the file context under project_root; rebuild Data Docs; summarise."""
     import great_expectations as gx
 
     context = _context(project_root)
@@ -141,10 +174,13 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
         checkpoint = _get_or_add(
             lambda: context.checkpoints.get(f"{name}_checkpoint"),
             lambda: context.checkpoints.add(gx.Checkpoint(
-                name=f"{name}_checkpoint", validation_definitions=[definition],
+                name=f"{name}_checkpoint", validation_definitions=[definition], result_format=result_format(table),
                 actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
             )),
         )
+        if checkpoint.result_format != result_format(table):  # a context seeded before failures named their rows
+            checkpoint.result_format = result_format(table)
+            checkpoint.save()
         result = checkpoint.run(batch_parameters={"dataframe": tables[table].to_pandas()}, run_id=gx.RunIdentifier(run_name=run_name))
         for run_result in result.run_results.values():
             for item in run_result.results:
@@ -152,12 +188,15 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
                 evaluated += 1
                 successful += bool(item.success)
                 label = f"{table}.{config_.type}({config_.kwargs.get('column', '')})"
+                keys = _unexpected_keys(item.result, ROW_KEYS[table])
                 entry = {"table": table, "expectation": config_.type, "kwargs": {k: v for k, v in config_.kwargs.items() if k != "batch_id"},
                          "critical": bool((config_.meta or {}).get("critical")), "success": bool(item.success),
-                         "observed": _observed(item.result)}
+                         "rule": (config_.meta or {}).get("rule") or label, "check": label,
+                         "count": item.result.get("unexpected_count"), "examples": keys,
+                         "observed": _observed(item.result, with_values=not keys)}
                 results.append(entry)
                 if not item.success:
-                    (critical_failures if entry["critical"] else warnings).append(f"{label}: {entry['observed']}")
+                    (critical_failures if entry["critical"] else warnings).append(describe_failure(entry))
     docs = context.get_docs_sites_urls()
     data_docs = docs[0]["site_url"] if docs else ""
     return GxReport(
@@ -201,8 +240,25 @@ def _saved_suite(context, name: str, table: str, expectations: list):
     return context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations, meta={"table": table}))
 
 
-def _observed(result: dict) -> str:
-    keys = ("observed_value", "unexpected_count", "unexpected_percent", "partial_unexpected_list")
+def describe_failure(failure: dict) -> str:
+    """One readable line: the check, how many rows failed it, and a few of their keys."""
+    count = failure.get("count")
+    examples = failure.get("examples") or []
+    what = f"{count} row(s)" if count is not None else failure.get("observed", "")
+    shown = f", e.g. {', '.join(examples)}" if examples else ""
+    rule = f" [{failure['rule']}]" if failure.get("rule") and failure["rule"] != failure["check"] else ""
+    return f"{failure['check']}{rule}: {what}{shown}"
+
+
+def _unexpected_keys(result: dict, key: str) -> list[str]:
+    """The row keys (ids) of the first failing rows, from GX's (partial_)unexpected_index_list."""
+    rows = result.get("partial_unexpected_index_list") or result.get("unexpected_index_list") or []
+    return [str(row.get(key)) for row in rows[:EXAMPLE_KEYS_SHOWN] if isinstance(row, dict) and row.get(key) is not None]
+
+
+def _observed(result: dict, *, with_values: bool = True) -> str:
+    """What GX observed; row values (user text) only when no row keys name the failing rows."""
+    keys = ("observed_value", "unexpected_count", "unexpected_percent") + (("partial_unexpected_list",) if with_values else ())
     picked = {}
     for key in keys:
         value = result.get(key)

@@ -39,6 +39,22 @@ def test_email_thread_roles_merge_and_trailing_followup():
     assert example.source_document_ids == ["d_1", "d_2", "d_3"]
 
 
+def test_a_long_thread_becomes_windows_that_each_end_in_a_reply():
+    docs = [_email(i, "cust@example.org" if i % 2 == 0 else "lena.fischer@nordlicht.example", f"message number {i}")
+            for i in range(90)]  # 45 customer messages, each answered
+    outcome = email_thread(docs, COMPANY, ExamplesConfig(max_turns=41))  # rounded down to 40: windows end on a reply
+    assert [len(e.messages) for e in outcome.examples] == [41, 41, 11]  # the system prompt + 40, 40, 10 turns
+    for example in outcome.examples:
+        roles = [m.role for m in example.messages]
+        assert roles[0] == "system" and roles[1] == "user" and roles[-1] == "assistant"
+        assert example.group_key == "thread:1"
+    assert outcome.examples[1].messages[1].content == "message number 40"
+    assert outcome.dropped == {}
+    assert sorted(outcome.used) == [f"d_{i}" for i in sorted(range(90), key=lambda i: f"d_{i}")]
+    assert all(len(ids) == 1 for ids in outcome.used.values()), "each message is in exactly one window"
+    assert outcome.used["d_85"] == [outcome.examples[2].id]
+
+
 def test_thread_without_company_reply_is_dropped_with_reason():
     outcome = email_thread([_email(1, "a@example.org", "hello?"), _email(2, "a@example.org", "anyone?")], COMPANY, CONFIG)
     assert outcome.examples == []

@@ -108,6 +108,32 @@ def test_threads_from_references_and_subject_fallback(tmp_path: Path):
     assert keys["<p1@x>"] != keys["<r1@x>"]
 
 
+def test_the_subject_fallback_joins_only_correspondents_within_a_month(tmp_path: Path):
+    """Different customers asking "Problem with my PowerDock" are different threads (at 10k units the
+    sample's subject fallback had glued 44 customers into one 163-message thread)."""
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    support = "Support <support@nordlicht.example>"
+
+    def mail(name: str, subject: str, msgid: str, sender: str, to: str, date: str) -> None:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"], msg["Message-ID"], msg["Date"] = sender, to, subject, msgid, date
+        msg.set_content(f"body of {msgid}")
+        (folder / name).write_bytes(msg.as_bytes())
+
+    mail("1.eml", "Problem with my PowerDock", "<a1@x>", "Ann <ann@example.org>", support, "Mon, 03 Mar 2025 10:00:00 +0000")
+    mail("2.eml", "RE: Problem with my PowerDock", "<a2@x>", support, "Ann <ann@example.org>", "Mon, 03 Mar 2025 12:00:00 +0000")
+    mail("3.eml", "Problem with my PowerDock", "<b1@x>", "Bob <bob@example.net>", support, "Tue, 04 Mar 2025 09:00:00 +0000")
+    mail("4.eml", "RE: Problem with my PowerDock", "<a3@x>", "Ann <ann@example.org>", support, "Wed, 05 Mar 2025 08:00:00 +0000")
+    mail("5.eml", "Problem with my PowerDock", "<a4@x>", "Ann <ann@example.org>", support, "Mon, 02 Jun 2025 08:00:00 +0000")
+    ingest([folder], tmp_path / "out", progress=False)
+    docs = pl.read_parquet(tmp_path / "out" / "documents.parquet")
+    keys = dict(zip(docs["locator"], docs["group_key"]))
+    assert keys["<a1@x>"] == keys["<a2@x>"] == keys["<a3@x>"], "a reply and a follow-up between the same people join"
+    assert keys["<b1@x>"] != keys["<a1@x>"], "another customer with the same subject is another thread"
+    assert keys["<a4@x>"] != keys["<a1@x>"], "three months later the same subject starts a new thread"
+
+
 def test_bad_messages_are_quarantined_with_specific_reasons(tmp_path: Path):
     folder = tmp_path / "emails"
     folder.mkdir()
