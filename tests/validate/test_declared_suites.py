@@ -32,3 +32,11 @@ def test_every_shipped_mapping_loads():
     for name in names:
         mapping = TicketMapping.load(name)
         assert mapping.name == name and mapping.ticket_id and mapping.description
+
+
+def test_committed_checkpoints_name_failing_rows_by_their_key():
+    from curation.validate.suite import ROW_KEYS, result_format
+
+    for table in ROW_KEYS:
+        stored = json.loads((REPO_ROOT / "gx" / "checkpoints" / f"specialist_library_{table}_checkpoint.json").read_text())
+        assert stored["result_format"] == result_format(table), f"{table}: the committed checkpoint is stale"
