@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -59,9 +60,11 @@ def run_dedup(config: PipelineConfig, out: Path, *, map_fn: Callable = map) -> d
 
 def run_split(config: PipelineConfig, out: Path) -> dict:
     from curation.split import split_examples
+    from curation.validate.leakage import leakage_pairs
 
+    near_pairs = partial(leakage_pairs, config=config.dedup, threshold=config.validation.leakage_threshold)
     return split_examples(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "split"), config.split,
-                          survivors=stage_dir(out, "dedup") / "survivors.parquet")
+                          survivors=stage_dir(out, "dedup") / "survivors.parquet", near_pairs=near_pairs)
 
 
 def run_validate(config: PipelineConfig, out: Path, *, gx_project_root: Path | None = None, map_fn: Callable = map) -> dict:

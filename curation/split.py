@@ -3,6 +3,11 @@
 A group's split depends only on its key and a salt, so a nightly refresh never moves an existing
 example between train and held-out, whatever else was added. Every source kind is split by the
 same rule, so each is represented in each split in proportion (stratified in expectation).
+
+Dedup keeps one survivor per cluster, but two clusters' survivors can still be near-duplicates of
+each other (a cluster's survivor is its longest member, not its centre) and LSH misses a few pairs
+near the threshold; when such a pair lands on both sides of the split, the training example is
+dropped (`near_heldout`, naming its held-out twin), so held-out sets stay stable and leak-free.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -109,10 +115,14 @@ def contaminated(examples: pl.DataFrame, eval_files: list[Path], n: int) -> dict
     return hits
 
 
+NearPairs = Callable[[pl.DataFrame], list[dict]]  # examples with a split -> [{"heldout", "train", "jaccard"}]
+
+
 def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | None = None, *, survivors: Path | None = None,
-                   base_dir: Path = Path(".")) -> dict:
+                   base_dir: Path = Path("."), near_pairs: NearPairs | None = None) -> dict:
     """Examples (the rows of `survivors`, dedup's selection, when given) -> out_dir/examples.parquet
-    with a `split` column, and the stage's ledger."""
+    with a `split` column, and the stage's ledger. `near_pairs` finds held-out/train near-duplicates
+    (the same measure validation's leakage check uses); their training sides are dropped."""
     from curation.dedup.pipeline import read_survivors
 
     config = config or SplitConfig()
@@ -120,8 +130,12 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
     examples = read_survivors(examples_path, survivors) if survivors is not None else pl.read_parquet(examples_path)
     hits = contaminated(examples, [base_dir / p if not Path(p).is_absolute() else Path(p) for p in config.decontaminate_against], config.decontamination_ngram)
     examples = assign_splits(examples, config)
-    dropped = examples.filter(pl.col("id").is_in(list(hits)))
-    kept = examples.filter(~pl.col("id").is_in(list(hits)))
+    twins = {}
+    if near_pairs is not None:
+        for pair in near_pairs(examples.filter(~pl.col("id").is_in(list(hits)))):
+            twins.setdefault(pair["train"], pair)
+    removed = [*hits, *twins]
+    kept = examples.filter(~pl.col("id").is_in(removed))
     ledger = []
     for row in examples.select("id", "source_document_ids", "source_kind", "split").iter_rows(named=True):
         for doc_id in row["source_document_ids"]:
@@ -129,6 +143,11 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
                 ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "dropped", "reason": "contaminated",
                                "detail": f"{row['id']} overlaps eval text: {hits[row['id']][:120]}", "source_kind": row["source_kind"],
                                "path": "", "locator": "", "record_id": row["id"]})
+            elif row["id"] in twins:
+                twin = twins[row["id"]]
+                ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "dropped", "reason": "near_heldout",
+                               "detail": f"{row['id']} is a near-duplicate (Jaccard {twin['jaccard']}) of held-out {twin['heldout']}",
+                               "source_kind": row["source_kind"], "path": "", "locator": "", "record_id": row["id"]})
             else:
                 ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "kept", "reason": "", "detail": row["split"],
                                "source_kind": row["source_kind"], "path": "", "locator": "", "record_id": row["id"]})
@@ -136,7 +155,8 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
     pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
     summary = {
         "in": examples.height,
-        "contaminated": dropped.height,
+        "contaminated": len(hits),
+        "near_heldout": len(twins),
         "by_split": dict(kept.group_by("split").len().sort("split").iter_rows()),
         "by_source_and_split": {f"{k}/{s}": n for k, s, n in kept.group_by("source_kind", "split").len().sort("source_kind", "split").iter_rows()},
     }

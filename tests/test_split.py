@@ -52,3 +52,40 @@ def test_decontamination_finds_eval_questions_in_training_text(tmp_path: Path):
     )
     hits = contaminated(frame, [eval_file], 8)
     assert list(hits) == [frame["id"][0]]
+
+
+def test_a_training_example_near_a_heldout_one_is_dropped_and_named(tmp_path: Path):
+    """Two dedup survivors can still be near-duplicates (the 30k sample leaked 6 such pairs): the
+    training side goes, so the held-out set stays as it was."""
+    from functools import partial
+
+    from curation.dedup.config import DedupConfig
+    from curation.split import split_examples
+    from curation.validate.leakage import leakage_pairs
+
+    config = SplitConfig(decontaminate_against=[])
+    keys = [f"ticket:t.csv#{i}" for i in range(400)]
+    heldout_key = next(k for k in keys if split_of(k, config) == "test")
+    train_key = next(k for k in keys if split_of(k, config) == "train")
+    answer = ("To factory reset the C-7 HubStation unplug the power cable then hold the reset button on the bottom "
+              "and plug the cable back in while holding it for ten seconds until the light blinks white")
+    rows = {
+        heldout_key: "My C-7 HubStation has the wrong Wi-Fi stored, can I clear it back to factory settings?",
+        train_key: "Hi, my C-7 HubStation has the wrong Wi-Fi stored, can I clear it back to factory settings? Thanks",
+        keys[-1]: "How do I pair the E-3 SmartTag with my phone?",
+    }
+    frame = pl.DataFrame({
+        "id": [f"ex_{i:016x}" for i in range(3)], "group_key": list(rows), "kind": ["conversation"] * 3, "source_kind": ["ticket"] * 3,
+        "source_document_ids": [[f"d_{i}"] for i in range(3)],
+        "messages": [[{"role": "user", "content": q}, {"role": "assistant", "content": answer if i < 2 else "Open the app and tap Add."}]
+                     for i, q in enumerate(rows.values())],
+    })
+    frame.write_parquet(tmp_path / "examples.parquet")
+    near = partial(leakage_pairs, config=DedupConfig(), threshold=0.7)
+    summary = split_examples(tmp_path / "examples.parquet", tmp_path / "split", config, near_pairs=near)
+    kept = pl.read_parquet(tmp_path / "split" / "examples.parquet")
+    assert summary["near_heldout"] == 1
+    assert sorted(kept["id"]) == ["ex_0000000000000000", "ex_0000000000000002"], "the held-out example stays, its training twin goes"
+    ledger = pl.read_parquet(tmp_path / "split" / "ledger.parquet").filter(pl.col("outcome") == "dropped")
+    assert ledger["reason"].to_list() == ["near_heldout"] and ledger["unit_id"].to_list() == ["d_1"]
+    assert "ex_0000000000000000" in ledger["detail"][0]
