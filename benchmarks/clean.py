@@ -15,7 +15,7 @@ from pathlib import Path
 
 from common import ensure_corpus, machine, peak_rss_mb
 
-from curation.config import CompanyConfig
+from curation.company import CompanyConfig
 from curation.clean.pipeline import clean
 from curation.examples.build import build_examples
 from curation.ingest import ingest

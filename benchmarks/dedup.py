@@ -186,7 +186,7 @@ def _materialise(rng, plan: dict, rows: np.ndarray, base: np.ndarray, vocab: pl.
 
 def _finish(frame: pl.DataFrame, rng, row0: int, plan: dict, n_exact: int, new: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Add exact-copy rows, shuffle, give rows source documents / dates; return (examples, truth)."""
-    from curation.examples.build import EXAMPLE_SCHEMA
+    from schemas.frames import EXAMPLE_SCHEMA
 
     dup = frame[rng.integers(0, frame.height, n_exact)] if n_exact else frame.head(0)
     frame = pl.concat([frame.with_columns(exact=pl.lit(False)), dup.with_columns(exact=pl.lit(True))])

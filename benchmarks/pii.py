@@ -40,7 +40,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from curation.clean.pii import PII_TYPES, PiiConfig, Redaction, names_from_meta, redact  # noqa: E402
-from curation.ingest import ingest, load_documents  # noqa: E402
+from curation.ingest import ingest  # noqa: E402
+from schemas.frames import read_documents  # noqa: E402
 from schemas import Document  # noqa: E402
 
 SCORED_TYPES = [t for t in PII_TYPES if t != "IP"]  # the sample plants no IP addresses; IP spans still count as FPs
@@ -194,7 +195,7 @@ def unlabelled_counts(corpora: Path, workdir: Path, show: int) -> dict:
     out = workdir / "corpora-out"
     roots = [corpora / kind for kind in ("emails", "manuals", "tickets") if (corpora / kind).is_dir()]
     ingest(roots, out, progress=False)
-    docs = list(load_documents(out / "documents.parquet"))
+    docs = list(read_documents(out / "documents.parquet"))
     configs = {"valid": PiiConfig(), "possible": PiiConfig(phone_leniency="possible")}
     counts: dict[str, Counter] = {name: Counter() for name in configs}
     only_possible: list[dict] = []
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         root, source = load_sample(None if args.docs else args.sample, args.docs, workdir)
         truth = json.loads((root / "ground_truth.json").read_text(encoding="utf-8"))
         ingest([root / "raw" / "emails", root / "raw" / "manuals", root / "raw" / "tickets"], workdir / "out", progress=False)
-        docs = list(load_documents(workdir / "out" / "documents.parquet"))
+        docs = list(read_documents(workdir / "out" / "documents.parquet"))
         unlabelled = unlabelled_counts(args.corpora, workdir, args.show) if args.corpora else None
 
     company = truth["company"]

@@ -1,4 +1,8 @@
-"""The `curate` command line: one command per pipeline stage, plus explain."""
+"""The `curate` command line, data side: one command per curation stage, plus explain and the dashboard.
+
+The training commands (`curate train`, `eval`, `ask`) are added to this same app by `train/cli.py`,
+which is the `curate` entry point: curation never imports the training package.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="pipeline YAML (default: $CURATE_CONFIG, else ./pipeline.yaml, else the bundled sample defaults)")]
 
 
-def _config(path: Path | None) -> PipelineConfig:
+def load_cli_config(path: Path | None) -> PipelineConfig:
     try:
         config, notice = discover_config(path)
     except ConfigError as err:
@@ -38,7 +42,7 @@ def ingest(
     """Read every message, manual section and ticket into DIR/documents.parquet (+ the ledger)."""
     from curation.ingest import ingest as run_ingest
 
-    cfg = _config(config)
+    cfg = load_cli_config(config)
     roots = sources or [Path(s) for s in cfg.sources]
     missing = [str(r) for r in roots if not r.exists()]
     if missing:
@@ -68,12 +72,14 @@ def build(
 ) -> None:
     """Ingest, clean and turn the configured sources into chat examples; print the funnel."""
     from curation import run
+    from curation.steps import RunContext, steps_through
 
-    cfg = _config(config)
+    cfg = load_cli_config(config)
     out = out or Path(cfg.output_dir)
-    print_ingest_summary(run.run_ingest(cfg, out, progress=progress))
-    run.run_clean(cfg, out)
-    run.run_examples(cfg, out)
+    ctx = RunContext(progress=progress)
+    for step in steps_through("examples"):
+        ctx.results[step.name] = step.run(cfg, out, ctx)
+    print_ingest_summary(ctx.results["ingest"])
     print_funnel(run.funnel(out))
     typer.echo(f"examples: {out / 'examples' / 'examples.parquet'}")
 
@@ -108,7 +114,7 @@ def refresh(
     """Run the whole curation (ingest to publish); print the version id published, unchanged or failed."""
     from curation import run
 
-    cfg = _config(config)
+    cfg = load_cli_config(config)
     result = run.refresh(cfg, progress=progress)
     print_funnel(run.funnel(Path(cfg.output_dir)))
     validation = result.validation
@@ -117,72 +123,11 @@ def refresh(
                f"{validation['records']['quarantined']} record(s) quarantined; {validation['leakage']['count']} leak(s))")
     for failure in validation.get("critical_failures", []):
         typer.secho(f"  critical: {failure}", fg=typer.colors.RED)
-    typer.echo(f"dashboard: {_build_dashboard(cfg)}")
+    typer.echo(f"dashboard: {build_dashboard_for(cfg)}")
     colour = {"published": typer.colors.GREEN, "unchanged": None, "failed": typer.colors.RED}[result.status]
     typer.secho(f"{result.status}: {result.version_id}  ({result.path})", fg=colour)
     if result.status == "failed":
         raise typer.Exit(1)
-
-
-@app.command()
-def train(
-    version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
-    config: ConfigOption = None,
-    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
-) -> None:
-    """Fine-tune a LoRA adapter on a published version's train split (idempotent per version and config)."""
-    from train.lora import train_adapter
-
-    cfg = _config(config)
-    version_dir = _resolve(cfg, version)
-    result = train_adapter(version_dir, cfg.train, progress=progress)
-    meta = json.loads((result.path / "meta.json").read_text())
-    state = "trained" if result.trained else "already trained (same version and config): nothing to do"
-    typer.echo(f"{state}: {result.adapter_id}  ({result.path})\n  {meta['steps']} steps, {meta['wall_time_s']} s, "
-               f"{meta['tokens_per_s']} tokens/s on {meta['device']}, final loss {meta['final_loss']}")
-
-
-@app.command("eval")
-def evaluate(
-    version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
-    adapter: Annotated[str | None, typer.Option("--adapter", "-a", help="adapter id (default: this version's adapter for the config)")] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Evaluate base vs tuned on the version's held-out splits and questions; write eval_report.json/.md."""
-    from train.evaluate import evaluate_adapter
-    from train.lora import adapter_id
-
-    cfg = _config(config)
-    version_dir = _resolve(cfg, version)
-    adapter_dir = Path(cfg.train.adapters_dir) / (adapter or adapter_id(version_dir.name, cfg.train))
-    if not (adapter_dir / "meta.json").exists():
-        typer.secho(f"no adapter at {adapter_dir}: run `curate train --version {version_dir.name}` first", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
-    report = evaluate_adapter(version_dir, adapter_dir, cfg.train)
-    print_eval(report)
-    typer.echo(f"dashboard: {_build_dashboard(cfg)}")
-    typer.echo(f"report: {adapter_dir / 'eval_report.md'}")
-
-
-@app.command()
-def ask(
-    question: Annotated[str, typer.Argument(help="what a customer would ask")] = "How do I reset my A-45 SuperWidget?",
-    version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
-    max_new_tokens: Annotated[int, typer.Option(help="answer length limit (greedy decoding)")] = 200,
-    config: ConfigOption = None,
-) -> None:
-    """Ask the base model and the tuned adapter the same question, side by side."""
-    from train.evaluate import ask as ask_models
-    from train.lora import adapter_id
-
-    cfg = _config(config)
-    version_dir = _resolve(cfg, version)
-    adapter_dir = Path(cfg.train.adapters_dir) / adapter_id(version_dir.name, cfg.train)
-    if not (adapter_dir / "meta.json").exists():
-        typer.secho(f"no adapter at {adapter_dir}: run `curate train` first", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
-    answers = ask_models(question, version_dir, adapter_dir, cfg.train.model_copy(update={"eval_max_new_tokens": max_new_tokens}))
-    typer.echo(f"Q: {question}\n\n--- base model ({cfg.train.base_model}) ---\n{answers['base']}\n\n--- tuned ({adapter_dir.name}) ---\n{answers['tuned']}")
 
 
 @app.command()
@@ -192,8 +137,8 @@ def dashboard(
     port: Annotated[int, typer.Option(help="port for --serve")] = 8000,
 ) -> None:
     """Build the data-quality dashboard (a static site) and serve it on localhost."""
-    cfg = _config(config)
-    index = _build_dashboard(cfg)
+    cfg = load_cli_config(config)
+    index = build_dashboard_for(cfg)
     typer.echo(f"dashboard: {index}")
     if serve:
         import functools
@@ -208,23 +153,13 @@ def dashboard(
                 pass
 
 
-def _build_dashboard(cfg) -> Path:
+def build_dashboard_for(cfg) -> Path:
     from curation.report.build import build_dashboard
 
     return build_dashboard(Path(cfg.versions_dir), Path(cfg.reports_dir))
 
 
-def print_eval(report: dict) -> None:
-    b, t = report["base"], report["tuned"]
-    typer.echo(f"{'':<22}{'base':>10}{'tuned':>10}")
-    for key in ("loss", "perplexity", "key_fact_recall", "rouge_l"):
-        typer.echo(f"{key:<22}{b[key]!s:>10}{t[key]!s:>10}")
-    f = report["forgetting"]
-    typer.echo(f"general-text probe ppl {f['base_perplexity']} -> {f['tuned_perplexity']} ({f['relative_change']:+.1%})"
-               + ("  FLAGGED: above tolerance" if f["flagged"] else ""))
-
-
-def _resolve(cfg, version: str) -> Path:
+def resolve_version_or_exit(cfg, version: str) -> Path:
     from curation.versions import resolve_version
 
     try:
@@ -238,7 +173,7 @@ VersionsDir = Annotated[Path | None, typer.Option("--versions-dir", help="defaul
 
 
 def _versions_dir(config: Path | None, versions_dir: Path | None) -> Path:
-    return versions_dir or Path(_config(config).versions_dir)
+    return versions_dir or Path(load_cli_config(config).versions_dir)
 
 
 @app.command()
@@ -331,9 +266,9 @@ def explain(
     config: ConfigOption = None,
 ) -> None:
     """Where did this unit come from, and what happened to it at each stage?"""
-    from curation.outcomes import STAGES
+    from curation.steps import STAGES
 
-    out = out or Path(_config(config).output_dir)
+    out = out or Path(load_cli_config(config).output_dir)
     ledgers = sorted(out.rglob("ledger.parquet"))
     if not ledgers:
         typer.secho(f"no ledger under {out}", fg=typer.colors.RED, err=True)

@@ -1,6 +1,8 @@
 """The pipeline's one configuration file, validated once.
 
-Flat, typed sections per step; unknown keys are an error; the defaults run the bundled sample
+This module only composes: each section's model lives in its step's package (ingest, clean,
+examples, dedup, split, validate; the company in curation/company.py; training's in
+schemas/training.py). Unknown keys are an error; the defaults run the bundled sample
 (``pipeline.yaml`` at the repository root spells them out).
 """
 
@@ -10,96 +12,23 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import Field, ValidationError
 
 from curation.base import StepConfig
+from curation.company import CompanyConfig
 from curation.clean.config import CleanConfig
 from curation.dedup.config import DedupConfig
 from curation.examples.config import ExamplesConfig
+from curation.ingest.config import IngestConfig
 from curation.split import SplitConfig
 from curation.validate.suite import ValidateConfig
-from train.config import TrainConfig
+from schemas.training import TrainConfig
 
-MAPPINGS_DIR = Path(__file__).parent / "mappings"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # where the bundled sample and its pipeline.yaml live
 CONFIG_FILE = "pipeline.yaml"
 CONFIG_ENV = "CURATE_CONFIG"
-
-
-class CommentMapping(StepConfig):
-    """Where a ticket's comments are, and how to read one (JSON layouts only)."""
-
-    path: str = "comments"
-    body: str = "body"
-    public: str | None = "public"
-    author_name: str | None = "author.name"
-    author_email: str | None = "author.email"
-    author_role: str | None = "author.role"
-    agent_roles: list[str] = ["agent", "admin"]
-    created_at: str | None = "created_at"
-
-
-class TicketMapping(StepConfig):
-    """Column (CSV) or dotted field (JSON) names of one ticket export layout."""
-
-    name: str
-    records_path: str | None = Field(default=None, description="JSON: key holding the list of tickets")
-    ticket_id: str
-    description: str
-    subject: str | None = None
-    status: str | None = None
-    priority: str | None = None
-    channel: str | None = None
-    product: str | None = None
-    created_at: str | None = None
-    requester_name: str | None = None
-    requester_email: str | None = None
-    agent_name: str | None = None
-    agent_email: str | None = None
-    resolution: str | None = None
-    tags: str | None = None
-    comments: CommentMapping | None = None
-    parent_id: str | None = Field(default=None, description="rows that are messages of a conversation tree")
-    author_is_customer: str | None = Field(default=None, description="boolean column: the row's author is the customer")
-
-    def required_fields(self) -> list[str]:
-        return [self.ticket_id, self.description]
-
-    @classmethod
-    def load(cls, name_or_path: str) -> "TicketMapping":
-        path = Path(name_or_path)
-        if not path.suffix:
-            path = MAPPINGS_DIR / f"{name_or_path}.yaml"
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-class IngestConfig(StepConfig):
-    max_file_mb: float = Field(default=64.0, gt=0, description="larger files are quarantined as file_too_large")
-    ticket_mappings: list[str] = Field(
-        default=["kaggle", "zendesk", "twcs"],
-        description="mapping names shipped in curation/mappings, or YAML paths; the first that fits a file wins",
-    )
-    email_dirs: list[str] = Field(
-        default=["emails", "email", "mail", "maildir", "mbox", "inbox"],
-        description="folder names whose extension-less files are read as email messages",
-    )
-
-    def mappings(self) -> list[TicketMapping]:
-        return [TicketMapping.load(name) for name in self.ticket_mappings]
-
-
-class CompanyConfig(StepConfig):
-    name: str = "Nordlicht Gadgets"
-    domains: list[str] = ["nordlicht.example"]
-    support_addresses: list[str] = ["support@nordlicht.example"]
-    products: list[str] = ["A-45 SuperWidget", "B-12 MiniWidget", "C-7 HubStation", "D-90 PowerDock", "E-3 SmartTag"]
-    keep_terms: list[str] = Field(
-        default=["+49 30 555 0100", "Musterstraße 1, 10115 Berlin"],
-        description="the company's own hotline, postal address...: never redacted as PII",
-    )
 
 
 class PipelineConfig(StepConfig):

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-STAGES = ["ingest", "clean", "examples", "dedup", "split", "validate"]
 
-
-def final_outcomes(ledger: pl.DataFrame, stages: list[str] = STAGES) -> pl.DataFrame:
+def final_outcomes(ledger: pl.DataFrame, stages: tuple[str, ...] | list[str]) -> pl.DataFrame:
+    """One row per unit: its outcome at the last of `stages` (in order; curation.steps.STAGES) it reached."""
     ranked = ledger.with_columns(_rank=pl.col("stage").replace_strict({s: i for i, s in enumerate(stages)}, default=len(stages), return_dtype=pl.Int32))
     last = ranked.group_by("unit_id").agg(pl.col("_rank").max().alias("_last"))
     at_last = ranked.join(last, on="unit_id").filter(pl.col("_rank") == pl.col("_last"))
@@ -30,7 +29,7 @@ def final_outcomes(ledger: pl.DataFrame, stages: list[str] = STAGES) -> pl.DataF
     )
 
 
-def conservation_problems(ledger: pl.DataFrame, stages: list[str] = STAGES) -> list[str]:
+def conservation_problems(ledger: pl.DataFrame, stages: tuple[str, ...] | list[str]) -> list[str]:
     """Units that were kept at one stage but never appear at the next: silent losses."""
     problems = []
     present = [s for s in stages if ledger.filter(pl.col("stage") == s).height]

@@ -22,7 +22,7 @@ import polars as pl
 from pydantic import Field, model_validator
 
 from curation.base import StepConfig
-from curation.ledger import LEDGER_SCHEMA
+from schemas.frames import LEDGER_SCHEMA, read_survivors
 
 STAGE = "split"
 SPLITS = ("train", "validation", "test")
@@ -123,8 +123,6 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
     """Examples (the rows of `survivors`, dedup's selection, when given) -> out_dir/examples.parquet
     with a `split` column, and the stage's ledger. `near_pairs` finds held-out/train near-duplicates
     (the same measure validation's leakage check uses); their training sides are dropped."""
-    from curation.dedup.pipeline import read_survivors
-
     config = config or SplitConfig()
     out_dir.mkdir(parents=True, exist_ok=True)
     examples = read_survivors(examples_path, survivors) if survivors is not None else pl.read_parquet(examples_path)

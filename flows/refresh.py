@@ -1,4 +1,4 @@
-"""`refresh_dataset`: ingest -> clean -> examples -> dedup -> split -> validate -> publish.
+"""`refresh_dataset`: every step of curation.steps.STEPS, each a task (sharded steps: each shard a task).
 
 Emits `dataset.version.created` (resource `dataset.<name>`, payload `version_id`) when, and only
 when, a new version passed validation. Run it without a server (`python -m flows.refresh`,
@@ -18,79 +18,59 @@ from prefect.events import emit_event
 
 from curation import run
 from curation.config import ConfigError, PipelineConfig
+from curation.steps import STEPS, RunContext
 from flows.common import build_dashboard_task, config_from, runner_map
 
 EVENT = "dataset.version.created"
 
 
-# Retries only where a step touches the outside world (reading the exports, writing the version).
-@task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def ingest(config: PipelineConfig, out: Path) -> dict:
-    return run.run_ingest(config, out, progress=False)
+# One task per step of curation.steps.STEPS, retried only where it touches the outside world (reading
+# the exports, writing the version). log_prints off: `datasets` fingerprints functions with dill, which
+# reads the globals a function uses from `dis` output captured on stdout; Prefect's print-to-log patch
+# would divert that output into the run's logs and leave dill's capture empty.
+STEP_TASKS = {
+    step.name: task(step.run, name=step.name, cache_policy=NO_CACHE, log_prints=False,
+                    retries=2 if step.touches_outside else 0, retry_delay_seconds=5)
+    for step in STEPS if not step.sharded
+}
 
 
-@task(name="clean", cache_policy=NO_CACHE)
-def clean(config: PipelineConfig, out: Path) -> dict:
-    return run.run_clean(config, out)
-
-
-@task(name="examples", cache_policy=NO_CACHE)
-def examples(config: PipelineConfig, out: Path) -> dict:
-    return run.run_examples(config, out)
-
-
-@task(name="split", cache_policy=NO_CACHE)
-def split(config: PipelineConfig, out: Path) -> dict:
-    return run.run_split(config, out)
-
-
-# log_prints off: `datasets` fingerprints functions with dill, which reads the globals a function uses
-# from `dis` output captured on stdout; Prefect's print-to-log patch would divert that output into the
-# run's logs (dozens of bytecode lines) and leave dill's capture empty.
-@task(name="validate", cache_policy=NO_CACHE, log_prints=False)
-def validate(config: PipelineConfig, out: Path) -> dict:
-    return run.run_validate(config, out)
-
-
-@task(name="publish", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def publish(config: PipelineConfig, out: Path, stages: dict, validation: dict):
-    return run.publish_version(config, out, stages, validation)
-
-
-@flow(name="refresh_dataset", log_prints=True)
+@flow(name="refresh_dataset", log_prints=False)
 def refresh_dataset(config_path: str | None = None) -> dict:
     """Curate the configured sources into a new dataset version (or find it unchanged)."""
     logger = get_run_logger()
     config = config_from(config_path, logger)
     out = Path(config.output_dir)
     logger.info("refreshing %s from %s", config.name, ", ".join(config.sources))
-    stages = {"ingest": ingest(config, out), "clean": clean(config, out), "examples": examples(config, out)}
-    stages["dedup"] = run.run_dedup(config, out, map_fn=runner_map)  # its shards are tasks on the runner
-    stages["split"] = split(config, out)
-    validation = validate(config, out)
-    result = publish(config, out, stages, validation)
+    ctx = RunContext(map_fn=runner_map, progress=False)
+    for step in STEPS:
+        if step.sharded:  # run here: its shards are tasks on the flow's task runner (threads, or Dask)
+            ctx.results[step.name] = step.run(config, out, ctx)
+        else:
+            ctx.results[step.name] = STEP_TASKS[step.name](config, out, ctx)
+    result, validation = ctx.results["publish"], ctx.results["validate"]
     dashboard = build_dashboard_task(config)
 
     funnel = run.funnel(out)
     create_table_artifact(
         key="refresh-funnel",
         table=[{"stage": f["stage"], "in": f["in"], "kept": f["kept"], "removed": ", ".join(f"{k}={v}" for k, v in f["removed"].items()) or "-"} for f in funnel],
-        description=f"Per-stage counts of {config.name} ({result.status} {result.version_id})",
+        description=f"Per-stage counts of {config.name} ({result['status']} {result['version_id']})",
     )
     create_markdown_artifact(key="refresh-summary", markdown=_summary(config, result, validation), description="refresh summary")
     create_link_artifact(key="dashboard", link=Path(dashboard).as_uri(), link_text="data-quality dashboard")
-    if result.status == "published":
+    if result["status"] == "published":
         emit_event(event=EVENT, resource={"prefect.resource.id": f"dataset.{config.name}", "prefect.resource.name": config.name},
-                   payload={"version_id": result.version_id, "parent": result.parent, "path": str(result.path)})
-        logger.info("published %s and emitted %s", result.version_id, EVENT)
+                   payload={"version_id": result["version_id"], "parent": result["parent"], "path": result["path"]})
+        logger.info("published %s and emitted %s", result["version_id"], EVENT)
     else:
-        logger.info("%s: %s (no event)", result.status, result.version_id)
-    return {"version_id": result.version_id, "status": result.status, "dashboard": dashboard}
+        logger.info("%s: %s (no event)", result["status"], result["version_id"])
+    return {"version_id": result["version_id"], "status": result["status"], "dashboard": dashboard}
 
 
-def _summary(config: PipelineConfig, result, validation: dict) -> str:
-    lines = [f"# {config.name}: {result.status} `{result.version_id}`", "",
-             f"- parent: `{result.parent}`", f"- validation: {'passed' if validation.get('passed') else 'FAILED'}",
+def _summary(config: PipelineConfig, result: dict, validation: dict) -> str:
+    lines = [f"# {config.name}: {result['status']} `{result['version_id']}`", "",
+             f"- parent: `{result['parent']}`", f"- validation: {'passed' if validation.get('passed') else 'FAILED'}",
              f"- records quarantined: {validation['records']['quarantined']}; leaks: {validation['leakage']['count']}"]
     lines += [f"- critical: {failure}" for failure in validation.get("critical_failures", [])]
     return "\n".join(lines) + "\n"

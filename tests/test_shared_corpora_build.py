@@ -9,13 +9,14 @@ import polars as pl
 from curation import run
 from curation.config import PipelineConfig
 from curation.outcomes import conservation_problems, final_outcomes
+from curation.steps import RunContext, steps_through
 
 
 def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, tmp_path: Path):
     config = PipelineConfig(sources=[str(shared_corpora / k) for k in ("emails", "manuals", "tickets")], output_dir=str(tmp_path))
-    run.run_ingest(config, tmp_path, progress=False)
-    run.run_clean(config, tmp_path)
-    run.run_examples(config, tmp_path)
+    ctx = RunContext(progress=False)
+    for step in steps_through("examples"):
+        ctx.results[step.name] = step.run(config, tmp_path, ctx)
     ledger = run.combined_ledger(tmp_path)
     assert conservation_problems(ledger, ["ingest", "clean", "examples"]) == []
     finals = final_outcomes(ledger, ["ingest", "clean", "examples"])

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from curation import run
+from curation.steps import RunContext, run_step
 from curation.versions import list_versions
 from tests.refresh_helpers import sample_config
 
@@ -109,17 +110,17 @@ def test_critical_expectation_failure_blocks_publishing(first, tmp_path):
     )
     leaked.write_parquet(work / "split" / "examples.parquet")
     cfg = config.model_copy(update={"versions_dir": str(tmp_path / "versions")})
-    validation = run.run_validate(cfg, work, gx_project_root=tmp)
+    validation = run_step("validate", cfg, work, RunContext(gx_project_root=tmp))
     assert not validation["passed"]
     leaked_id = split["id"][0]
     assert any("text_for_pii" in f and leaked_id in f and "1 row(s)" in f for f in validation["critical_failures"]), validation["critical_failures"]
     failure = next(f for f in validation["failures"] if "text_for_pii" in f["check"])
     assert failure["examples"] == [leaked_id] and failure["count"] == 1
     assert "jo@example.org" not in json.dumps(validation["failures"]), "a failure names the record, never its text"
-    published = run.publish_version(cfg, work, {}, validation)
-    assert published.status == "failed"
+    published = run_step("publish", cfg, work, RunContext(results={"validate": validation}))
+    assert published["status"] == "failed"
     assert list_versions(tmp_path / "versions") == []
-    assert (tmp_path / "versions" / "_failed" / published.version_id / "manifest.json").exists()
+    assert (tmp_path / "versions" / "_failed" / published["version_id"] / "manifest.json").exists()
 
 
 def test_great_expectations_writes_under_the_output_folder_never_the_code_folder(first, tmp_path):
@@ -131,7 +132,7 @@ def test_great_expectations_writes_under_the_output_folder_never_the_code_folder
     work = tmp_path / "out"
     shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
     before = sorted((p.relative_to(SEED_GX_DIR), p.stat().st_mtime_ns) for p in SEED_GX_DIR.rglob("*"))
-    validation = run.run_validate(config, work)  # no gx_project_root: the product's default
+    validation = run_step("validate", config, work)  # no gx_project_root: the product's default
     assert validation["passed"], validation["critical_failures"]
     assert validation["gx"]["data_docs"].startswith((work / "gx").as_uri())
     assert (work / "gx" / "expectations" / "specialist_library_examples.json").exists()

@@ -11,7 +11,8 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_BASE_MODEL = "smollm2"
+from schemas.training import DEFAULT_BASE_MODEL
+
 _SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -49,3 +50,15 @@ def load_tokenizer(spec: str = DEFAULT_BASE_MODEL):
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
+
+
+def chat_token_counter(spec: str = DEFAULT_BASE_MODEL):
+    """messages -> token count with the model's chat template applied: what training will see
+    (validation's token counter, named by validation.token_counter)."""
+    tokenizer = load_tokenizer(spec)
+
+    def count(messages: list[dict]) -> int:
+        ids = tokenizer.apply_chat_template(messages, tokenize=True)
+        return len(ids["input_ids"] if hasattr(ids, "keys") else ids)
+
+    return count

@@ -1,93 +1,15 @@
-"""The training and evaluation recipe's configuration (one flat, validated model)."""
+"""The training recipe's configuration: the model is the shared contract in schemas/training.py."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from train.base_model import DEFAULT_BASE_MODEL
+from schemas.training import TrainConfig
 
-
-_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "question_transfer": None, "content_queries": None, "bare_questions": None}  # setting -> its value that trains as before it existed
-
-
-class TrainConfig(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    base_model: str = Field(default=DEFAULT_BASE_MODEL, description="'smollm2' (the bundled GGUF), an HF model id, a local directory, or a .gguf file")
-    # LoRA
-    lora_r: int = Field(default=16, ge=1)
-    lora_alpha: int = Field(default=32, ge=1)
-    lora_dropout: float = Field(default=0.0, ge=0.0, lt=1.0, description="0 by default: on CPU the dropout masks cost 40% of a training step (benchmarks/train_step.py)")
-    target_modules: list[str] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-    lora_layers: int | None = Field(default=None, ge=1, description="adapt only the top N decoder layers (None: all of them)")
-    cache_frozen_layers: bool = Field(
-        default=True, description="with lora_layers: run the frozen layers below the adapter once per example, not once per epoch (exact; train/frozen_prefix.py)")
-    frozen_cache_max_mb: float = Field(default=2048.0, gt=0, description="memory bound of that cache; beyond it the full model runs every step")
-    # optimisation
-    learning_rate: float = Field(default=1e-3, gt=0)
-    lora_plus_ratio: float | None = Field(
-        default=8.0, gt=0, description="LoRA+: the B matrices' learning rate is this multiple of learning_rate (None: the same); 8 beat plain LoRA on the sample at both seeds measured (mean recall 0.48 -> 0.61)")
-    neftune_noise_alpha: float | None = Field(
-        default=5.0, gt=0, description="NEFTune: uniform noise of this scale (divided by sqrt(tokens x width)) on the input embeddings while training (None: off); "
-                                       "with name variation and question transfer: mean recall over two seeds 0.61 -> 0.72 and 0.51 -> 0.63 on two sample versions")
-    lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
-    warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
-    weight_decay: float = Field(default=0.0, ge=0.0)
-    epochs: float = Field(default=3.5, gt=0, description="3.5 fits training plus evaluation of the sample in 10 minutes on a 2-core CPU")
-    max_steps: int | None = Field(default=None, ge=1, description="stop after this many optimiser steps (overrides epochs)")
-    batch_size: int = Field(default=4, ge=1)
-    gradient_accumulation: int = Field(default=1, ge=1)
-    max_grad_norm: float = Field(default=1.0, gt=0)
-    seed: int = 42
-    # data
-    max_seq_length: int = Field(default=256, ge=16)
-    overlong: Literal["truncate", "drop", "error"] = Field(default="truncate", description="what to do with examples over max_seq_length")
-    kinds: list[Literal["conversation", "instruction", "passage"]] = ["conversation", "instruction"]
-    vary_product_names: bool = Field(
-        default=True, description="each epoch, name the version's products in customer turns in another of their forms (train/product_names.py)")
-    question_transfer: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="each epoch, this share of the customer turns grounded in a manual section are swapped for a sibling product's (train/question_transfer.py; None: off)")
-    content_queries: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="each epoch, this share of the customer turns grounded in a manual section become a query from the section's own words (train/content_queries.py; None: off)")
-    bare_questions: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="each epoch, this share of the customer turns are cut down to their questions, as a chat user asks them (train/bare_questions.py; None: off)")
-    packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")
-    max_train_examples: int | None = Field(default=None, ge=1)
-    # device
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    precision: Literal["auto", "fp32", "bf16"] = Field(
-        default="auto", description="auto: bf16 autocast on CUDA and on CPUs with native bf16, else float32")
-    gradient_checkpointing: bool = False
-    attention: Literal["auto", "eager", "sdpa"] = Field(
-        default="auto", description="attention kernel; auto: eager on CPU (1.03-1.15x faster for short rows), SDPA on CUDA")
-    # evaluation
-    eval_max_new_tokens: int = Field(default=96, ge=1)
-    eval_batch_size: int = Field(default=16, ge=1)
-    forgetting_tolerance: float = Field(default=0.25, ge=0.0, description="allowed relative rise of the general-text probe perplexity")
-    heldout_questions: str = "data/sample/eval/heldout_questions.jsonl"
-    adapters_dir: str = "data/adapters"
-
-    def config_hash(self) -> str:
-        """What shapes the adapter (not where it is written, how fast it is computed or what it is evaluated on).
-
-        Settings added after adapters were first published count only when set away from the value
-        that means "as before they existed", so an adapter trained before them keeps its id.
-        """
-        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance",
-                                                         "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb"})
-        for name, as_before in _ADDED_LATER.items():
-            if semantic[name] == as_before:
-                del semantic[name]
-        return hashlib.sha256(json.dumps(semantic, sort_keys=True).encode()).hexdigest()[:16]
+__all__ = ["TrainConfig", "load_train_config"]
 
 
 def load_train_config(path: str | Path | None) -> TrainConfig:

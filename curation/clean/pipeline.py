@@ -19,9 +19,8 @@ from curation.clean.normalize import markdown_to_text, normalise_whitespace, rep
 from curation.clean.config import CleanConfig
 from curation.clean.pii import PiiConfig, names_from_meta, redact
 from curation.clean.quality import quality_verdict
-from curation.ingest.pipeline import BATCH_SIZE, DOCUMENT_SCHEMA, document_row, load_documents
-from curation.ledger import LEDGER_SCHEMA
 from schemas import Document, TicketComment
+from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, document_row, read_documents
 
 STAGE = "clean"
 CLEAN_SCHEMA = pl.Schema({**DOCUMENT_SCHEMA, "pii_counts": pl.String})
@@ -143,7 +142,7 @@ def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None
     summary = CleanSummary()
     rows: list[dict] = []
     ledger: list[dict] = []
-    for doc in load_documents(documents_path):
+    for doc in read_documents(documents_path):
         kind = doc.source.source_kind
         summary.inputs[kind] += 1
         result = clean_document(doc, config, pii, staff_domains=tuple(staff_domains))
@@ -167,4 +166,4 @@ def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None
     return summary
 
 
-__all__ = ["CLEAN_SCHEMA", "DROP_REASONS", "BATCH_SIZE", "CleanConfig", "CleanResult", "CleanSummary", "clean", "clean_document"]
+__all__ = ["CLEAN_SCHEMA", "DROP_REASONS", "CleanConfig", "CleanResult", "CleanSummary", "clean", "clean_document"]

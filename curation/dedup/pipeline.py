@@ -97,52 +97,15 @@ from curation.dedup.cluster import ShingleSets, center_clusters, exact_jaccard
 from curation.dedup.config import DedupConfig
 from curation.dedup.lsh import band_keys, candidate_pairs, estimated_similarity
 from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard, token_hash
-from curation.examples.build import EXAMPLE_SCHEMA
 from curation.faults import fault_point
 from curation.files import link_or_copy
-from curation.ledger import LEDGER_SCHEMA
+from schemas.frames import CLUSTER_SCHEMA, LEDGER_SCHEMA, SURVIVORS_SCHEMA
 
 STAGE = "dedup"
 DROP_REASONS = {
     "exact_duplicate": "another row holds the same example (same content hash); one row is kept",
     "near_duplicate": "MinHash LSH found a kept example at or above the similarity threshold",
 }
-CLUSTER_SCHEMA = pl.Schema({
-    "example_id": pl.String,
-    "row": pl.UInt32,
-    "source_document_ids": pl.List(pl.String),
-    "cluster_id": pl.UInt32,
-    "survivor_id": pl.String,
-    "similarity": pl.Float64,
-    "duplicate": pl.String,  # "survivor" | "near" | "exact"
-})
-
-
-SURVIVORS_SCHEMA = pl.Schema({"row": pl.UInt32, "id": pl.String})
-
-
-def scan_survivors(examples_path: Path, survivors_path: Path) -> pl.LazyFrame:
-    """The surviving rows of examples_path (EXAMPLE_SCHEMA, input order): the input filtered by the
-    row numbers that dedup kept. Dedup writes this selection instead of a copy of every surviving
-    text, so a run's output stays proportional to its decisions, not to the corpus.
-    """
-    survivors = pl.scan_parquet(survivors_path)
-    return (
-        pl.scan_parquet(examples_path).with_row_index("row")
-        .join(survivors, on="row", how="semi", maintain_order="left")
-        .select([pl.col(name).cast(dtype) for name, dtype in EXAMPLE_SCHEMA.items()])
-    )
-
-
-def read_survivors(examples_path: Path, survivors_path: Path) -> pl.DataFrame:
-    """:func:`scan_survivors` collected, checking that the examples file is the one dedup decided on."""
-    kept = pl.read_parquet(survivors_path)
-    examples = scan_survivors(examples_path, survivors_path).collect()
-    if examples.height != kept.height or not examples.get_column("id").equals(kept.get_column("id"), check_names=False):
-        raise ValueError(f"{examples_path} is not the file {survivors_path} was computed from (its surviving rows differ): run dedup again")
-    return examples
-
-
 def signature_schema(num_perm: int) -> pl.Schema:
     return pl.Schema({
         "id": pl.String,

@@ -21,26 +21,13 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.config import CompanyConfig
+from curation.company import CompanyConfig
 from curation.examples.config import ExamplesConfig
 from curation.examples.questions import heading_question
-from curation.ingest.pipeline import load_documents
-from curation.ledger import LEDGER_SCHEMA
 from schemas import Document, Example, Message
+from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_documents
 
 STAGE = "examples"
-EXAMPLE_SCHEMA = pl.Schema(
-    {
-        "id": pl.String,
-        "messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String})),
-        "kind": pl.String,
-        "source_kind": pl.String,
-        "source_document_ids": pl.List(pl.String),
-        "group_key": pl.String,
-        "created_at": pl.Datetime("us", "UTC"),
-        "n_chars": pl.Int64,
-    }
-)
 DROP_REASONS = {
     "no_assistant_turn": "the thread has no company reply after a customer message",
     "no_customer_turn": "company messages before the customer's first message answer nothing",
@@ -230,7 +217,7 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = ExamplesSummary()
     rows, ledger = [], []
-    for outcome, members in examples_from_documents(load_documents(documents_path), company, config):
+    for outcome, members in examples_from_documents(read_documents(documents_path), company, config):
         by_id = {d.id: d for d in members}
         created = max((d.created_at for d in members if d.created_at), default=None)
         for example in outcome.examples:
@@ -253,8 +240,3 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
     pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
     (out_dir / "examples_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     return summary
-
-
-def load_examples(path: Path) -> Iterator[Example]:
-    for row in pl.read_parquet(path).iter_rows(named=True):
-        yield Example.model_validate({k: row[k] for k in ("id", "messages", "kind", "source_kind", "source_document_ids", "group_key")})

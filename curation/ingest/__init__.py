@@ -1,6 +1,6 @@
 """Readers for emails, manuals and ticket exports -> Documents (see pipeline.ingest)."""
 
-from curation.ingest.pipeline import DOCUMENT_SCHEMA, IngestSummary, ingest, load_documents, read_file
+from curation.ingest.pipeline import IngestSummary, ingest, read_file
 from curation.ingest.units import QUARANTINE_REASONS, Quarantined
 
-__all__ = ["DOCUMENT_SCHEMA", "QUARANTINE_REASONS", "IngestSummary", "Quarantined", "ingest", "load_documents", "read_file"]
+__all__ = ["QUARANTINE_REASONS", "IngestSummary", "Quarantined", "ingest", "read_file"]

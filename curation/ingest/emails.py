@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from email.message import EmailMessage
-from pathlib import Path
 
 from curation.html_text import html_to_text
 from curation.ingest.files import InputFile

@@ -21,42 +21,20 @@ from tqdm import tqdm
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs are reported in the ledger, not on stderr
 
-from curation.config import IngestConfig
+from curation.ingest.config import IngestConfig
 from curation.faults import fault_point
 from curation.ingest import emails, manuals, tickets
 from curation.ingest.files import InputFile, discover, guard
-from curation.ingest.threading import subject_key, thread_keys
+from curation.ingest.threading import thread_keys
 from curation.ingest.units import Quarantined, UnitResult
-from curation.ledger import LEDGER_SCHEMA
 from schemas import Document, SourceRef
+from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, SOURCES_SCHEMA, document_row, sink_atomic
 
 STAGE = "ingest"
 BATCH_SIZE = 5000
 # Bump when a reader changes what it makes of the same bytes: files ingested by an older reader
 # (or with another ingest config) are then read again instead of being skipped as unchanged.
 READER_VERSION = "3"
-
-DOCUMENT_SCHEMA = pl.Schema(
-    {
-        "id": pl.String,
-        "source_kind": pl.String,
-        "path": pl.String,
-        "locator": pl.String,
-        "sha256": pl.String,
-        "group_key": pl.String,
-        "created_at": pl.Datetime("us", "UTC"),
-        "title": pl.String,
-        "text": pl.String,
-        "meta": pl.String,
-        # threading helpers (emails only): recomputed over all messages after every ingest
-        "message_id": pl.String,
-        "parent_ids": pl.List(pl.String),
-        "subject_key": pl.String,
-        "participants": pl.List(pl.String),  # sender first, then To and Cc addresses, lower-cased
-    }
-)
-SOURCES_SCHEMA = pl.Schema({"path": pl.String, "sha256": pl.String, "reader": pl.String, "units": pl.Int64})
-
 
 @dataclass
 class IngestSummary:
@@ -124,31 +102,6 @@ def _file_sha256(path: Path) -> str:
     except OSError:
         return ""
     return digest.hexdigest()
-
-
-def document_row(doc: Document) -> dict:
-    meta = doc.meta
-    parent_ids: list[str] | None = None
-    if meta.kind == "email":
-        parent_ids = list(meta.references)
-        if meta.in_reply_to and meta.in_reply_to not in parent_ids:
-            parent_ids.append(meta.in_reply_to)
-    return {
-        "id": doc.id,
-        "source_kind": doc.source.source_kind,
-        "path": doc.source.path,
-        "locator": doc.source.locator,
-        "sha256": doc.source.sha256,
-        "group_key": doc.group_key,
-        "created_at": doc.created_at,
-        "title": doc.title,
-        "text": doc.text,
-        "meta": meta.model_dump_json(),
-        "message_id": meta.message_id if meta.kind == "email" else None,
-        "parent_ids": parent_ids,
-        "subject_key": subject_key(meta.subject) if meta.kind == "email" else None,
-        "participants": [a.address.lower() for a in (meta.sender, *meta.recipients)] if meta.kind == "email" else None,
-    }
 
 
 def ledger_row(result: UnitResult) -> dict:
@@ -255,31 +208,10 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
         .drop("thread_key")
         .sort("source_kind", "path", "id")
     )
-    _atomic_sink(documents, out_dir / "documents.parquet")
+    sink_atomic(documents, out_dir / "documents.parquet")
     fault_point("ingest:rename")  # documents renamed into place, ledger and sources not yet
-    _atomic_sink(pl.concat(ledgers, how="vertical") if ledgers else LEDGER_SCHEMA.to_frame().lazy(), out_dir / "ledger.parquet")
-    _atomic_sink(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
+    sink_atomic(pl.concat(ledgers, how="vertical") if ledgers else LEDGER_SCHEMA.to_frame().lazy(), out_dir / "ledger.parquet")
+    sink_atomic(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
 
 
-def _atomic_sink(frame: pl.LazyFrame, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    frame.sink_parquet(tmp)
-    tmp.replace(path)
-
-
-def load_documents(path: Path) -> Iterator[Document]:
-    """Documents back from documents.parquet, validated against the schema."""
-    for batch in pl.read_parquet(path).iter_slices(BATCH_SIZE):
-        for row in batch.iter_rows(named=True):
-            yield Document.model_validate({
-                "id": row["id"],
-                "source": {"source_kind": row["source_kind"], "path": row["path"], "locator": row["locator"], "sha256": row["sha256"]},
-                "group_key": row["group_key"],
-                "created_at": row["created_at"],
-                "title": row["title"],
-                "text": row["text"],
-                "meta": json.loads(row["meta"]),
-            })
-
-
-__all__ = ["DOCUMENT_SCHEMA", "IngestSummary", "ingest", "load_documents", "read_file"]
+__all__ = ["IngestSummary", "ingest", "read_file"]

@@ -9,21 +9,16 @@ months apart are two threads, not one.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import polars as pl
 
 from schemas import stable_id
+from schemas.frames import subject_key
 
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr|ref|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
+__all__ = ["SUBJECT_WINDOW", "subject_key", "thread_keys"]
+
 SUBJECT_WINDOW = timedelta(days=30)
-
-
-def subject_key(subject: str) -> str:
-    """'RE: Fwd:  Reset  A-45' and 'reset a-45' give the same key."""
-    return _SPACES.sub(" ", _REPLY_PREFIX.sub("", subject or "")).strip().lower()
 
 
 class _UnionFind:

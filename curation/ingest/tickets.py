@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from curation.config import TicketMapping
+from curation.ingest.config import TicketMapping
 from curation.ingest.files import InputFile
 from curation.ingest.text import UndecodableText, decode_bytes
 from curation.ingest.units import Quarantined, UnitResult

@@ -75,11 +75,3 @@ def check_jsonl(path: Path, *, max_tokens: int, count_tokens=None, per_line: lis
         stats = {"min": min(tokens), "median": int(statistics.median(tokens)), "p90": _percentile(tokens, 0.9), "max": max(tokens), "total": sum(tokens)}
     return {"file": path.name, "lines": lines, "format_errors": dict(errors), "ok": not errors,
             "tokens": stats, "max_tokens": max_tokens, "over_max_tokens": len(too_long), "over_max_lines": too_long[:20]}
-
-
-def chat_template_counter(tokenizer):
-    """Token count of an example as the model will see it (its chat template applied)."""
-    def count(messages: list[dict]) -> int:
-        ids = tokenizer.apply_chat_template(messages, tokenize=True)
-        return len(ids["input_ids"] if hasattr(ids, "keys") else ids)
-    return count

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from pydantic import ValidationError
 
-from curation.ledger import LEDGER_SCHEMA
+from schemas.frames import LEDGER_SCHEMA
 from schemas import Example
 
 STAGE = "validate"

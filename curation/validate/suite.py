@@ -35,6 +35,9 @@ class ValidateConfig(StepConfig):
     min_examples_per_source: dict[str, int] = Field(default={"email": 1, "manual": 1, "ticket": 1})
     max_tokens: int = Field(default=2048, description="examples longer than this (in tokens) are reported by the export checks")
     tokenizer: str = Field(default="smollm2", description="tokenizer whose chat template counts tokens (base model spec)")
+    token_counter: str | None = Field(
+        default="train.base_model:chat_token_counter",
+        description="module:function(tokenizer spec) -> messages -> token count (curation/validate/tokens.py); null: a chars/4 estimate")
     leakage_threshold: float = Field(default=0.7, description="MinHash Jaccard above which a held-out / train pair is a leak")
 
 

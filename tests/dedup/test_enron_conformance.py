@@ -8,8 +8,9 @@ import polars as pl
 
 from curation.clean.pipeline import clean
 from curation.dedup.pipeline import dedup
-from curation.examples.build import EXAMPLE_SCHEMA, example_id
-from curation.ingest import ingest, load_documents
+from curation.examples.build import example_id
+from curation.ingest import ingest
+from schemas.frames import EXAMPLE_SCHEMA, read_documents
 from schemas import Message
 
 
@@ -17,7 +18,7 @@ def test_enron_mail_filed_in_several_folders_is_deduplicated(shared_corpora: Pat
     ingest([shared_corpora / "emails" / "enron-allen-p"], tmp_path / "ingest", progress=False)
     clean(tmp_path / "ingest" / "documents.parquet", tmp_path / "clean")
     rows = []
-    for doc in load_documents(tmp_path / "clean" / "documents.parquet"):
+    for doc in read_documents(tmp_path / "clean" / "documents.parquet"):
         messages = [Message(role="assistant", content=doc.text)]
         rows.append({"id": example_id(messages, "passage"), "messages": [m.model_dump() for m in messages], "kind": "passage",
                      "source_kind": "email", "source_document_ids": [doc.id], "group_key": doc.group_key,

@@ -14,9 +14,8 @@ import pytest
 from curation.dedup import DROP_REASONS, DedupConfig, dedup
 from curation.dedup.cluster import ShingleSets, exact_jaccard
 from curation.dedup.minhash import example_text, shingle_set_shard
-from curation.dedup.pipeline import CLUSTER_SCHEMA, read_signatures, read_survivors, signature_schema
-from curation.examples.build import EXAMPLE_SCHEMA
-from curation.ledger import LEDGER_SCHEMA
+from curation.dedup.pipeline import read_signatures, signature_schema
+from schemas.frames import CLUSTER_SCHEMA, EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_survivors
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
 SYSTEM = "You are the support assistant."

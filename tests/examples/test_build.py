@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from curation.config import CompanyConfig
+from curation.company import CompanyConfig
 from curation.examples.build import email_thread, manual_examples, ticket_conversation
 from curation.examples.config import ExamplesConfig
 from curation.examples.questions import heading_question

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curation.config import IngestConfig
+from curation.ingest.config import IngestConfig
 from curation.ingest import Quarantined, read_file
 from curation.ingest.files import discover
 from schemas import Document

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from curation.config import IngestConfig
+from curation.ingest.config import IngestConfig
 from curation.ingest import read_file
 from curation.ingest.emails import parse_message
 from curation.ingest.files import InputFile

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import polars as pl
 from typer.testing import CliRunner
 
 from curation.cli import app
-from curation.config import IngestConfig
+from curation.ingest.config import IngestConfig
 from curation.ingest import ingest
 from curation.ingest.units import QUARANTINE_REASONS
 

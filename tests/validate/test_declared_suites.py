@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from curation.config import MAPPINGS_DIR, PipelineConfig, TicketMapping
+from curation.config import PipelineConfig
+from curation.ingest.config import MAPPINGS_DIR, TicketMapping
 from curation.validate.suite import build_suites
 from tests.conftest import REPO_ROOT
 

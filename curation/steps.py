@@ -1,0 +1,186 @@
+"""The one ordered list of curation steps. `curate refresh`, the CLI's partial commands (`curate
+build`) and the Prefect flow all iterate STEPS; nothing else writes the call order down.
+
+A step is ``run(config, out, ctx) -> dict``: it reads what earlier steps wrote under the working
+folder ``out`` (through schemas/frames.py), writes its own output and ledger under ``out/<name>``,
+and returns its stats. ``ctx`` carries how to run (the map for sharded work, progress bars, the GX
+folder) and the stats of the steps before it. Each step's logic and config live in its own package;
+the functions here only wire a step's inputs and outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import polars as pl
+
+from curation.config import PipelineConfig
+
+
+@dataclass
+class RunContext:
+    map_fn: Callable = map  # sharded steps map their shards with it: builtin map, a process pool, Prefect tasks, Dask
+    progress: bool = True
+    gx_project_root: Path | None = None  # default: the working folder (out/gx)
+    results: dict[str, dict] = field(default_factory=dict)  # stats of the steps run so far, by name
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[PipelineConfig, Path, RunContext], dict]
+    touches_outside: bool = False  # reads the user's exports or writes the published version: retried on I/O errors
+    sharded: bool = False  # maps shards with ctx.map_fn (in a flow: each shard a task on the flow's runner)
+    ledger: bool = True  # writes out/<name>/ledger.parquet (every step but publish)
+
+
+def stage_dir(out: Path, stage: str) -> Path:
+    return out / stage
+
+
+def _ingest(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.ingest import ingest
+
+    return ingest([Path(s) for s in config.sources], stage_dir(out, "ingest"), config.ingest, progress=ctx.progress).as_dict()
+
+
+def _clean(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.clean.pipeline import clean
+
+    company = config.company
+    return clean(
+        stage_dir(out, "ingest") / "documents.parquet", stage_dir(out, "clean"), config.clean,
+        keep_addresses=company.support_addresses, keep_terms=[company.name, *company.products, *company.keep_terms],
+        staff_domains=company.domains,
+    ).as_dict()
+
+
+def _examples(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.examples.build import build_examples
+
+    return build_examples(stage_dir(out, "clean") / "documents.parquet", stage_dir(out, "examples"), config.company, config.examples).as_dict()
+
+
+def _dedup(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.dedup.pipeline import dedup
+    from curation.versions import latest_version
+
+    versions = Path(config.versions_dir)
+    latest = latest_version(versions)
+    previous = versions / latest / "signatures.parquet" if latest else None
+    summary = dedup(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "dedup"), config.dedup,
+                    previous_signatures=previous if previous and previous.exists() else None, map_fn=ctx.map_fn)
+    return summary.as_dict()
+
+
+def _split(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.split import split_examples
+    from curation.validate.leakage import leakage_pairs
+
+    near_pairs = partial(leakage_pairs, config=config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_fn)
+    return split_examples(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "split"), config.split,
+                          survivors=stage_dir(out, "dedup") / "survivors.parquet", near_pairs=near_pairs)
+
+
+def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
+    from curation.validate.leakage import leakage_pairs
+    from curation.validate.records import validate_records
+    from curation.validate.suite import dataset_tables, describe_failure, run_suites
+    from curation.versions import write_version_files
+
+    target = stage_dir(out, "validate")
+    target.mkdir(parents=True, exist_ok=True)
+    examples = pl.read_parquet(stage_dir(out, "split") / "examples.parquet")
+    valid, ledger = validate_records(examples)
+    ledger.write_parquet(target / "ledger.parquet")
+    valid.write_parquet(target / "examples.parquet")
+    leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_fn)
+    company = config.company
+    keep = [*company.keep_terms, *company.support_addresses]
+    gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep), config.validation, config.split.ratios,
+                           project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
+    export_dir = target / "export"
+    export_dir.mkdir(exist_ok=True)
+    write_version_files(export_dir, valid)
+    export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet")
+    failures = [r for r in gx_report.results if r["critical"] and not r["success"]]
+    if leaks:
+        failures.append({"check": "leakage", "rule": f"held-out/train pairs with MinHash Jaccard >= {config.validation.leakage_threshold}",
+                         "count": len(leaks), "examples": [f"{p['heldout']}~{p['train']}" for p in leaks[:5]], "critical": True})
+    for split, check in export.items():
+        if not check["ok"]:
+            failures.append({"check": f"export.{check['file']}", "rule": "OpenAI chat JSONL: " + ", ".join(f"{k}={v}" for k, v in check["format_errors"].items()),
+                             "count": sum(check["format_errors"].values()), "examples": [], "critical": True})
+    critical = [describe_failure(f) for f in failures]
+    quarantined = ledger.filter(pl.col("outcome") == "quarantined")["record_id"].n_unique()
+    report = {
+        "passed": not critical,
+        "critical_failures": critical,
+        "failures": failures,
+        "warnings": gx_report.warnings,
+        "records": {"in": examples.height, "valid": valid.height, "quarantined": quarantined},
+        "leakage": {"threshold": config.validation.leakage_threshold, "pairs": leaks[:20], "count": len(leaks)},
+        "gx": gx_report.as_dict(),
+        "export": export,
+    }
+    (target / "validation.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return report
+
+
+def export_checks(export_dir: Path, config: PipelineConfig, *, token_counts: Path | None = None) -> dict:
+    from curation.validate.export import check_jsonl
+    from curation.validate.tokens import resolve_token_counter
+
+    counter, tokenizer_name = resolve_token_counter(config.validation.token_counter, config.validation.tokenizer)
+    results = {}
+    rows = []
+    for split in ("train", "validation", "test"):
+        counts: list[int] = []
+        result = check_jsonl(export_dir / f"{split}.jsonl", max_tokens=config.validation.max_tokens, count_tokens=counter, per_line=counts)
+        results[split] = {**result, "tokenizer": tokenizer_name}
+        ids = pl.read_parquet(export_dir / f"{split}.parquet", columns=["id"])["id"].to_list()
+        rows += [{"id": i, "split": split, "tokens": n} for i, n in zip(ids, counts)] if len(ids) == len(counts) else []
+    if token_counts is not None:
+        pl.DataFrame(rows, schema={"id": pl.String, "split": pl.String, "tokens": pl.Int64}).write_parquet(token_counts)
+    return results
+
+
+def _fingerprint(frame: pl.DataFrame) -> str:
+    return hashlib.sha256("\n".join(sorted(frame["id"].to_list())).encode()).hexdigest()[:8]
+
+
+def _publish(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.publish import publish_version
+
+    stats = {name: ctx.results[name] for name in STAGES if name in ctx.results and name != "validate"}
+    result = publish_version(config, out, stats, ctx.results.get("validate", {}), stages=STAGES)
+    return {"version_id": result.version_id, "status": result.status, "path": str(result.path), "parent": result.parent}
+
+
+STEPS: tuple[Step, ...] = (
+    Step("ingest", _ingest, touches_outside=True),
+    Step("clean", _clean),
+    Step("examples", _examples),
+    Step("dedup", _dedup, sharded=True),
+    Step("split", _split, sharded=True),
+    Step("validate", _validate, sharded=True),
+    Step("publish", _publish, touches_outside=True, ledger=False),
+)
+STAGES: tuple[str, ...] = tuple(step.name for step in STEPS if step.ledger)  # the ledger's stage order
+STEP: dict[str, Step] = {step.name: step for step in STEPS}
+
+
+def steps_through(last: str) -> tuple[Step, ...]:
+    """The steps from the first up to and including `last` (`curate build` stops after examples)."""
+    return STEPS[: [s.name for s in STEPS].index(last) + 1]
+
+
+def run_step(name: str, config: PipelineConfig, out: Path, ctx: RunContext | None = None) -> dict:
+    """Run one step alone (its inputs must be in `out` already); returns its stats."""
+    return STEP[name].run(config, out, ctx or RunContext())
