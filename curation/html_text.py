@@ -1,27 +1,56 @@
-"""HTML to readable text that keeps headings, lists and tables legible (selectolax / Lexbor)."""
+"""The one HTML-to-text renderer (selectolax / Lexbor), for manuals and e-mail bodies alike.
+
+Block elements (paragraphs, headings, list items, table rows, preformatted text) become blocks;
+inline elements (``<b>``, ``<a>``, ``<span>``...) stay inside their block, so "Use <b>port 8443</b>."
+reads "Use port 8443.". Headings keep their level (manual sections are split on them), list items
+their bullet or number, table rows their cells (" | "), ``<br>`` a line break.
+
+Quoted mail keeps the shape plain-text mail gives it, so the clean step strips HTML and plain
+replies with the same rules (curation/clean/email_body.py): quote containers (``<blockquote>``,
+Gmail's, Thunderbird's, Yahoo's...) render as ``> ``-prefixed lines, and at Outlook's reply markers
+an ``-----Original Message-----`` line starts the quoted rest.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 _BOILERPLATE = "script, style, noscript, template, nav, header, footer, head, .nav-panel, .navigation, .navbar, .breadcrumb, .header, .footer"
-_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "table", "dt", "dd", "blockquote", "div", "td", "th", "tr", "caption", "figcaption", "address"}
-_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hgroup html legend li main menu nav ol p pre section summary table tbody thead tfoot tr ul caption".split()
+)
+_SKIP_TAGS = frozenset("head style script title meta link template noscript svg object iframe img".split())
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Elements that hold a quoted message (rendered as "> " lines).
+QUOTE_SELECTORS = (
+    "blockquote", ".gmail_quote", ".gmail_quote_container", ".gmail_attr", ".moz-cite-prefix", ".yahoo_quoted",
+    ".protonmail_quote", ".zmail_extra", ".ms-outlook-mobile-reference-message",
+)
+# Elements from which on (in document order) everything is the quoted message.
+CUT_SELECTORS = ("#appendonsend", "#divRplyFwdMsg", "#x_divRplyFwdMsg", "#OLK_SRC_BODY_SECTION", "div.OutlookMessageHeader",
+                 "#mail-editor-reference-message-container")
+ORIGINAL_MESSAGE = "-----Original Message-----"
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 
 
 @dataclass(frozen=True)
 class Block:
-    """A heading (level 1-6) or a body block (level 0) in document order."""
+    """A heading (level 1-6) or a body block (level 0) in document order; `quote` is its quote depth."""
 
     level: int
     text: str
+    quote: int = 0
+    kind: str = "text"  # "item" (a list item) and "row" (a table row) run on with their neighbours
 
 
 def html_blocks(html: str, *, drop_boilerplate: bool = True) -> list[Block]:
+    """The blocks of an HTML document or body, in order (navigation, headers and scripts dropped)."""
+    if not html or not html.strip():
+        return []
     tree = LexborHTMLParser(html)
     if drop_boilerplate:
         for node in tree.css(_BOILERPLATE):
@@ -29,103 +58,162 @@ def html_blocks(html: str, *, drop_boilerplate: bool = True) -> list[Block]:
     root = tree.body or tree.root
     if root is None:
         return []
-    blocks: list[Block] = []
-    for node in _outermost_blocks(root):
-        tag = node.tag
-        if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-            text = _inline_text(node)
-            if text:
-                blocks.append(Block(int(tag[1]), text))
-        elif tag == "table":
-            text = _table_text(node)
-            if text:
-                blocks.append(Block(0, text))
-        elif tag == "li":
-            text = _inline_text(node)
-            if text:
-                parent = node.parent
-                marker = "-"
-                if parent is not None and parent.tag == "ol":
-                    marker = f"{sum(1 for sib in _children(parent) if sib.tag == 'li' and _before(sib, node)) + 1}."
-                blocks.append(Block(0, f"{marker} {text}"))
-        elif tag == "pre":
-            text = node.text(deep=True, separator="", strip=False).strip("\n")
-            if text.strip():
-                blocks.append(Block(0, text))
-        else:
-            text = _inline_text(node)
-            if text:
-                blocks.append(Block(0, text))
-    return blocks
+    quotes = {node.mem_id for selector in QUOTE_SELECTORS for node in tree.css(selector)}
+    cuts = {node.mem_id for selector in CUT_SELECTORS for node in tree.css(selector)}
+    return _Renderer(quotes, cuts).render(root)
 
 
-def html_to_text(html: str) -> str:
-    """Readable text: headings and blocks separated by blank lines, list items and table rows kept."""
+def html_to_text(html: str, *, drop_boilerplate: bool = False) -> str:
+    """Readable text: blocks separated by blank lines, list items and table rows on their own lines,
+    quoted blocks prefixed with "> " (an e-mail body keeps its header and footer elements)."""
+    return blocks_to_text(html_blocks(html, drop_boilerplate=drop_boilerplate))
+
+
+def blocks_to_text(blocks: list[Block]) -> str:
     out: list[str] = []
-    for block in html_blocks(html):
-        if out and block.level == 0 and block.text.startswith(("-", "1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.")) and out[-1][:2] in {"- ", *(f"{i}." for i in range(1, 10))}:
-            out[-1] += "\n" + block.text
+    previous: Block | None = None
+    for block in blocks:
+        text = _quoted(block.text, block.quote)
+        if previous is None:
+            out.append(text)
+        elif block.kind in {"item", "row"} and block.kind == previous.kind and block.quote == previous.quote:
+            out.append("\n" + text)  # a list or a table stays one paragraph
         else:
-            out.append(block.text)
-    return "\n\n".join(out).strip()
+            gap = ">" * min(block.quote, previous.quote)  # keeps a quote one quote across its paragraphs
+            out.append(f"\n{gap}\n{text}")
+        previous = block
+    return "".join(out).strip()
 
 
-def _children(node: LexborNode) -> Iterator[LexborNode]:
+def _quoted(text: str, depth: int) -> str:
+    if not depth:
+        return text
+    prefix = "> " * depth
+    return "\n".join(prefix + line if line else prefix.rstrip() for line in text.split("\n"))
+
+
+class _Renderer:
+    """An iterative walk (mail HTML nests deep enough to break recursion) that collects blocks."""
+
+    def __init__(self, quotes: set[int], cuts: set[int]) -> None:
+        self.quotes, self.cuts = quotes, cuts
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []  # finished lines of the current block (<br>)
+        self.current: list[str] = []  # the current line's text pieces
+        self.level = 0
+        self.kind = "text"
+        self.quote = 0
+        self.pre = 0
+        self.cut_done = False
+        self.lists: list[list] = []  # per open list: [tag, items so far]
+        self.cells: list[int] = []  # per open table row: cells so far
+
+    def render(self, root) -> list[Block]:
+        stack: list[tuple[object, bool]] = [(root, True)]
+        while stack:
+            node, entering = stack.pop()
+            if entering:
+                if self._enter(node):
+                    stack.append((node, False))
+                    stack.extend((child, True) for child in reversed(list(_children(node))))
+            else:
+                self._leave(node)
+        self._end_block()
+        return self.blocks
+
+    def _enter(self, node) -> bool:
+        """Handle the start of a node; True when its children are to be walked."""
+        tag = node.tag
+        if tag == "-text":
+            self._text(node.text_content or "")
+            return False
+        if tag is None or tag.startswith("-") or tag in _SKIP_TAGS:
+            return False
+        if node.mem_id in self.cuts and not self.cut_done:
+            self._end_block()
+            self.blocks.append(Block(0, ORIGINAL_MESSAGE, self.quote))
+            self.cut_done = True
+        if tag == "br":
+            self._end_line(force=True)
+            return False
+        if tag == "hr":  # a visual separator: a block boundary (a reply's header block below it is what cuts)
+            self._end_block()
+            return False
+        if tag in _BLOCK_TAGS:
+            self._end_block()
+        if node.mem_id in self.quotes:
+            self.quote += 1
+        if tag in _HEADINGS:
+            self.level = _HEADINGS[tag]
+        elif tag in {"ul", "ol"}:
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            kind, count = self.lists[-1] if self.lists else ("ul", 0)
+            if self.lists:
+                self.lists[-1][1] += 1
+            self.current.append(f"{count + 1}. " if kind == "ol" else "- ")
+            self.kind = "item"
+        elif tag == "tr":
+            self.cells.append(0)
+            self.kind = "row"
+        elif tag in {"td", "th"} and self.cells:
+            if self.cells[-1]:
+                self.current.append(" | ")
+            self.cells[-1] += 1
+        elif tag == "pre":
+            self.pre += 1
+        return True
+
+    def _leave(self, node) -> None:
+        tag = node.tag
+        if tag == "pre":
+            self._end_line(force=False, raw=True)
+            self.pre -= 1
+        if tag in _BLOCK_TAGS:
+            self._end_block()
+        if tag in {"ul", "ol"} and self.lists:
+            self.lists.pop()
+        elif tag == "tr" and self.cells:
+            self.cells.pop()
+        if tag in _HEADINGS:
+            self.level = 0
+        if node.mem_id in self.quotes:
+            self.quote -= 1
+
+    def _text(self, value: str) -> None:
+        if self.pre:
+            first, *rest = value.split("\n")
+            self.current.append(first)
+            for part in rest:
+                self._end_line(force=True, raw=True)
+                self.current.append(part)
+        elif value.strip(" \t\n\r\f\v"):
+            self.current.append(_WS.sub(" ", value))
+        elif self.current:
+            self.current.append(" ")
+
+    def _end_line(self, *, force: bool, raw: bool = False) -> None:
+        text = "".join(self.current).replace("\xa0", " ")
+        line = text.rstrip() if raw else _WS.sub(" ", text).strip()
+        self.current.clear()
+        if line in {"-", "|"} or (not line and not force):
+            return
+        self.lines.append(line)
+
+    def _end_block(self) -> None:
+        self._end_line(force=False, raw=bool(self.pre))
+        while self.lines and not self.lines[-1].strip():
+            self.lines.pop()
+        while self.lines and not self.lines[0].strip():
+            self.lines.pop(0)
+        if self.lines:
+            self.blocks.append(Block(self.level, "\n".join(self.lines), self.quote, self.kind))
+        self.lines = []
+        self.kind = "text"
+
+
+def _children(node):
     child = node.child
     while child is not None:
         yield child
         child = child.next
-
-
-def _before(a: LexborNode, b: LexborNode) -> bool:
-    node = a.next
-    while node is not None:
-        if node == b:
-            return True
-        node = node.next
-    return False
-
-
-def _outermost_blocks(root: LexborNode) -> Iterator[LexborNode]:
-    """Block elements with no block ancestor inside root; text in between goes into a div-like block."""
-    for child in _children(root):
-        tag = child.tag
-        if tag in ("-text",):
-            text = _SPACES.sub(" ", child.text(deep=False) or "").strip()
-            if text:
-                yield child
-            continue
-        if tag in {"table", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "li", "p", "dt", "dd"}:
-            yield child
-        elif tag in _BLOCKS or tag in {"ul", "ol", "dl", "section", "article", "main", "body", "html", "center", "form", "span", "font", "b", "i", "a", "strong", "em"}:
-            if _has_block_descendant(child):
-                yield from _outermost_blocks(child)
-            else:
-                yield child
-        elif tag in {"br", "hr", "img", "-comment"}:
-            continue
-        else:
-            yield child
-
-
-def _has_block_descendant(node: LexborNode) -> bool:
-    return any(True for _ in node.css(",".join(sorted(_BLOCKS | {"ul", "ol", "dl"}))))
-
-
-def _inline_text(node: LexborNode) -> str:
-    if node.tag == "-text":
-        return _SPACES.sub(" ", node.text(deep=False) or "").strip()
-    for br in node.css("br"):
-        br.replace_with("\n")
-    text = node.text(deep=True, separator="", strip=False)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _table_text(table: LexborNode) -> str:
-    rows = []
-    for row in table.css("tr"):
-        cells = [_SPACES.sub(" ", cell.text(deep=True, separator=" ")).strip() for cell in row.css("th, td")]
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return "\n".join(rows)

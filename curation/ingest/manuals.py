@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from curation.html_text import html_blocks
+from curation.html_text import Block, blocks_to_text, html_blocks
 from curation.ingest.files import InputFile
 from curation.ingest.text import UndecodableText, decode_bytes, html_declared_charset
 from curation.ingest.units import Quarantined, UnitResult
@@ -68,18 +68,18 @@ def read_html(file: InputFile) -> Iterator[UnitResult]:
         yield problem
         return
     title_match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-    sections: list[tuple[list[str], list[str]]] = [([], [])]
+    sections: list[tuple[list[str], list[Block]]] = [([], [])]
     stack: list[tuple[int, str]] = []
     for block in html_blocks(text):
         if block.level:
             stack = [(lvl, t) for lvl, t in stack if lvl < block.level] + [(block.level, block.text)]
             sections.append(([t for _, t in stack], []))
         else:
-            sections[-1][1].append(block.text)
+            sections[-1][1].append(block)
     manual = (title_match.group(1).strip() if title_match else "") or next(
         (path[0] for path, _ in sections if path), file.path.stem
     )
-    yield from _section_documents(file, "html", manual, [(path, "\n\n".join(body)) for path, body in sections])
+    yield from _section_documents(file, "html", manual, [(path, blocks_to_text(body)) for path, body in sections])
 
 
 def _section_documents(file: InputFile, fmt: str, manual: str, sections: list[tuple[list[str], str]]) -> Iterator[UnitResult]:

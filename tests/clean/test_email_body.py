@@ -8,13 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curation.clean.email_body import (
-    REMOVED_KINDS,
-    StrippedBody,
-    html_to_text,
-    strip_html_reply,
-    strip_reply,
-)
+from curation.clean.email_body import REMOVED_KINDS, StrippedBody, strip_reply
+from curation.html_text import html_to_text
 
 # ------------------------------------------------------------------------------------------
 # Quotes
@@ -435,64 +430,6 @@ def test_removed_kinds_in_canonical_order():
 
 
 # ------------------------------------------------------------------------------------------
-# HTML
-# ------------------------------------------------------------------------------------------
-
-
-def test_html_gmail_quote():
-    html = (
-        '<div dir="ltr">Tracking number is 1Z999.<br></div><br>'
-        '<div class="gmail_quote"><div class="gmail_attr">On Mon, Mar 4, 2024 at 9:12 AM '
-        'Jane &lt;jane@example.com&gt; wrote:<br></div>'
-        '<blockquote class="gmail_quote">Where is my parcel?</blockquote></div>'
-    )
-    assert strip_html_reply(html) == "Tracking number is 1Z999."
-
-
-def test_html_outlook_web_reply_marker():
-    html = (
-        "<div>Fixed in build 118.</div>"
-        '<hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg">'
-        "<b>From:</b> Jane Roe<br><b>Sent:</b> Monday<br><b>To:</b> Support<br>"
-        "<b>Subject:</b> Crash</div><div>It crashes.</div>"
-    )
-    assert strip_html_reply(html) == "Fixed in build 118."
-
-
-def test_html_hr_separated_outlook_header():
-    html = (
-        "<p>Hi,</p><p>The manual is on page 12.</p><hr>"
-        "<b>From: </b>jane@example.com<br><b>To: </b>support@acme.example<br>"
-        "<b>Sent: </b>Friday, July 22, 2011 6:20:01 PM<br><b>Subject: </b>Manual<br><br>"
-        "<p>Where is the manual?</p>"
-    )
-    assert strip_html_reply(html) == "Hi,\nThe manual is on page 12."
-
-
-def test_html_thunderbird_cite_prefix_and_pre():
-    html = (
-        "<body>Use <b>port 8443</b>.<br>"
-        '<div class="moz-cite-prefix">On 26.06.2014 14:41, Jane wrote:<br></div>'
-        '<blockquote type="cite"><pre>Which port?</pre></blockquote></body>'
-    )
-    assert strip_html_reply(html) == "Use port 8443."
-
-
-def test_html_quote_only_is_empty():
-    assert strip_html_reply("<blockquote>only a quote</blockquote>") == ""
-    assert strip_html_reply("") == ""
-
-
-def test_html_to_text_blocks_lists_and_entities():
-    html = (
-        "<html><head><style>p{color:red}</style></head><body>"
-        "<p>Steps:</p><ul><li>Open&nbsp;the lid</li><li>Press <i>reset</i></li></ul>"
-        "<pre>a  b\nc</pre><script>x()</script></body></html>"
-    )
-    assert html_to_text(html) == "Steps:\n- Open the lid\n- Press reset\na  b\nc"
-
-
-# ------------------------------------------------------------------------------------------
 # Properties
 # ------------------------------------------------------------------------------------------
 
@@ -579,5 +516,5 @@ def test_text_with_quote_markers_never_raises_or_grows(parts, sender):
 @given(parts=st.lists(st.sampled_from(_QUOTE_BITS + ["Real content here.", "<b>x</b>"]), max_size=30))
 def test_html_never_raises(parts):
     html = "<div>" + "<br>".join(parts) + "</div>"
-    assert isinstance(strip_html_reply(html), str)
+    assert isinstance(strip_reply(html_to_text(html)).text, str)
     assert isinstance(html_to_text("".join(parts)), str)
