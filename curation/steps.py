@@ -91,18 +91,18 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
     from curation.validate.leakage import leakage_pairs
     from curation.validate.records import validate_records
-    from curation.validate.suite import dataset_tables, describe_failure, run_suites
+    from curation.validate.suite import dataset_tables, describe_failure, pii_leftovers, run_suites
     from curation.versions import write_version_files
 
     target = stage_dir(out, "validate")
     target.mkdir(parents=True, exist_ok=True)
     examples = pl.read_parquet(stage_dir(out, "split") / "examples.parquet")
-    valid, ledger = validate_records(examples)
+    company = config.company
+    keep = [*company.keep_terms, *company.support_addresses]
+    valid, ledger = validate_records(examples, pii_leftovers(examples, keep))
     ledger.write_parquet(target / "ledger.parquet")
     valid.write_parquet(target / "examples.parquet")
     leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_fn)
-    company = config.company
-    keep = [*company.keep_terms, *company.support_addresses]
     gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep), config.validation, config.split.ratios,
                            project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
     export_dir = target / "export"
@@ -117,8 +117,14 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
         if not check["ok"]:
             failures.append({"check": f"export.{check['file']}", "rule": "OpenAI chat JSONL: " + ", ".join(f"{k}={v}" for k, v in check["format_errors"].items()),
                              "count": sum(check["format_errors"].values()), "examples": [], "critical": True})
+    quarantined_rows = ledger.filter(pl.col("outcome") == "quarantined").unique("record_id", keep="first", maintain_order=True)
+    quarantined = quarantined_rows.height
+    share = quarantined / examples.height if examples.height else 0.0
+    if share > config.validation.max_quarantined_share:
+        by_reason = ", ".join(f"{r}={n}" for r, n in quarantined_rows.group_by("reason").len().sort("reason").iter_rows())
+        failures.insert(0, {"check": "quarantined records", "rule": f"at most {config.validation.max_quarantined_share:.0%} of the records ({by_reason})",
+                            "count": quarantined, "examples": quarantined_rows["record_id"].head(5).to_list(), "critical": True})
     critical = [describe_failure(f) for f in failures]
-    quarantined = ledger.filter(pl.col("outcome") == "quarantined")["record_id"].n_unique()
     report = {
         "passed": not critical,
         "critical_failures": critical,

@@ -65,7 +65,8 @@ class EmailMeta(_Record):
     charset: str | None = None
     has_html: bool = False
     attachments: list[Attachment] = []
-    auto_submitted: str | None = Field(default=None, description="Auto-Submitted / X-Autoreply / Precedence value")
+    auto_submitted: str | None = Field(default=None, description="Auto-Submitted / X-Autoreply / Precedence: auto_reply value")
+    list_mail: str | None = Field(default=None, description="List-Id or Precedence: bulk/list/junk: it came through a list or relay")
     is_delivery_report: bool = False
     mailbox_folder: str | None = Field(default=None, description="mbox file or Maildir folder it was filed in")
 

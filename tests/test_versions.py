@@ -96,31 +96,70 @@ def test_a_new_ticket_makes_a_new_version_whose_diff_is_that_ticket(first, tmp_p
         assert (after / name).stat().st_ino == (before / name).stat().st_ino
 
 
-def test_critical_expectation_failure_blocks_publishing(first, tmp_path):
-    tmp, config, _ = first
-    work = tmp_path / "out"
+def _work_copy(config, tmp_path: Path, edit) -> Path:
     import shutil
 
-    shutil.copytree(Path(config.output_dir), work)
+    work = tmp_path / "out"
+    shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
     split = pl.read_parquet(work / "split" / "examples.parquet")
-    leaked = split.with_columns(
+    edit(split).write_parquet(work / "split" / "examples.parquet")
+    return work
+
+
+def _with_email(split: pl.DataFrame) -> pl.DataFrame:
+    return split.with_columns(
         messages=pl.when(pl.col("id") == split["id"][0])
         .then(pl.col("messages").list.eval(pl.struct(role=pl.element().struct.field("role"), content=pl.element().struct.field("content") + " mail me: jo@example.org")))
         .otherwise(pl.col("messages"))
     )
-    leaked.write_parquet(work / "split" / "examples.parquet")
-    cfg = config.model_copy(update={"versions_dir": str(tmp_path / "versions")})
-    validation = run_step("validate", cfg, work, RunContext(gx_project_root=tmp))
-    assert not validation["passed"]
-    leaked_id = split["id"][0]
-    assert any("text_for_pii" in f and leaked_id in f and "1 row(s)" in f for f in validation["critical_failures"]), validation["critical_failures"]
-    failure = next(f for f in validation["failures"] if "text_for_pii" in f["check"])
-    assert failure["examples"] == [leaked_id] and failure["count"] == 1
-    assert "jo@example.org" not in json.dumps(validation["failures"]), "a failure names the record, never its text"
-    published = run_step("publish", cfg, work, RunContext(results={"validate": validation}))
+
+
+def test_a_record_with_pii_left_is_quarantined_not_the_version(first, tmp_path):
+    tmp, config, _ = first
+    work = _work_copy(config, tmp_path, _with_email)
+    leaked_id = pl.read_parquet(work / "split" / "examples.parquet")["id"][0]
+    validation = run_step("validate", config, work, RunContext(gx_project_root=tmp))
+    assert validation["passed"], validation["critical_failures"]
+    assert validation["records"]["quarantined"] == 1
+    ledger = pl.read_parquet(work / "validate" / "ledger.parquet").filter(pl.col("record_id") == leaked_id)
+    assert set(ledger["outcome"]) == {"quarantined"} and set(ledger["reason"]) == {"pii_leftover"}
+    assert "EMAIL pattern" in ledger["detail"][0] and "jo@example.org" not in ledger["detail"][0], "the rule and type, never the text"
+    assert leaked_id not in pl.read_parquet(work / "validate" / "examples.parquet")["id"].to_list()
+
+    strict = config.model_copy(update={"versions_dir": str(tmp_path / "versions"),
+                                       "validation": config.validation.model_copy(update={"max_quarantined_share": 0.0})})
+    failed = run_step("validate", strict, work, RunContext(gx_project_root=tmp))
+    assert not failed["passed"]
+    (failure,) = [f for f in failed["failures"] if f["check"] == "quarantined records"]
+    assert failure["count"] == 1 and failure["examples"] == [leaked_id] and "pii_leftover=1" in failure["rule"]
+    published = run_step("publish", strict, work, RunContext(results={"validate": failed}))
     assert published["status"] == "failed"
     assert list_versions(tmp_path / "versions") == []
     assert (tmp_path / "versions" / "_failed" / published["version_id"] / "manifest.json").exists()
+
+
+def test_a_critical_expectation_names_its_rule_count_and_rows(first, tmp_path):
+    tmp, config, _ = first
+
+    def straddle(split: pl.DataFrame) -> pl.DataFrame:  # one group's examples in two splits
+        group = split.group_by("group_key").len().filter(pl.col("len") > 1)["group_key"][0]
+        first_row = split.with_row_index().filter(pl.col("group_key") == group)["index"][0]
+        return split.with_row_index().with_columns(
+            split=pl.when(pl.col("index") == first_row).then(pl.lit("test" if split["split"][first_row] != "test" else "train"))
+            .otherwise(pl.col("split"))).drop("index"), group
+
+    holder = {}
+
+    def edit(split):
+        frame, holder["group"] = straddle(split)
+        return frame
+
+    work = _work_copy(config, tmp_path, edit)
+    validation = run_step("validate", config, work, RunContext(gx_project_root=tmp))
+    assert not validation["passed"]
+    failure = next(f for f in validation["failures"] if f.get("table") == "groups")
+    assert failure["rule"] == "a group never spans splits" and failure["count"] == 1 and failure["examples"] == [holder["group"]]
+    assert any("a group never spans splits" in line and holder["group"] in line for line in validation["critical_failures"])
 
 
 def test_great_expectations_writes_under_the_output_folder_never_the_code_folder(first, tmp_path):

@@ -18,3 +18,7 @@ class CleanConfig(StepConfig):
         default=["out of office", "automatic reply", "auto-reply", "autoreply", "auto reply", "abwesenheitsnotiz", "away from the office", "on vacation"],
         description="subject prefixes/phrases that mark an auto-reply when no header says so",
     )
+    drop_mailing_lists: bool = Field(
+        default=False,
+        description="drop mail that came through a list or relay (List-Id, Precedence: bulk/list/junk) as mailing_list; "
+                    "off by default: support mail often reaches the company through a group or helpdesk relay")

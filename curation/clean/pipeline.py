@@ -27,6 +27,7 @@ CLEAN_SCHEMA = pl.Schema({**DOCUMENT_SCHEMA, "pii_counts": pl.String})
 
 DROP_REASONS = {
     "auto_reply": "an auto-reply / out-of-office message",
+    "mailing_list": "list mail (List-Id, Precedence: bulk/list/junk), dropped because clean.drop_mailing_lists is on",
     "bounce": "a delivery-status notification (bounce)",
     "empty_after_cleaning": "nothing left after quotes, signatures and boilerplate were removed",
     "too_short": "fewer words than quality.min_words",
@@ -82,6 +83,8 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
             return CleanResult(doc, "bounce", f"from {meta.sender.address or 'unknown'}")
         if meta.auto_submitted or any(p in subject for p in config.auto_reply_subjects):
             return CleanResult(doc, "auto_reply", meta.auto_submitted or f"subject: {meta.subject}")
+        if config.drop_mailing_lists and meta.list_mail:
+            return CleanResult(doc, "mailing_list", meta.list_mail)
         text = repair_unicode(doc.text)
         if config.strip_quotes:
             text = strip_reply(text, sender_name=meta.sender.name or None).text

@@ -29,6 +29,9 @@ from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_documents
 
 STAGE = "examples"
 DROP_REASONS = {
+    "duplicate_message": "a copy of another message (the same Message-ID, or the same sender, date and body), filed twice",
+    "echo": "a company reply that only repeats the customer turn it answers",
+    "template_residue": "an unfilled template placeholder such as {product_purchased} in a turn",
     "no_assistant_turn": "the thread has no company reply after a customer message",
     "no_customer_turn": "company messages before the customer's first message answer nothing",
     "unanswered_followup": "customer messages after the company's last reply have no answer to learn",
@@ -75,18 +78,44 @@ def _is_company(address: str, company: CompanyConfig) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in company.domains)
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_ ]{0,40}\}")
+
+
+def _normal(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().lower()
+
+
 def _merge_turns(turns: list[tuple[str, str, str]]) -> list[tuple[str, str, list[str]]]:
-    """(role, text, doc id) in order -> (role, merged text, doc ids) with same-role neighbours merged."""
-    merged: list[tuple[str, str, list[str]]] = []
+    """(role, text, doc id) in order -> (role, merged text, doc ids) with same-role neighbours merged;
+    a turn never holds the same paragraph twice (a message and its copy, a repeated greeting)."""
+    merged: list[tuple[str, list[str], list[str]]] = []
     for role, text, doc_id in turns:
         if not text.strip():
             continue
-        if merged and merged[-1][0] == role:
-            prev_role, prev_text, ids = merged[-1]
-            merged[-1] = (role, f"{prev_text}\n\n{text}", ids + [doc_id])
-        else:
-            merged.append((role, text, [doc_id]))
-    return merged
+        if not (merged and merged[-1][0] == role):
+            merged.append((role, [], []))
+        paragraphs, ids = merged[-1][1], merged[-1][2]
+        seen = {_normal(p) for p in paragraphs}
+        for paragraph in _PARAGRAPH_BREAK.split(text.strip()):
+            if paragraph.strip() and _normal(paragraph) not in seen:
+                paragraphs.append(paragraph.strip("\n"))
+                seen.add(_normal(paragraph))
+        ids.append(doc_id)
+    return [(role, "\n\n".join(paragraphs), ids) for role, paragraphs, ids in merged if paragraphs]
+
+
+def _defect(messages: list[Message]) -> tuple[str, str] | None:
+    """Why a conversation must not be published: a reply that echoes its question, template residue."""
+    turns = [m for m in messages if m.role != "system"]
+    for before, after in zip(turns, turns[1:]):
+        if after.role == "assistant" and before.role == "user" and _normal(after.content) == _normal(before.content):
+            return "echo", f"the reply repeats the customer turn: {after.content[:80]!r}"
+    for message in turns:
+        match = _PLACEHOLDER.search(message.content)
+        if match:
+            return "template_residue", f"{match.group(0)} in a {message.role} turn"
+    return None
 
 
 def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, source_kind: str, group_key: str, created_at, all_ids: list[str], no_answer_reason: str) -> _Outcome:
@@ -107,6 +136,11 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
         messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
         messages += [Message(role=role, content=text) for role, text, _ in window]
         used_ids = [doc_id for _, _, ids in window for doc_id in ids]
+        defect = _defect(messages)
+        if defect:
+            for doc_id in used_ids:
+                outcome.dropped.setdefault(doc_id, defect)
+            continue
         example = Example(
             id=example_id(messages, "conversation"), messages=messages, kind="conversation", source_kind=source_kind,
             source_document_ids=sorted(set(used_ids)), group_key=group_key,
@@ -114,8 +148,12 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
         outcome.examples.append(example)
         window_of.update(dict.fromkeys(used_ids, example.id))
     for doc_id in all_ids:
-        if doc_id not in outcome.dropped:  # a message with no text left is used by the conversation's first window
+        if doc_id in outcome.dropped:
+            continue
+        if outcome.examples:  # a message with no text left is used by the conversation's first window
             outcome.used[doc_id] = [window_of.get(doc_id, outcome.examples[0].id)]
+        else:
+            outcome.dropped[doc_id] = ("empty_after_cleaning", "no text left in this message of a dropped conversation")
     return outcome
 
 
@@ -183,6 +221,33 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     return outcome
 
 
+def distinct_messages(docs: Iterable[Document]) -> tuple[list[Document], list[tuple[Document, Document]]]:
+    """E-mails that are copies of one message (the same Message-ID; or the same sender, date and body,
+    as Outlook files one message in Inbox, Sent and All Documents under new Message-IDs) become one:
+    (the documents to use, [(copy, the kept copy)]). The first copy by path and locator is kept."""
+    docs = list(docs)
+    kept: list[Document] = []
+    copies: list[tuple[Document, Document]] = []
+    first: dict[tuple, Document] = {}
+    for doc in sorted(docs, key=lambda d: (d.source.path, d.source.locator, d.id)):
+        meta = doc.meta
+        if meta.kind != "email":
+            kept.append(doc)
+            continue
+        keys = [("content", meta.sender.address.lower(), doc.created_at, hashlib.sha256(_normal(doc.text).encode()).hexdigest())]
+        if meta.message_id:
+            keys.append(("message-id", meta.message_id))
+        original = next((first[k] for k in keys if k in first), None)
+        if original is None:
+            kept.append(doc)
+        else:
+            copies.append((doc, original))
+        for key in keys:  # a copy's other key leads to its original too (Message-ID of one copy, body of another)
+            first.setdefault(key, original or doc)
+    order = {doc.id: i for i, doc in enumerate(docs)}
+    return sorted(kept, key=lambda d: order[d.id]), copies
+
+
 def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, config: ExamplesConfig) -> Iterator[tuple[_Outcome, list[Document]]]:
     """Group documents (threads, reply trees) and turn each group into examples."""
     groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
@@ -217,7 +282,15 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = ExamplesSummary()
     rows, ledger = [], []
-    for outcome, members in examples_from_documents(read_documents(documents_path), company, config):
+    documents, copies = distinct_messages(read_documents(documents_path))
+    for doc, original in copies:
+        kind = doc.source.source_kind
+        summary.inputs[kind] += 1
+        summary.dropped[kind]["duplicate_message"] += 1
+        ledger.append({"unit_id": doc.id, "stage": STAGE, "source_kind": kind, "path": doc.source.path, "locator": doc.source.locator,
+                       "outcome": "dropped", "reason": "duplicate_message", "record_id": "",
+                       "detail": f"a copy of {original.id} ({original.source.path} [{original.source.locator}])"})
+    for outcome, members in examples_from_documents(documents, company, config):
         by_id = {d.id: d for d in members}
         created = max((d.created_at for d in members if d.created_at), default=None)
         for example in outcome.examples:

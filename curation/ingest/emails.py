@@ -22,7 +22,8 @@ from schemas import Attachment, Document, EmailMeta, Mailbox, SourceRef, sha256_
 _MBOX_FROM = re.compile(rb"^From \S*\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b")
 _MBOXRD_ESCAPE = re.compile(rb"^>(>*From )")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_AUTO_PRECEDENCE = {"auto_reply", "auto-reply", "bulk", "junk", "list"}
+_AUTO_PRECEDENCE = {"auto_reply", "auto-reply"}  # RFC 3834 predecessors; bulk/list/junk mark list mail instead
+_LIST_PRECEDENCE = {"bulk", "list", "junk"}
 _TRUNCATION_DEFECTS = ("CloseBoundaryNotFoundDefect", "StartBoundaryNotFoundDefect", "MultipartInvariantViolationDefect")
 
 
@@ -125,6 +126,7 @@ def parse_message(raw: bytes, relpath: str, *, fallback_locator: str, folder: st
         has_html=has_html,
         attachments=attachments,
         auto_submitted=_auto_submitted(msg),
+        list_mail=_list_mail(msg),
         is_delivery_report=_is_delivery_report(msg, sender),
         mailbox_folder=folder,
     )
@@ -197,14 +199,24 @@ def _date(value: str) -> datetime | None:
 
 
 def _auto_submitted(msg: EmailMessage) -> str | None:
+    """Why this is an automatic reply (RFC 3834 Auto-Submitted, X-Autoreply / X-Autorespond,
+    Precedence: auto_reply), or None. List mail (Precedence: bulk) is not an auto-reply: see _list_mail."""
     auto = _header(msg, "Auto-Submitted").lower()
     if auto and auto != "no":
         return auto
-    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"):
+    for name in ("X-Autoreply", "X-Autorespond"):
         if _header(msg, name):
             return f"{name.lower()}: {_header(msg, name)}"
     precedence = _header(msg, "Precedence").lower()
     return f"precedence: {precedence}" if precedence in _AUTO_PRECEDENCE else None
+
+
+def _list_mail(msg: EmailMessage) -> str | None:
+    """Why this came through a mailing list, group or relay (List-Id, Precedence: bulk/list/junk), or None."""
+    if _header(msg, "List-Id"):
+        return f"list-id: {_header(msg, 'List-Id')}"
+    precedence = _header(msg, "Precedence").lower()
+    return f"precedence: {precedence}" if precedence in _LIST_PRECEDENCE else None
 
 
 def _is_delivery_report(msg: EmailMessage, sender: list[Mailbox]) -> bool:

@@ -13,13 +13,23 @@ class UndecodableText(ValueError):
     pass
 
 
+# Declared charsets read as the superset mail clients actually wrote (as browsers and Python's own
+# email package do): a gb2312 label on GBK text, Windows-1252 quotes in "iso-8859-1" mail... An
+# "ascii" label is kept strict: 8-bit text under it is tried as UTF-8, then Windows-1252.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc-cn": "gb18030", "x-gbk": "gb18030",
+              "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "ks_c_5601": "cp949",
+              "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+              "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+              "ansi_x3.4-1968": "ascii", "iso-8859-9": "cp1254", "tis-620": "cp874", "iso-8859-11": "cp874",
+              "big5": "big5hkscs", "x-user-defined": "cp1252", "unicode-1-1-utf-7": "utf-7"}
+
+
 def normalise_charset(name: str | None) -> str | None:
-    """A codec Python knows for a declared charset name, or None when it is unknown."""
+    """A codec Python knows for a declared charset name (its superset, see _SUPERSETS), or None when unknown."""
     if not name:
         return None
     name = name.strip().strip("\"'").lower()
-    aliases = {"ansi_x3.4-1968": "ascii", "x-user-defined": "cp1252", "unicode-1-1-utf-7": "utf-7"}
-    name = aliases.get(name, name)
+    name = _SUPERSETS.get(name, name)
     try:
         return codecs.lookup(name).name
     except LookupError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -145,7 +146,7 @@ def _documents(file: InputFile, mapping: TicketMapping, records) -> Iterator[Uni
             reason = "json_invalid" if error.startswith("json_invalid") else "malformed_row"
             yield _quarantine(file, f"row:{number}", error.encode(), reason, error)
             continue
-        ticket_id = _str(_get(record, mapping.ticket_id))
+        ticket_id = normalise_id(_get(record, mapping.ticket_id))
         description = _get(record, mapping.description)
         if not ticket_id or description is None:
             missing = mapping.ticket_id if not ticket_id else mapping.description
@@ -155,13 +156,26 @@ def _documents(file: InputFile, mapping: TicketMapping, records) -> Iterator[Uni
         locator = ticket_id if seen[ticket_id] == 1 else f"{ticket_id}#{seen[ticket_id]}"
         document = _ticket_document(file, mapping, record, locator, ticket_id, _str(description), number)
         if mapping.parent_id:
-            parents[ticket_id] = _str(_get(record, mapping.parent_id)).split(",")[0].strip()
+            parents[ticket_id] = normalise_id(_str(_get(record, mapping.parent_id)).split(",")[0])
             pending.append((document, ticket_id))
         else:
             yield document
     for document, ticket_id in pending:
         root = _root(ticket_id, parents)
         yield document.model_copy(update={"group_key": f"ticket:{file.relpath}#{root}"})
+
+
+_FLOAT_INTEGER = re.compile(r"^([+-]?\d+)\.0+$")
+
+
+def normalise_id(value: Any) -> str:
+    """An id as a comparable string: " 3 ", 3, 3.0 and "3.0" are one id (pandas writes integer ids
+    with a missing value as floats, so a reply's "in_response_to" reads "3.0" while the id is "3")."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _str(value)
+    match = _FLOAT_INTEGER.match(text)
+    return match.group(1) if match else text
 
 
 def _root(ticket_id: str, parents: dict[str, str]) -> str:

@@ -39,6 +39,9 @@ class ValidateConfig(StepConfig):
         default="train.base_model:chat_token_counter",
         description="module:function(tokenizer spec) -> messages -> token count (curation/validate/tokens.py); null: a chars/4 estimate")
     leakage_threshold: float = Field(default=0.7, description="MinHash Jaccard above which a held-out / train pair is a leak")
+    max_quarantined_share: float = Field(
+        default=0.02, ge=0.0, le=1.0,
+        description="records failing a per-record rule (schema, PII leftovers) are quarantined; the version fails only above this share")
 
 
 @dataclass
@@ -55,18 +58,44 @@ class GxReport:
                 "statistics": self.statistics, "data_docs": self.data_docs, "results": self.results}
 
 
+PII_PATTERNS = {"EMAIL": EMAIL_PATTERN, "PHONE": PHONE_PATTERN, "CARD": CARD_PATTERN}
+
+
+def keep_pattern(keep_terms: list[str]) -> re.Pattern | None:
+    """The company's own terms (hotline, address...) as one pattern; a space in a term matches any
+    run of white space, so a term wrapped across a line break is still the company's."""
+    if not keep_terms:
+        return None
+    escaped = (r"\s+".join(re.escape(word) for word in term.split()) for term in sorted(keep_terms, key=len, reverse=True))
+    return re.compile("|".join(escaped))
+
+
+def text_for_pii(examples: pl.DataFrame, keep_terms: list[str]) -> pl.DataFrame:
+    """id, text (all turns) and text_for_pii (the text without the company's keep terms)."""
+    keep = keep_pattern(keep_terms)
+    content = examples.select("id", text=pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n"))
+    if keep is None:
+        return content.with_columns(text_for_pii=pl.col("text"))
+    return content.with_columns(text_for_pii=pl.col("text").map_elements(lambda t: keep.sub(" ", t), return_dtype=pl.String))
+
+
+def pii_leftovers(examples: pl.DataFrame, keep_terms: list[str]) -> dict[str, str]:
+    """Example id -> the PII type whose pattern still matches its text (after the keep terms)."""
+    content = text_for_pii(examples, keep_terms)
+    hits = content.select("id", *[pl.col("text_for_pii").str.contains(pattern).alias(kind) for kind, pattern in PII_PATTERNS.items()])
+    found: dict[str, str] = {}
+    for kind in PII_PATTERNS:
+        for example_id in hits.filter(pl.col(kind))["id"].to_list():
+            found.setdefault(example_id, kind)
+    return found
+
+
 def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms: list[str]) -> dict[str, pl.DataFrame]:
     """The tables the suites check: one row per example, per message, per group and per source kind."""
-    keep = re.compile("|".join(re.escape(t) for t in sorted(keep_terms, key=len, reverse=True))) if keep_terms else None
     content = examples.select(
         "id", "kind", "source_kind", "split", "group_key",
         n_messages=pl.col("messages").list.len(),
-        text=pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n"),
-    ).with_columns(n_chars=pl.col("text").str.len_chars())
-    if keep is not None:
-        content = content.with_columns(text_for_pii=pl.col("text").map_elements(lambda t: keep.sub(" ", t), return_dtype=pl.String))
-    else:
-        content = content.with_columns(text_for_pii=pl.col("text"))
+    ).join(text_for_pii(examples, keep_terms), on="id", how="left", maintain_order="left").with_columns(n_chars=pl.col("text").str.len_chars())
     for split in ratios:
         content = content.with_columns((pl.col("split") == split).cast(pl.Int8).alias(f"is_{split}"))
     messages = examples.select(pl.col("id").alias("example_id"), "messages").explode("messages").select(

@@ -116,3 +116,42 @@ def test_manual_section_gives_instruction_with_citation_and_passage():
 ])
 def test_heading_questions(heading, product, question):
     assert heading_question([heading], f"{product} User Manual", product) == question
+
+
+def test_copies_of_one_message_in_several_folders_become_one():
+    """Enron files one message in Inbox, Sent and All Documents under new Message-IDs."""
+    from curation.examples.build import distinct_messages
+
+    def copy(i: int, folder: str, msgid: str, text: str = "Please send the gas report by noon.") -> Document:
+        return Document(
+            id=f"d_{i}", source=SourceRef(source_kind="email", path=f"{folder}.mbox", locator=msgid, sha256="0"),
+            group_key="thread:1", created_at=T0, text=text,
+            meta=EmailMeta(message_id=msgid, sender=Mailbox(address="Phillip.Allen@enron.com")),
+        )
+
+    docs = [copy(1, "inbox", "<a@x>"), copy(2, "all_documents", "<b@x>"), copy(3, "sent", "<a@x>", text="other text, same id"),
+            copy(4, "discussion", "<c@x>", text="A different message.")]
+    kept, copies = distinct_messages(docs)
+    assert [d.id for d in kept] == ["d_2", "d_4"], "the first copy by path is kept, in input order"
+    # d_1 has d_2's sender, date and body; d_3 has d_1's Message-ID: both are copies of d_2
+    assert sorted((c.id, o.id) for c, o in copies) == [("d_1", "d_2"), ("d_3", "d_2")]
+
+
+def test_a_turn_never_holds_the_same_paragraph_twice():
+    docs = [
+        _email(1, "cust@example.org", "Hello,\n\nMy A-45 froze after the update."),
+        _email(2, "cust@example.org", "Hello,\n\nMy A-45 froze after the update.\n\nIt is the blue one."),
+        _email(3, "lena.fischer@nordlicht.example", "Hold the blue button for 10 seconds."),
+    ]
+    (example,) = email_thread(docs, COMPANY, CONFIG).examples
+    assert example.messages[1].content == "Hello,\n\nMy A-45 froze after the update.\n\nIt is the blue one."
+
+
+def test_an_echo_or_template_residue_is_never_published():
+    echo = email_thread([_email(1, "cust@example.org", "Where is my order NG-1234?"),
+                         _email(2, "lena.fischer@nordlicht.example", "where is my order  NG-1234?")], COMPANY, CONFIG)
+    assert echo.examples == [] and {r for r, _ in echo.dropped.values()} == {"echo"}
+    residue = email_thread([_email(1, "cust@example.org", "My {product_purchased} does not start, please help."),
+                            _email(2, "lena.fischer@nordlicht.example", "Please charge it for two hours first.")], COMPANY, CONFIG)
+    assert residue.examples == []
+    assert set(residue.dropped.values()) == {("template_residue", "{product_purchased} in a user turn")}

@@ -4,6 +4,8 @@ import io
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
 import polars as pl
 
 from curation.ingest import ingest
@@ -167,3 +169,35 @@ def test_duplicate_message_ids_in_one_mbox_get_unique_units(tmp_path: Path):
     units = read_all(tmp_path / "box.mbox")
     assert [u.source.locator for u in units] == ["<same@x>", "<same@x>#2"]
     assert len({u.id for u in units}) == 2
+
+
+@pytest.mark.parametrize("declared, text, encoding", [
+    ("gb2312", "你好，我的设备坏了。镕", "gb18030"),  # 镕 is GBK, not GB2312: the label under-declares
+    ("ks_c_5601-1987", "안녕하세요, 도움이 필요합니다", "cp949"),
+    ("shift_jis", "お世話になります。①の手順で", "cp932"),  # ① is a Microsoft extension of Shift_JIS
+    ("iso-8859-1", "Thanks \u2013 it works \u201cnow\u201d", "cp1252"),  # Windows quotes in "Latin-1" mail
+])
+def test_declared_charsets_are_read_as_their_supersets(tmp_path: Path, declared: str, text: str, encoding: str):
+    from curation.ingest.emails import parse_message
+
+    raw = (f"From: a@example.org\nTo: support@nordlicht.example\nSubject: help\nMessage-ID: <c1@x>\n"
+           f"MIME-Version: 1.0\nContent-Type: text/plain; charset={declared}\nContent-Transfer-Encoding: 8bit\n\n").encode() + text.encode(encoding)
+    doc = parse_message(raw, "mail/c.eml", fallback_locator="file")
+    assert getattr(doc, "reason", None) is None, doc
+    assert doc.text.strip() == text
+
+
+def test_list_mail_is_marked_not_taken_for_an_auto_reply(tmp_path: Path):
+    from curation.clean.config import CleanConfig
+    from curation.clean.pipeline import clean_document
+    from curation.ingest.emails import parse_message
+
+    raw = (b"From: Ann <ann@example.org>\nTo: help@lists.example.org\nSubject: A-45 keeps rebooting\nMessage-ID: <l1@x>\n"
+           b"Precedence: bulk\nList-Id: <help.lists.example.org>\n\nMy A-45 reboots every hour since the update, what can I do?\n")
+    doc = parse_message(raw, "mail/l.eml", fallback_locator="file")
+    assert doc.meta.auto_submitted is None and doc.meta.list_mail == "list-id: <help.lists.example.org>"
+    assert clean_document(doc, CleanConfig()).kept, "kept by default"
+    dropped = clean_document(doc, CleanConfig(drop_mailing_lists=True))
+    assert (dropped.reason, dropped.detail) == ("mailing_list", "list-id: <help.lists.example.org>")
+    vacation = raw.replace(b"Precedence: bulk\n", b"Auto-Submitted: auto-replied\n")
+    assert clean_document(parse_message(vacation, "mail/v.eml", fallback_locator="file"), CleanConfig()).reason == "auto_reply"

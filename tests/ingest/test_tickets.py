@@ -80,3 +80,16 @@ def test_unknown_json_layout_and_custom_mapping(tmp_path: Path):
     mapping.write_text("name: mine\nticket_id: key\ndescription: question\n")
     (doc,) = documents(read_all(tmp_path / "mine.json", IngestConfig(ticket_mappings=[str(mapping)])))
     assert doc.meta.ticket_id == "T-1" and doc.text == "Where is page 12?"
+
+
+def test_reply_tree_ids_written_as_floats_still_link(tmp_path: Path):
+    """A pandas export writes in_response_to_tweet_id as "1.0": the reply must still find tweet 1."""
+    (tmp_path / "twcs.csv").write_text(
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "1,cust,True,Tue Oct 31 22:10:47 +0000 2017,my A-45 froze again,2,\n"
+        '2,NordlichtSupport,False,Tue Oct 31 22:12:01 +0000 2017,"Hold the blue button for 10 s, then it restarts",,1.0\n'
+        "3.0,cust,True,Tue Oct 31 22:14:00 +0000 2017,that worked thanks,, 2 \n"
+    )
+    docs = documents(read_all(tmp_path / "twcs.csv"))
+    assert [d.source.locator for d in docs] == ["1", "2", "3"]
+    assert len({d.group_key for d in docs}) == 1, "the reply and the follow-up join the customer's tweet"
