@@ -39,7 +39,11 @@ def conservation_problems(ledger: pl.DataFrame, stages: tuple[str, ...] | list[s
         lost = kept - seen
         if lost:
             problems.append(f"{len(lost)} unit(s) kept at {before} have no row at {after}: {sorted(lost)[:3]}")
-    inputs = ledger.filter(pl.col("stage") == present[0])["unit_id"].n_unique() if present else 0
+    first = ledger.filter(pl.col("stage") == present[0]) if present else ledger.clear()
+    inputs = first.height  # rows, not unique ids: two units sharing an id must not vanish from the count
+    repeated = first.group_by("unit_id").len().filter(pl.col("len") > 1)
+    if repeated.height:
+        problems.append(f"{repeated.height} unit id(s) given to more than one {present[0]} unit: {sorted(repeated['unit_id'].to_list())[:3]}")
     finals = final_outcomes(ledger, stages)
     counts = dict(finals.group_by("outcome").len().iter_rows())
     if inputs != sum(counts.values()):

@@ -120,7 +120,7 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
     body = new_doc.text
     if meta.kind == "ticket" and not body.strip():
         body = "\n".join(c.body for c in new_doc.meta.comments if c.author_role != "agent")
-    verdict = quality_verdict(body, config.quality)
+    verdict = quality_verdict(body, config.quality, doc.source.source_kind)
     if verdict:
         return CleanResult(new_doc, *verdict, pii_counts=counts, internal_notes_removed=internal)
     return CleanResult(new_doc, pii_counts=counts, internal_notes_removed=internal)

@@ -6,9 +6,14 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from pydantic import Field
+
 from curation.base import StepConfig
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Han ideographs and kana: scripts written without spaces between words, so every character counts
+# as a word (a Japanese sentence would otherwise be one or two "words"). Hangul is written with spaces.
+_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+", re.UNICODE)
 
 
 class QualityConfig(StepConfig):
@@ -20,12 +25,17 @@ class QualityConfig(StepConfig):
     # Gopher-style repetition checks are meant for long documents: a short manual section that
     # states a procedure as prose and again as numbered steps is not boilerplate.
     repetition_min_words: int = 120
+    repetition_source_kinds: list[str] = Field(
+        default=["email", "ticket"],
+        description="source kinds the repetition (boilerplate) checks apply to; manuals are exempt by default: a procedure "
+                    "repeats its steps ('Disassemble the 2 screws of the top cover plate') and is still documentation")
     max_duplicate_line_fraction: float = 0.30
     max_top_bigram_char_fraction: float = 0.20
     max_duplicate_5gram_char_fraction: float = 0.15
 
 
 def words(text: str) -> list[str]:
+    """Words for counting: runs of letters and digits, and each Han or kana character on its own."""
     return _WORD.findall(text.lower())
 
 
@@ -66,7 +76,7 @@ def repetition_scores(tokens: list[str], text: str) -> dict[str, float]:
     }
 
 
-def quality_verdict(text: str, config: QualityConfig) -> tuple[str, str] | None:
+def quality_verdict(text: str, config: QualityConfig, source_kind: str = "email") -> tuple[str, str] | None:
     """(reason, detail) when the text must be dropped, else None. Checks run cheapest first."""
     if not text.strip():
         return "empty_after_cleaning", "no text left after cleaning"
@@ -79,7 +89,7 @@ def quality_verdict(text: str, config: QualityConfig) -> tuple[str, str] | None:
         lang, confidence = detect_language(text)
         if lang not in config.allowed_languages and confidence >= config.language_min_confidence:
             return "wrong_language", f"{lang} (p={confidence:.2f}); allowed: {', '.join(config.allowed_languages)}"
-    if len(tokens) >= config.repetition_min_words:
+    if source_kind in config.repetition_source_kinds and len(tokens) >= config.repetition_min_words:
         scores = repetition_scores(tokens, text)
         limits = {
             "duplicate_line_fraction": config.max_duplicate_line_fraction,

@@ -15,7 +15,7 @@ from schemas import Document, ManualMeta, SourceRef, sha256_hex, stable_id
 
 _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[\W_]+")  # anything but letters and digits, of any script
 
 
 @dataclass
@@ -25,6 +25,7 @@ class _Section:
 
 
 def slug(text: str) -> str:
+    """A heading's anchor: letters and digits of any script ("コンテナランタイム" stays itself), the rest "-"."""
     return _SLUG.sub("-", text.lower()).strip("-") or "section"
 
 
@@ -84,15 +85,17 @@ def read_html(file: InputFile) -> Iterator[UnitResult]:
 
 def _section_documents(file: InputFile, fmt: str, manual: str, sections: list[tuple[list[str], str]]) -> Iterator[UnitResult]:
     """One Document per section with a body; a heading with no body only names its children."""
-    seen: dict[str, int] = {}
+    used: set[str] = set()
     for heading_path, body in sections:
         body = body.strip("\n")
         if not body.strip():
             continue
-        anchor = slug(" / ".join(heading_path)) if heading_path else "preamble"
-        seen[anchor] = seen.get(anchor, 0) + 1
-        if seen[anchor] > 1:
-            anchor = f"{anchor}-{seen[anchor]}"
+        base = slug(" / ".join(heading_path)) if heading_path else "preamble"
+        anchor, n = base, 1
+        while anchor in used:  # unique within the file, also against a heading that itself ends in "-2"
+            n += 1
+            anchor = f"{base}-{n}"
+        used.add(anchor)
         locator = f"section:{anchor}"
         title = heading_path[-1] if heading_path else manual
         yield Document(

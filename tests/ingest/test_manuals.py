@@ -80,3 +80,32 @@ def test_broken_pdf_and_empty_manual_are_quarantined(tmp_path: Path):
     (tmp_path / "utf8-lies.html").write_bytes(b'<meta charset="utf-8"><p>' + b"\x81\x8d\x8f\x90\x9d" * 50 + b"</p>")
     reasons = {Path(q.source.path).name: q.reason for q in quarantined(read_all(tmp_path))}
     assert reasons == {"broken.pdf": "pdf_unreadable", "headings-only.md": "no_content", "utf8-lies.html": "undecodable_text"}
+
+
+def test_section_ids_are_unique_and_stable_for_headings_in_any_script(tmp_path: Path):
+    page = ("# 概要\n\nKubernetesは、宣言的な構成管理と自動化を促進するためのプラットフォームです。\n\n"
+            "## コンテナランタイム\n\nコンテナの実行を担当するソフトウェアです。\n\n"
+            "## ノード\n\nノードはワーカーマシンです。\n\n"
+            "# A\n\nfirst\n\n# A\n\nsecond\n\n# A 2\n\nthird\n")
+    (tmp_path / "ja.md").write_text(page, encoding="utf-8")
+    docs = documents(read_all(tmp_path / "ja.md"))
+    locators = [d.source.locator for d in docs]
+    assert len(set(locators)) == len(locators) == 6
+    assert locators[:3] == ["section:概要", "section:概要-コンテナランタイム", "section:概要-ノード"]
+    assert locators[3:] == ["section:a", "section:a-2", "section:a-2-2"], "a heading that ends in -2 never takes a disambiguated anchor"
+    assert len({d.id for d in docs}) == 6
+    again = documents(read_all(tmp_path / "ja.md"))
+    assert [d.id for d in again] == [d.id for d in docs]
+
+
+def test_conservation_counts_rows_not_unique_ids():
+    import polars as pl
+
+    from curation.outcomes import conservation_problems
+    from schemas.frames import LEDGER_SCHEMA
+
+    row = {"stage": "ingest", "outcome": "kept", "reason": "", "detail": "", "source_kind": "manual", "path": "ja.md", "locator": "", "record_id": "d_1"}
+    ledger = pl.DataFrame([{**row, "unit_id": "d_1"}, {**row, "unit_id": "d_1"}, {**row, "unit_id": "d_2", "record_id": "d_2"}], schema=LEDGER_SCHEMA)
+    problems = conservation_problems(ledger, ("ingest",))
+    assert any("more than one ingest unit" in p and "d_1" in p for p in problems), problems
+    assert any("inputs 3 != kept + dropped + quarantined" in p for p in problems), problems
