@@ -28,8 +28,21 @@ def normalise_whitespace(text: str) -> str:
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+_WIKI_EMBED = re.compile(r"!\[\[[^\]]*\]\]")  # ![[icon.svg#icon]]
+_WIKI_LINK = re.compile(r"\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")  # [[page#part|text]] -> text, else page
+_SHORTCODE_TEXT = re.compile(r"\{\{[<%]\s*glossary_tooltip\b[^}]*?\btext=\"([^\"]*)\"[^}]*?[>%]\}\}")
+_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)  # Hugo: {{< note >}}, {{% capture %}}, {{< param "x" >}}...
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
 def markdown_to_text(text: str) -> str:
-    """Keep Markdown structure (lists, tables, headings) but drop images, link targets and inline HTML."""
+    """Keep Markdown structure (lists, tables, headings) but drop images, embeds, link targets, inline
+    HTML, comments and site-generator shortcodes; a wikilink or a glossary tooltip keeps its text."""
+    text = _COMMENT.sub("", text)
+    text = _WIKI_EMBED.sub("", text)
+    text = _WIKI_LINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
+    text = _SHORTCODE_TEXT.sub(lambda m: m.group(1), text)
+    text = _SHORTCODE.sub("", text)
     text = _MD_IMAGE.sub(lambda m: m.group(1), text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _INLINE_TAG.sub("", text)

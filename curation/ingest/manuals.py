@@ -14,6 +14,9 @@ from curation.ingest.units import Quarantined, UnitResult
 from schemas import Document, ManualMeta, SourceRef, sha256_hex, stable_id
 
 _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_HEADING_ANCHOR = re.compile(r"\s*\{#[^}]*\}\s*$")  # "Container runtime {#container-runtime}"
+_HEADING_SHORTCODE = re.compile(r"^\{\{[<%].*[>%]\}\}$")  # {{% heading "whatsnext" %}}: a template, not a topic
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SLUG = re.compile(r"[\W_]+")  # anything but letters and digits, of any script
 
@@ -38,11 +41,30 @@ def _decoded(file: InputFile, *, html: bool = False) -> tuple[str | None, Quaran
         return None, _quarantine(file, "file", raw, "undecodable_text", str(err))
 
 
+def front_matter(text: str) -> tuple[dict, str]:
+    """(the YAML front matter as a mapping, the page without it); a block that is not YAML stays text."""
+    import yaml
+
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        values = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, text
+    return (values if isinstance(values, dict) else {}), text[match.end():]
+
+
+def _heading(title: str) -> str:
+    return _HEADING_ANCHOR.sub("", title).strip()
+
+
 def read_markdown(file: InputFile) -> Iterator[UnitResult]:
     text, problem = _decoded(file)
     if problem:
         yield problem
         return
+    meta, text = front_matter(text)
     sections: list[_Section] = []
     stack: list[tuple[int, str]] = []
     current = _Section(heading_path=[])
@@ -51,15 +73,18 @@ def read_markdown(file: InputFile) -> Iterator[UnitResult]:
         if _FENCE.match(line):
             in_fence = not in_fence
         match = None if in_fence else _ATX_HEADING.match(line)
+        if match and _HEADING_SHORTCODE.match(match.group(2).strip()):
+            match = None  # a template's heading: its text stays in the section above
         if match:
             sections.append(current)
-            level, title = len(match.group(1)), match.group(2).strip()
+            level, title = len(match.group(1)), _heading(match.group(2))
             stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, title)]
             current = _Section(heading_path=[t for _, t in stack])
         else:
             current.lines.append(line)
     sections.append(current)
-    manual = next((s.heading_path[0] for s in sections if s.heading_path), file.path.stem)
+    title = str(meta.get("title") or "").strip()
+    manual = title or next((s.heading_path[0] for s in sections if s.heading_path), file.path.stem)
     yield from _section_documents(file, "markdown", manual, [(s.heading_path, "\n".join(s.lines)) for s in sections])
 
 

@@ -1,0 +1,47 @@
+"""Markdown manuals without residue: front matter into the title, wikilinks as their text, embeds,
+comments and Hugo shortcodes gone, heading anchors off the headings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curation.clean.normalize import markdown_to_text
+from tests.ingest.helpers import documents, read_all
+
+PAGE = """---
+title: Kubernetes Components
+# content_template: templates/concept
+weight: 20
+description: >
+  What a cluster is made of.
+---
+
+<!-- overview -->
+When you deploy Kubernetes, you get a cluster.
+{{< glossary_definition term_id="cluster" length="all" >}}
+
+## Container runtime {#container-runtime}
+
+Starts a {{< glossary_tooltip text="pod" term_id="pod" >}} on every [[nodes|node]]; see [[Scheduling]] and
+[[Scheduling#Affinity|affinity]]. ![[icon.svg#icon]] ![diagram](/images/c.png)
+
+{{% heading "whatsnext" %}}
+
+Read about [labels](/docs/labels/).
+"""
+
+
+def test_front_matter_becomes_the_title_and_never_a_heading(tmp_path: Path):
+    (tmp_path / "components.md").write_text(PAGE)
+    docs = documents(read_all(tmp_path / "components.md"))
+    assert {d.meta.manual for d in docs} == {"Kubernetes Components"}
+    assert [d.meta.heading_path for d in docs] == [[], ["Container runtime"]]
+    assert all("weight: 20" not in d.text and "content_template" not in d.text for d in docs)
+
+
+def test_markdown_residue_is_rendered_as_text():
+    (_, body) = PAGE.split("## Container runtime {#container-runtime}")
+    text = markdown_to_text(body)
+    assert "Starts a pod on every node; see Scheduling and\naffinity." in text
+    assert "{{" not in text and "[[" not in text and "icon.svg" not in text and "<!--" not in text
+    assert "Read about labels." in text
