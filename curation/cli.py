@@ -269,7 +269,9 @@ def explain(
     from curation.steps import STAGES
 
     out = out or Path(load_cli_config(config).output_dir)
-    ledgers = sorted(out.rglob("ledger.parquet"))
+    # a run's (or a version's) combined ledger holds every stage's rows once; without it, the stages' own
+    combined = out / "ledger.parquet"
+    ledgers = [combined] if combined.exists() else sorted(out.rglob("ledger.parquet"))
     if not ledgers:
         typer.secho(f"no ledger under {out}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)

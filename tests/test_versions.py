@@ -197,3 +197,21 @@ def test_a_read_only_install_seeds_a_writable_gx_context(tmp_path):
     finally:
         for path in [seed, *seed.rglob("*")]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def test_explain_prints_each_stage_once_and_says_why(first):
+    from typer.testing import CliRunner
+
+    from train.cli import app
+
+    _, config, result = first
+    ledger = pl.read_parquet(result.path / "ledger.parquet")
+    kept = ledger.filter((pl.col("stage") == "validate") & (pl.col("outcome") == "kept")).row(0, named=True)
+    for where in (Path(config.output_dir), result.path):
+        shown = CliRunner().invoke(app, ["explain", kept["unit_id"], "--out", str(where)])
+        assert shown.exit_code == 0, shown.output
+        stages = [line.split()[0] for line in shown.output.splitlines()[2:]]
+        assert stages == list(dict.fromkeys(stages)) and stages[0] == "ingest" and stages[-1] == "validate", shown.output
+    dropped = ledger.filter(pl.col("reason") == "near_duplicate").row(0, named=True)
+    shown = CliRunner().invoke(app, ["explain", dropped["unit_id"], "--out", str(result.path)])
+    assert "dropped:near_duplicate" in shown.output and dropped["detail"] in shown.output
