@@ -123,6 +123,8 @@ def refresh(
                f"{validation['records']['quarantined']} record(s) quarantined; {validation['leakage']['count']} leak(s))")
     for failure in validation.get("critical_failures", []):
         typer.secho(f"  critical: {failure}", fg=typer.colors.RED)
+    for warning in validation.get("warnings", []):
+        typer.secho(f"  warning: {warning}", fg=typer.colors.YELLOW)
     typer.echo(f"dashboard: {build_dashboard_for(cfg)}")
     colour = {"published": typer.colors.GREEN, "unchanged": None, "failed": typer.colors.RED}[result.status]
     typer.secho(f"{result.status}: {result.version_id}  ({result.path})", fg=colour)

@@ -110,6 +110,7 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     write_version_files(export_dir, valid)
     export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet")
     failures = [r for r in gx_report.results if r["critical"] and not r["success"]]
+    warnings = list(gx_report.warnings)
     if leaks:
         failures.append({"check": "leakage", "rule": f"held-out/train pairs with MinHash Jaccard >= {config.validation.leakage_threshold}",
                          "count": len(leaks), "examples": [f"{p['heldout']}~{p['train']}" for p in leaks[:5]], "critical": True})
@@ -124,12 +125,17 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
         by_reason = ", ".join(f"{r}={n}" for r, n in quarantined_rows.group_by("reason").len().sort("reason").iter_rows())
         failures.insert(0, {"check": "quarantined records", "rule": f"at most {config.validation.max_quarantined_share:.0%} of the records ({by_reason})",
                             "count": quarantined, "examples": quarantined_rows["record_id"].head(5).to_list(), "critical": True})
+    over = [example_id for check in export.values() for example_id in check["over_train_length_ids"]]
+    if over:
+        count = sum(check["over_train_length"] for check in export.values())
+        warnings.append(f"{count} of {valid.height} example(s) exceed train.max_seq_length ({config.train.max_seq_length} tokens) "
+                        f"and will be cut by train.overlong={config.train.overlong}, e.g. {', '.join(over[:5])}")
     critical = [describe_failure(f) for f in failures]
     report = {
         "passed": not critical,
         "critical_failures": critical,
         "failures": failures,
-        "warnings": gx_report.warnings,
+        "warnings": warnings,
         "records": {"in": examples.height, "valid": valid.height, "quarantined": quarantined},
         "leakage": {"threshold": config.validation.leakage_threshold, "pairs": leaks[:20], "count": len(leaks)},
         "gx": gx_report.as_dict(),
@@ -152,6 +158,11 @@ def export_checks(export_dir: Path, config: PipelineConfig, *, token_counts: Pat
         results[split] = {**result, "tokenizer": tokenizer_name}
         ids = pl.read_parquet(export_dir / f"{split}.parquet", columns=["id"])["id"].to_list()
         rows += [{"id": i, "split": split, "tokens": n} for i, n in zip(ids, counts)] if len(ids) == len(counts) else []
+        # against the length it will be trained with: what is over it gets cut (train.overlong)
+        over = [i for i, n in zip(ids, counts) if n > config.train.max_seq_length]
+        results[split]["train_max_seq_length"] = config.train.max_seq_length
+        results[split]["over_train_length"] = len(over)
+        results[split]["over_train_length_ids"] = over[:20]
     if token_counts is not None:
         pl.DataFrame(rows, schema={"id": pl.String, "split": pl.String, "tokens": pl.Int64}).write_parquet(token_counts)
     return results

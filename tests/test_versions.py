@@ -215,3 +215,14 @@ def test_explain_prints_each_stage_once_and_says_why(first):
     dropped = ledger.filter(pl.col("reason") == "near_duplicate").row(0, named=True)
     shown = CliRunner().invoke(app, ["explain", dropped["unit_id"], "--out", str(result.path)])
     assert "dropped:near_duplicate" in shown.output and dropped["detail"] in shown.output
+
+
+def test_validation_reports_examples_over_the_training_length(first):
+    _, config, result = first
+    tokens = pl.read_parquet(result.path / "token_counts.parquet")
+    over = tokens.filter(pl.col("tokens") > config.train.max_seq_length)
+    assert over.height, "the sample has examples longer than the 256-token training window"
+    export = result.validation["export"]
+    assert sum(check["over_train_length"] for check in export.values()) == over.height
+    assert all(check["train_max_seq_length"] == config.train.max_seq_length for check in export.values())
+    assert any(f"{over.height} of " in w and "train.max_seq_length" in w for w in result.validation["warnings"])
