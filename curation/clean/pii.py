@@ -74,9 +74,11 @@ class Redaction:
 # --------------------------------------------------------------------------------------------------
 # EMAIL
 
+# ASCII boundaries on both sides: \w would count a Japanese or Chinese character next to the
+# address as part of a word ("お問い合わせはjo@example.orgまで") and miss it.
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+    r"(?<![A-Za-z0-9_.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9_-])"
 )
 
 
@@ -185,7 +187,9 @@ _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]+)?(?![\w:])"
 )
 _VERSION_BEFORE = re.compile(
-    r"(?:\bv|\bver|\bversion|\bfirmware|\bfw|\bbuild|\brelease|\brev|\brevision|\bupdate|\bsoftware|\bdriver|\boid)\.?\s*[:=]?\s*$",
+    r"(?:\bv|\bver|\bversion|\bfirmware|\bfw|\bbuild|\brelease|\brev|\brevision|\bupdate|\bsoftware|\bdriver|\boid)\.?\s*[:=]?\s*$"
+    r"|(?:==|~=|>=|<=|@)\s*$"  # pip pins: "torch==2.1.0.1"
+    r"|\b[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+[ \t]$",  # a package name before its version: "nvidia-cufft-cu12 11.0.2.54"
     re.IGNORECASE,
 )
 _GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
@@ -275,6 +279,9 @@ _DIGIT_GROUPS = re.compile(r"\d+")
 _PLACEHOLDER_DIGITS = re.compile(r"123456789|987654321|(\d)\1{5}")
 _AMOUNT_LIKE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?$|^\d+[.,]\d{1,2}$")
 _DOTTED_VERSION = re.compile(r"^\d+(?:\.\d+){3,}$")
+_DECIMAL = re.compile(r"^\d{1,4}\.\d{5,}$")  # "0.3937008": a float, not a number to call
+_SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$")  # "030-02-8711": no phone plan groups digits 3-2-4
+_INTEGER_LIMITS = {"2147483647", "2147483648", "4294967295", "4294967296", "9223372036854775807", "18446744073709551615"}
 _LENIENCY = {"valid": phonenumbers.Leniency.VALID, "possible": phonenumbers.Leniency.POSSIBLE}
 
 
@@ -328,6 +335,8 @@ def _plausible_phone(text: str, start: int, end: int) -> bool:
         return not _MONEY_BEFORE.search(before)
     core = raw.lstrip("([")
     if _DATE_LIKE.match(core) or _DATE_START.match(core) or _AMOUNT_LIKE.match(core) or _DOTTED_VERSION.match(core):
+        return False
+    if _DECIMAL.match(core) or _SSN_SHAPE.match(core) or core in _INTEGER_LIMITS:
         return False
     if sum(len(group) == 1 for group in _DIGIT_GROUPS.findall(core)) >= 2:
         return False  # "0 2 21 50 49 42": a list of small numbers

@@ -452,3 +452,24 @@ def test_never_raises_and_never_leaks_a_card_or_iban(parts, names):
 def test_arbitrary_text_never_raises(text, names):
     result = redact(text, CONFIG, known_names=names)
     assert sum(result.counts.values()) == len(result.spans)
+
+
+@pytest.mark.parametrize("text", [
+    "avrdude -s 0.3937008 -p m128",  # a float option
+    "retailer code 030-02-8711 on the box",  # a product code in the 3-2-4 shape
+    "INT32_MAX is 2147483647 and UINT32_MAX 4294967295",
+    "pip install nvidia-cufft-cu12 11.0.2.54",  # a package version, not an IPv4 address
+    "pin it: torch==11.0.2.54",
+])
+def test_numbers_in_code_and_tables_are_not_pii(text):
+    assert redact(text, CONFIG).text == text
+
+
+@pytest.mark.parametrize("text, address", [
+    ("お問い合わせはjo@example.orgまでお願いします", "jo@example.org"),
+    ("邮箱：li.wei@example.cn。谢谢", "li.wei@example.cn"),
+    ("메일 kim@example.kr로 보내주세요", "kim@example.kr"),
+])
+def test_an_email_address_next_to_any_script_is_redacted(text, address):
+    result = redact(text, CONFIG)
+    assert address not in result.text and result.counts.get("EMAIL") == 1
