@@ -55,6 +55,9 @@ def html_blocks(html: str, *, drop_boilerplate: bool = True) -> list[Block]:
     if drop_boilerplate:
         for node in tree.css(_BOILERPLATE):
             node.decompose()
+        for table in tree.css("table"):
+            if _link_table(table):
+                table.decompose()
     root = tree.body or tree.root
     if root is None:
         return []
@@ -210,6 +213,22 @@ class _Renderer:
             self.blocks.append(Block(self.level, "\n".join(self.lines), self.quote, self.kind))
         self.lines = []
         self.kind = "text"
+
+
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+def _link_table(table) -> bool:
+    """A table of nothing but links: a navigation bar ("[ < ] [ > ] [Up] [Contents]"), a table of
+    contents or an index. Its cells say where to go, not what the manual says."""
+    cells = table.css("td, th")
+    if sum(1 for cell in cells if cell.css_first("a") is not None) < 3:
+        return False
+    for cell in cells:
+        linked = "".join(a.text(deep=True) for a in cell.css("a"))
+        if _NOT_TEXT.sub("", cell.text(deep=True)) != _NOT_TEXT.sub("", linked):
+            return False  # text that is not a link: a data table
+    return True
 
 
 def _children(node):

@@ -27,6 +27,7 @@ CLEAN_SCHEMA = pl.Schema({**DOCUMENT_SCHEMA, "pii_counts": pl.String})
 
 DROP_REASONS = {
     "auto_reply": "an auto-reply / out-of-office message",
+    "navigation": "a manual's table of contents, index or navigation page (where to look, not what it says)",
     "mailing_list": "list mail (List-Id, Precedence: bulk/list/junk), dropped because clean.drop_mailing_lists is on",
     "bounce": "a delivery-status notification (bounce)",
     "empty_after_cleaning": "nothing left after quotes, signatures and boilerplate were removed",

@@ -25,6 +25,8 @@ class QualityConfig(StepConfig):
     # Gopher-style repetition checks are meant for long documents: a short manual section that
     # states a procedure as prose and again as numbered steps is not boilerplate.
     repetition_min_words: int = 120
+    max_index_line_share: float = Field(
+        default=0.5, gt=0.0, le=1.0, description="a manual section with this share of 'entry . . . . 19' lines is a contents or index page")
     repetition_source_kinds: list[str] = Field(
         default=["email", "ticket"],
         description="source kinds the repetition (boilerplate) checks apply to; manuals are exempt by default: a procedure "
@@ -76,10 +78,23 @@ def repetition_scores(tokens: list[str], text: str) -> dict[str, float]:
     }
 
 
+_LEADER_LINE = re.compile(r"(?:\.\s?){3,}\s*\d+\s*$")  # "-x Arduino . . . . . 19", "Introduction..........3"
+
+
+def index_share(text: str) -> float:
+    """Share of the lines that end in a page number after dotted leaders: a table of contents or an index."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 5:
+        return 0.0
+    return sum(1 for line in lines if _LEADER_LINE.search(line)) / len(lines)
+
+
 def quality_verdict(text: str, config: QualityConfig, source_kind: str = "email") -> tuple[str, str] | None:
     """(reason, detail) when the text must be dropped, else None. Checks run cheapest first."""
     if not text.strip():
         return "empty_after_cleaning", "no text left after cleaning"
+    if source_kind == "manual" and index_share(text) >= config.max_index_line_share:
+        return "navigation", f"{index_share(text):.0%} of the lines are index or contents entries (page numbers after leaders)"
     tokens = words(text)
     if len(tokens) < config.min_words:
         return "too_short", f"{len(tokens)} words < min_words {config.min_words}"

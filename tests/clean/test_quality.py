@@ -21,3 +21,22 @@ def test_a_procedure_that_repeats_its_steps_is_documentation_not_boilerplate():
     reason, detail = quality_verdict(steps, CONFIG, "email")
     assert reason == "boilerplate", "the same text as a mail body is still caught"
     assert quality_verdict(steps, QualityConfig(allowed_languages=[], repetition_source_kinds=["email", "manual"]), "manual")[0] == "boilerplate"
+
+
+def test_a_contents_or_index_page_is_navigation_not_a_topic():
+    index = "Concept Index\n" + "\n".join(f"-x {name} . . . . . . . . . . . . {page}" for name, page in
+                                          [("Arduino", 19), ("AVR Dragon", 19), ("buspirate", 20), ("dryrun", 21), ("JTAG ICE", 22)])
+    reason, detail = quality_verdict(index, CONFIG, "manual")
+    assert reason == "navigation" and "index or contents" in detail
+    procedure = "Set the fuses:\n1. Connect the programmer.\n2. Run avrdude -U lfuse:w:0xe2:m.\n3. Wait 10 s.\n4. Check version 7.1.\n5. Done."
+    assert quality_verdict(procedure, CONFIG, "manual") is None
+
+
+def test_a_table_of_links_is_navigation_and_a_data_table_is_not():
+    from curation.html_text import html_to_text
+
+    nav = ('<table><tr><td>[<a href="a.html"> &lt; </a>]</td><td>[<a href="b.html"> &gt; </a>]</td><td> &nbsp; </td>'
+           '<td>[<a href="up.html"> Up </a>]</td><td>[<a href="toc.html">Contents</a>]</td></tr></table>')
+    data = "<table><tr><td>E1</td><td>Lid open</td></tr><tr><td>E2</td><td>See <a href='#'>Heater</a></td></tr></table>"
+    text = html_to_text(f"<body>{nav}<h2>5.2 DFU</h2><p>Bootloaders need a chip erase.</p>{data}</body>", drop_boilerplate=True)
+    assert text == "5.2 DFU\n\nBootloaders need a chip erase.\n\nE1 | Lid open\nE2 | See Heater"
