@@ -90,6 +90,7 @@ def _split(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
 def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
     from curation.validate.leakage import leakage_pairs
+    from curation.validate.quality_report import quality_report
     from curation.validate.records import validate_records
     from curation.validate.suite import dataset_tables, describe_failure, pii_leftovers, run_suites
     from curation.versions import write_version_files
@@ -109,6 +110,7 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     export_dir.mkdir(exist_ok=True)
     write_version_files(export_dir, valid)
     export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet")
+    quality = quality_report(valid, pl.read_parquet(target / "token_counts.parquet"), config.train.max_seq_length)
     failures = [r for r in gx_report.results if r["critical"] and not r["success"]]
     warnings = list(gx_report.warnings)
     if leaks:
@@ -130,6 +132,11 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
         count = sum(check["over_train_length"] for check in export.values())
         warnings.append(f"{count} of {valid.height} example(s) exceed train.max_seq_length ({config.train.max_seq_length} tokens) "
                         f"and will be cut by train.overlong={config.train.overlong}, e.g. {', '.join(over[:5])}")
+    for defect, limit in config.validation.critical_defect_shares.items():
+        found = quality.get("all", {}).get("defects", {}).get(defect)
+        if found and found["share"] > limit:
+            failures.append({"check": f"example quality: {defect}", "rule": f"at most {limit:.1%} of the examples",
+                             "count": found["count"], "examples": found["examples"], "critical": True})
     critical = [describe_failure(f) for f in failures]
     report = {
         "passed": not critical,
@@ -140,6 +147,7 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
         "leakage": {"threshold": config.validation.leakage_threshold, "pairs": leaks[:20], "count": len(leaks)},
         "gx": gx_report.as_dict(),
         "export": export,
+        "quality": quality,
     }
     (target / "validation.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     return report

@@ -226,3 +226,21 @@ def test_validation_reports_examples_over_the_training_length(first):
     assert sum(check["over_train_length"] for check in export.values()) == over.height
     assert all(check["train_max_seq_length"] == config.train.max_seq_length for check in export.values())
     assert any(f"{over.height} of " in w and "train.max_seq_length" in w for w in result.validation["warnings"])
+
+
+def test_the_example_quality_report_is_part_of_validation_and_can_fail_a_version(first, tmp_path):
+    tmp, config, result = first
+    quality = result.validation["quality"]
+    published = sum(pl.read_parquet(result.path / f"{s}.parquet").height for s in ("train", "validation", "test"))
+    assert quality["all"]["examples"] == published
+    assert quality["all"]["defects"]["echo"]["count"] == 0 and quality["all"]["defects"]["template_residue"]["count"] == 0
+    tags = quality["all"]["defects"]["redaction_tag"]
+    assert tags["count"] > 0, "the sample's replies greet '<PERSON>': tag mode is still the default"
+    strict = config.model_copy(update={"validation": config.validation.model_copy(update={"critical_defect_shares": {"redaction_tag": 0.0}})})
+    import shutil
+
+    work = tmp_path / "out"
+    shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
+    failed = run_step("validate", strict, work, RunContext(gx_project_root=tmp))
+    (failure,) = [f for f in failed["failures"] if f["check"] == "example quality: redaction_tag"]
+    assert not failed["passed"] and failure["count"] == tags["count"] and failure["examples"] == tags["examples"]

@@ -39,6 +39,9 @@ class ValidateConfig(StepConfig):
         default="train.base_model:chat_token_counter",
         description="module:function(tokenizer spec) -> messages -> token count (curation/validate/tokens.py); null: a chars/4 estimate")
     leakage_threshold: float = Field(default=0.7, description="MinHash Jaccard above which a held-out / train pair is a leak")
+    critical_defect_shares: dict[str, float] = Field(
+        default={}, description="example-quality defects (curation/validate/quality_report.py) that fail a version past the given share, "
+                                "e.g. {echo: 0.0, template_residue: 0.01}; every defect is reported either way")
     max_quarantined_share: float = Field(
         default=0.02, ge=0.0, le=1.0,
         description="records failing a per-record rule (schema, PII leftovers) are quarantined; the version fails only above this share")

@@ -1,0 +1,86 @@
+"""The example-quality report: per source and kind, the share of published examples with each defect.
+
+A defect is something a reader of the example would call wrong with it as training data. The report
+names a few example ids per defect, so the dashboard and `curate show` lead straight to them. Shares
+are reported; a version fails on them only for the defects `validation.critical_defect_shares` names.
+
+- ``echo``: a reply that repeats the customer turn it answers
+- ``repeated_paragraph``: a turn that holds the same paragraph twice
+- ``markup_residue``: HTML tags, site-generator shortcodes (``{{< ... >}}``), wikilinks (``[[...]]``)
+- ``template_residue``: an unfilled ``{placeholder}``
+- ``language_mismatch``: a question in one language answered in another
+- ``cut_by_window``: longer than the training length (``train.max_seq_length``), so training cuts it
+- ``redaction_tag``: a ``<PERSON>``-style tag the model would learn to write
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import polars as pl
+
+DEFECTS = ("echo", "repeated_paragraph", "markup_residue", "template_residue", "language_mismatch", "cut_by_window", "redaction_tag")
+IDS_SHOWN = 5
+_SPACE = re.compile(r"\s+")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_MARKUP = re.compile(r"</?(?:p|div|span|br|table|td|tr|li|ul|ol|a|b|i|font|img|h[1-6])\b[^>]*>|\{\{[<%]|\[\[[^\]]+\]\]", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_ ]{0,40}\}(?!\})")
+_TAG = re.compile(r"<(?:PERSON|EMAIL|PHONE|CARD|IBAN|IP|ADDRESS)>")
+_MIN_LANGUAGE_CHARS = 40
+
+
+def _normal(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, language: Callable[[str], str]) -> list[str]:
+    """The defects of one example (its messages, and its token count with the chat template)."""
+    turns = [m for m in messages if m["role"] != "system"]
+    found = []
+    if any(b["role"] == "assistant" and a["role"] == "user" and _normal(a["content"]) == _normal(b["content"]) for a, b in zip(turns, turns[1:])):
+        found.append("echo")
+    for turn in turns:
+        paragraphs = [_normal(p) for p in _PARAGRAPH.split(turn["content"]) if p.strip()]
+        if len(paragraphs) != len(set(paragraphs)):
+            found.append("repeated_paragraph")
+            break
+    text = "\n".join(m["content"] for m in turns)
+    if _MARKUP.search(text):
+        found.append("markup_residue")
+    if _PLACEHOLDER.search(text):
+        found.append("template_residue")
+    question = next((m["content"] for m in turns if m["role"] == "user"), "")
+    answer = next((m["content"] for m in turns if m["role"] == "assistant"), "")
+    if len(question) >= _MIN_LANGUAGE_CHARS and len(answer) >= _MIN_LANGUAGE_CHARS and language(question) != language(answer):
+        found.append("language_mismatch")
+    if tokens is not None and tokens > max_tokens:
+        found.append("cut_by_window")
+    if _TAG.search(text):
+        found.append("redaction_tag")
+    return found
+
+
+def quality_report(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_tokens: int) -> dict:
+    """{"<source>/<kind>": {"examples": n, "defects": {defect: {"share", "count", "examples"}}}, "all": ...}."""
+    from curation.clean.quality import detect_language
+
+    counts = dict(zip(tokens["id"], tokens["tokens"])) if tokens is not None and tokens.height else {}
+
+    def language(text: str) -> str:
+        return detect_language(text)[0]
+
+    groups: dict[str, dict] = {}
+    for row in examples.select("id", "source_kind", "kind", "messages").iter_rows(named=True):
+        defects = example_defects(row["messages"], counts.get(row["id"]), max_tokens, language)
+        for key in (f"{row['source_kind']}/{row['kind']}", "all"):
+            group = groups.setdefault(key, {"examples": 0, "ids": {d: [] for d in DEFECTS}})
+            group["examples"] += 1
+            for defect in defects:
+                group["ids"][defect].append(row["id"])
+    return {
+        key: {"examples": g["examples"],
+              "defects": {d: {"share": round(len(ids) / g["examples"], 4), "count": len(ids), "examples": sorted(ids)[:IDS_SHOWN]}
+                          for d, ids in g["ids"].items()}}
+        for key, g in sorted(groups.items())
+    }
