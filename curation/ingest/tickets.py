@@ -63,10 +63,10 @@ def _csv_rows(reader, header: list[str]) -> Iterator[tuple[int, dict[str, str] |
         row_number += 1
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(header):
+        if len(values) != len(header):  # a short row is not padded: its fields would land in the wrong columns
             yield row_number, None, f"{len(values)} fields for {len(header)} columns"
             continue
-        yield row_number, dict(zip(header, values + [""] * (len(header) - len(values)))), ""
+        yield row_number, dict(zip(header, values)), ""
 
 
 def read_json(file: InputFile, mappings: list[TicketMapping]) -> Iterator[UnitResult]:
@@ -152,8 +152,12 @@ def _documents(file: InputFile, mapping: TicketMapping, records) -> Iterator[Uni
             missing = mapping.ticket_id if not ticket_id else mapping.description
             yield _quarantine(file, f"row:{number}", json.dumps(record, default=str).encode(), "missing_field", f"'{missing}' is empty")
             continue
-        seen[ticket_id] = seen.get(ticket_id, 0) + 1
-        locator = ticket_id if seen[ticket_id] == 1 else f"{ticket_id}#{seen[ticket_id]}"
+        if ticket_id in seen:  # two tickets under one id would merge into one conversation
+            yield _quarantine(file, f"row:{number}", json.dumps(record, default=str).encode(), "duplicate_ticket_id",
+                              f"ticket id {ticket_id!r} on row {seen[ticket_id]} and again on row {number}; the first is kept")
+            continue
+        seen[ticket_id] = number
+        locator = ticket_id
         document = _ticket_document(file, mapping, record, locator, ticket_id, _str(description), number)
         if mapping.parent_id:
             parents[ticket_id] = normalise_id(_str(_get(record, mapping.parent_id)).split(",")[0])

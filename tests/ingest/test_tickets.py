@@ -93,3 +93,18 @@ def test_reply_tree_ids_written_as_floats_still_link(tmp_path: Path):
     docs = documents(read_all(tmp_path / "twcs.csv"))
     assert [d.source.locator for d in docs] == ["1", "2", "3"]
     assert len({d.group_key for d in docs}) == 1, "the reply and the follow-up join the customer's tweet"
+
+
+def test_short_rows_and_duplicate_ids_are_quarantined_not_merged(tmp_path: Path):
+    rows = [
+        KAGGLE_HEADER,
+        '7,Ann Lee,ann@example.org,30,Female,A-45 SuperWidget,2024-01-02,Technical issue,Reset,"How do I reset it?",Closed,Hold the blue button.,High,Email,,,5',
+        "8,Bo Chan,bo@example.org,41",  # a short row: padding it would shift nothing but lose the ticket's meaning
+        '7,Cy Doe,cy@example.org,22,Male,B-12 MiniWidget,2024-03-04,Billing,Refund,"Refund please",Closed,Refunded.,Low,Chat,,,',
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    units = read_all(tmp_path / "t.csv")
+    assert [d.source.locator for d in documents(units)] == ["7"]
+    problems = {q.reason: q.detail for q in quarantined(units)}
+    assert problems["malformed_row"] == "4 fields for 17 columns"
+    assert problems["duplicate_ticket_id"] == "ticket id '7' on row 2 and again on row 4; the first is kept"  # rows as in the file, header = 1
