@@ -67,15 +67,27 @@ class ExamplesSummary:
 class _Outcome:
     examples: list[Example] = field(default_factory=list)
     used: dict[str, list[str]] = field(default_factory=dict)  # document id -> example ids
+    why: dict[str, str] = field(default_factory=dict)  # document id -> how it was used (thread position, role rule)
     dropped: dict[str, tuple[str, str]] = field(default_factory=dict)  # document id -> (reason, detail)
 
 
 def _is_company(address: str, company: CompanyConfig) -> bool:
+    return sender_rule(address, company)[0]
+
+
+def sender_rule(address: str, company: CompanyConfig) -> tuple[bool, str]:
+    """(is the company, the rule that says so), for `curate explain`; it names the sender's domain,
+    never the (personal) address."""
     address = address.lower()
     if address in {a.lower() for a in company.support_addresses}:
-        return True
+        return True, "the sender is one of company.support_addresses"
     domain = address.rpartition("@")[2]
-    return any(domain == d or domain.endswith("." + d) for d in company.domains)
+    match = next((d for d in company.domains if domain == d or domain.endswith("." + d)), None)
+    if match:
+        return True, f"@{domain} is in company.domains ({match})"
+    if not domain:
+        return False, "the message has no sender address"
+    return False, f"@{domain} is not in company.domains and the sender is not a support address"
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -166,9 +178,14 @@ def _windows(merged: list[tuple[str, str, list[str]]], max_turns: int) -> list[l
 
 def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
     docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
-    turns = [("assistant" if _is_company(d.meta.sender.address, company) else "user", d.text, d.id) for d in docs]
-    return _conversation(turns, config, source_kind="email", group_key=docs[0].group_key, created_at=docs[-1].created_at,
-                         all_ids=[d.id for d in docs], no_answer_reason="no_assistant_turn")
+    rules = [sender_rule(d.meta.sender.address, company) for d in docs]
+    turns = [("assistant" if is_company else "user", d.text, d.id) for d, (is_company, _) in zip(docs, rules)]
+    outcome = _conversation(turns, config, source_kind="email", group_key=docs[0].group_key, created_at=docs[-1].created_at,
+                            all_ids=[d.id for d in docs], no_answer_reason="no_assistant_turn")
+    for position, (doc, (is_company, rule)) in enumerate(zip(docs, rules), start=1):
+        outcome.why[doc.id] = (f"{doc.group_key}, message {position} of {len(docs)}: "
+                               f"{'company (assistant)' if is_company else 'customer (user)'} because {rule}")
+    return outcome
 
 
 def ticket_conversation(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
@@ -303,9 +320,10 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
             if doc.id in outcome.used:
                 summary.documents_used[kind] += 1
                 for ex_id in outcome.used[doc.id]:
-                    ledger.append({**base, "outcome": "kept", "reason": "", "detail": "", "record_id": ex_id})
+                    ledger.append({**base, "outcome": "kept", "reason": "", "detail": outcome.why.get(doc.id, ""), "record_id": ex_id})
             else:
                 reason, detail = outcome.dropped[doc.id]
+                detail = f"{detail}; {outcome.why[doc.id]}" if doc.id in outcome.why else detail
                 summary.dropped[kind][reason] += 1
                 ledger.append({**base, "outcome": "dropped", "reason": reason, "detail": detail, "record_id": ""})
         assert set(by_id) == set(outcome.used) | set(outcome.dropped), "every document ends used or dropped"

@@ -155,3 +155,15 @@ def test_an_echo_or_template_residue_is_never_published():
                             _email(2, "lena.fischer@nordlicht.example", "Please charge it for two hours first.")], COMPANY, CONFIG)
     assert residue.examples == []
     assert set(residue.dropped.values()) == {("template_residue", "{product_purchased} in a user turn")}
+
+
+def test_each_message_says_where_it_sits_and_why_it_is_customer_or_company():
+    docs = [_email(1, "cust@example.org", "How do I reset my A-45?"), _email(2, "lena.fischer@nordlicht.example", "Hold the blue button."),
+            _email(3, "support@nordlicht.example", "Did that work?")]
+    company = CompanyConfig(support_addresses=["support@nordlicht.example"], domains=["other.example"])
+    why = email_thread(docs, company, CONFIG).why
+    assert why["d_1"] == "thread:1, message 1 of 3: customer (user) because @example.org is not in company.domains and the sender is not a support address"
+    assert why["d_2"].endswith("customer (user) because @nordlicht.example is not in company.domains and the sender is not a support address")
+    assert why["d_3"] == "thread:1, message 3 of 3: company (assistant) because the sender is one of company.support_addresses"
+    assert not any("cust@" in text for text in why.values()), "the ledger never names a person's address"
+    assert email_thread(docs, COMPANY, CONFIG).why["d_2"].endswith("company (assistant) because @nordlicht.example is in company.domains (nordlicht.example)")
