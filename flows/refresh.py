@@ -12,7 +12,13 @@ import argparse
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
@@ -43,11 +49,13 @@ def refresh_dataset(config_path: str | None = None) -> dict:
     out = Path(config.output_dir)
     logger.info("refreshing %s from %s", config.name, ", ".join(config.sources))
     ctx = RunContext(map_fn=runner_map, progress=False)
-    for step in STEPS:
+    progress = create_progress_artifact(progress=0.0, key="refresh-progress", description=f"{config.name}: starting")
+    for done, step in enumerate(STEPS, start=1):
         if step.sharded:  # run here: its shards are tasks on the flow's task runner (threads, or Dask)
             ctx.results[step.name] = step.run(config, out, ctx)
         else:
             ctx.results[step.name] = STEP_TASKS[step.name](config, out, ctx)
+        update_progress_artifact(progress, 100.0 * done / len(STEPS), description=f"{config.name}: {step.name} done ({done}/{len(STEPS)} steps)")
     result, validation = ctx.results["publish"], ctx.results["validate"]
     dashboard = build_dashboard_task(config)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.refresh_helpers import sample_config
@@ -30,6 +29,7 @@ def test_refresh_flow_default_and_dask_give_the_same_version(prefect_test_harnes
     default_path, default_config = _config_file(tmp_path, "default")
     first = refresh_dataset(config_path=default_path)
     assert first["status"] == "published"
+    assert _latest_progress() == 100.0, "the flow's progress artifact reaches 100% step by step"
     dask_path, dask_config = _config_file(tmp_path, "dask")
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None})
     second = refresh_dataset.with_options(task_runner=runner)(config_path=dask_path)
@@ -39,3 +39,14 @@ def test_refresh_flow_default_and_dask_give_the_same_version(prefect_test_harnes
     assert index.exists() and second["version_id"] in index.read_text()
     again = refresh_dataset(config_path=default_path)
     assert again["status"] == "unchanged"
+
+
+def _latest_progress() -> float:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["refresh-progress"])),
+                                          sort=ArtifactSort.UPDATED_DESC, limit=1)
+    return float(artifacts[0].data)
