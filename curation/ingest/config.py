@@ -30,7 +30,7 @@ class TicketMapping(StepConfig):
 
     name: str
     records_path: str | None = Field(default=None, description="JSON: key holding the list of tickets")
-    ticket_id: str
+    ticket_id: str | None = Field(default=None, description="null: the export has no id column; a ticket's id is its row number")
     description: str
     subject: str | None = None
     status: str | None = None
@@ -49,7 +49,7 @@ class TicketMapping(StepConfig):
     author_is_customer: str | None = Field(default=None, description="boolean column: the row's author is the customer")
 
     def required_fields(self) -> list[str]:
-        return [self.ticket_id, self.description]
+        return [f for f in (self.ticket_id, self.description) if f]
 
     @classmethod
     def load(cls, name_or_path: str) -> "TicketMapping":
@@ -70,5 +70,18 @@ class IngestConfig(StepConfig):
         description="folder names whose extension-less files are read as email messages",
     )
 
+    ticket_layouts: dict[str, str] = Field(
+        default={},
+        description="glob on the file's path as the ledger shows it (source folder first: 'tickets/twitter/*.csv') -> mapping "
+                    "name or YAML path: matching files are read "
+                    "with that mapping only; other files take the first of ticket_mappings whose fields they have")
+
     def mappings(self) -> list[TicketMapping]:
         return [TicketMapping.load(name) for name in self.ticket_mappings]
+
+    def bound_mapping(self, relpath: str) -> TicketMapping | None:
+        """The mapping ticket_layouts binds to this file, if any (the first glob that matches)."""
+        from fnmatch import fnmatch
+
+        name = next((mapping for glob, mapping in self.ticket_layouts.items() if fnmatch(relpath, glob)), None)
+        return TicketMapping.load(name) if name else None

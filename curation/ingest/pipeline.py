@@ -60,7 +60,10 @@ class IngestSummary:
 
 
 def read_file(file: InputFile, config: IngestConfig, mappings) -> Iterator[UnitResult]:
-    """All units of one file; whole-file problems and reader crashes become quarantine rows."""
+    """All units of one file; whole-file problems and reader crashes become quarantine rows. A ticket
+    export bound to a mapping by ingest.ticket_layouts is read with that mapping only."""
+    bound = config.bound_mapping(file.relpath) if file.reader in {"csv", "json", "jsonl"} else None
+    mappings = [bound] if bound else mappings
     problem = guard(file, int(config.max_file_mb * 2**20))
     if problem:
         yield _file_quarantine(file, *problem)

@@ -146,9 +146,9 @@ def _documents(file: InputFile, mapping: TicketMapping, records) -> Iterator[Uni
             reason = "json_invalid" if error.startswith("json_invalid") else "malformed_row"
             yield _quarantine(file, f"row:{number}", error.encode(), reason, error)
             continue
-        ticket_id = normalise_id(_get(record, mapping.ticket_id))
-        description = _get(record, mapping.description)
-        if not ticket_id or description is None:
+        ticket_id = normalise_id(_get(record, mapping.ticket_id)) if mapping.ticket_id else str(number)
+        description = _str(_get(record, mapping.description))
+        if not ticket_id or not description:  # null and empty alike
             missing = mapping.ticket_id if not ticket_id else mapping.description
             yield _quarantine(file, f"row:{number}", json.dumps(record, default=str).encode(), "missing_field", f"'{missing}' is empty")
             continue

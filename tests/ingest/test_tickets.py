@@ -108,3 +108,29 @@ def test_short_rows_and_duplicate_ids_are_quarantined_not_merged(tmp_path: Path)
     problems = {q.reason: q.detail for q in quarantined(units)}
     assert problems["malformed_row"] == "4 fields for 17 columns"
     assert problems["duplicate_ticket_id"] == "ticket id '7' on row 2 and again on row 4; the first is kept"  # rows as in the file, header = 1
+
+
+def test_a_layout_bound_to_a_glob_wins_over_column_presence(tmp_path: Path):
+    root = tmp_path / "tickets"
+    (root / "twitter").mkdir(parents=True)
+    (root / "other").mkdir()
+    tweets = ("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+              "1,cust,True,Tue Oct 31 22:10:47 +0000 2017,my A-45 froze again,2,\n")
+    (root / "twitter" / "export.csv").write_text(tweets)
+    (root / "other" / "export.csv").write_text(tweets)
+    config = IngestConfig(ticket_mappings=["kaggle"], ticket_layouts={"tickets/twitter/*.csv": "twcs"})
+    units = read_all(root, config)
+    (doc,) = documents(units)
+    assert doc.source.path == "tickets/twitter/export.csv" and doc.text == "my A-45 froze again"
+    (refused,) = quarantined(units)
+    assert refused.source.path == "tickets/other/export.csv" and refused.reason == "csv_missing_columns" and "kaggle" in refused.detail
+
+
+def test_an_export_without_an_id_column_numbers_its_rows_and_an_empty_body_is_like_a_missing_one(tmp_path: Path):
+    mapping = tmp_path / "plain.yaml"
+    mapping.write_text("name: plain\ndescription: question\nresolution: answer\n")
+    (tmp_path / "t.csv").write_text("question,answer\nHow do I reset it?,Hold the button.\n,Nothing asked\nIs it waterproof?,No.\n")
+    units = read_all(tmp_path / "t.csv", IngestConfig(ticket_mappings=[str(mapping)]))
+    assert [d.source.locator for d in documents(units)] == ["2", "4"], "ids are row numbers (the header is row 1)"
+    (empty,) = quarantined(units)
+    assert (empty.reason, empty.detail) == ("missing_field", "'question' is empty")
