@@ -27,7 +27,7 @@ def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, 
     # before, are template residue ({product_purchased}) and no longer kept (issue 18)
     assert counts.get("kept", 0) > 600, counts
     reasons = set(finals.filter(pl.col("outcome") != "kept")["reason"])
-    assert reasons <= {"empty_file", "binary_content", "truncated_message", "malformed_mime", "undecodable_text", "no_content",
+    assert reasons <= {"empty_file", "binary_content", "truncated_message", "malformed_mime", "undecodable_text", "no_content", "unsupported_format",
                        "auto_reply", "bounce", "empty_after_cleaning", "too_short", "too_long", "wrong_language", "boilerplate",
                        "no_assistant_turn", "no_customer_turn", "unanswered_followup", "unanswered_ticket",
                        "duplicate_message", "echo", "template_residue", "navigation", "duplicate_ticket_id", "malformed_row"}, reasons

@@ -70,6 +70,10 @@ def discover(roots: list[Path], email_dirs: list[str]) -> Iterator[InputFile]:
                 path.parent.name in {"cur", "new", "tmp"}
             )
             reader = _reader_for(path, in_email_tree)
+            if in_email_tree and reader in {"html", "markdown"}:
+                # a mail folder's .html file is a message body export or a test fixture, not a manual:
+                # a message if it starts with headers, else no unit it could be (quarantined, named)
+                reader = "eml" if _looks_like_message(_head(path)) else "unknown"
             kind = _SOURCE_KIND.get(reader, "email" if in_email_tree else "manual")
             if reader == "text" and in_email_tree:
                 reader, kind = "eml", "email"
@@ -131,6 +135,8 @@ def guard(file: InputFile, max_bytes: int) -> tuple[str, str] | None:
     if size > max_bytes:
         return "file_too_large", f"{size / 2**20:.1f} MiB > limit {max_bytes / 2**20:.1f} MiB (ingest.max_file_mb)"
     if file.reader == "unknown":
+        if file.path.suffix.lower() in {".html", ".htm", ".md", ".markdown"}:
+            return "unsupported_format", f"a '{file.path.suffix}' file in a mail folder without message headers: neither a message nor a manual"
         return "unsupported_format", f"no reader for '{file.path.suffix or 'no extension'}' files"
     if file.reader != "pdf" and not looks_like_text(_head(file.path, 8192)):
         return "binary_content", "NUL bytes or >10% control characters in the first 8 KiB"

@@ -73,3 +73,16 @@ def test_cli_rejects_unknown_config_keys(tmp_path: Path):
     bad.write_text("ingest:\n  max_file_mbb: 3\n")
     result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--config", str(bad)])
     assert result.exit_code == 2 and "ingest.max_file_mbb" in result.output
+
+
+def test_an_html_file_in_a_mail_folder_is_not_a_manual(tmp_path: Path):
+    from curation.ingest.files import discover
+
+    mail = tmp_path / "emails"
+    mail.mkdir()
+    (mail / "reply.html").write_text("<html><body><p>Hi. I am fine.</p><blockquote>How are you?</blockquote></body></html>")
+    (mail / "saved.html").write_text("From: ann@example.org\nSubject: hi\nMessage-ID: <s1@x>\nContent-Type: text/html\n\n<p>Hello</p>\n")
+    files = {f.path.name: (f.reader, f.source_kind) for f in discover([mail], ["emails"])}
+    assert files == {"reply.html": ("unknown", "email"), "saved.html": ("eml", "email")}
+    summary = ingest([mail], tmp_path / "out", progress=False).as_dict()
+    assert summary["email"]["quarantined"] == {"unsupported_format": 1} and summary["email"]["documents"] == 1
