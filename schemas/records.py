@@ -68,6 +68,7 @@ class EmailMeta(_Record):
     auto_submitted: str | None = Field(default=None, description="Auto-Submitted / X-Autoreply / Precedence: auto_reply value")
     list_mail: str | None = Field(default=None, description="List-Id or Precedence: bulk/list/junk: it came through a list or relay")
     is_delivery_report: bool = False
+    mime_repair: str | None = Field(default=None, description="how a broken MIME structure was read (a flag, the text is whole)")
     mailbox_folder: str | None = Field(default=None, description="mbox file or Maildir folder it was filed in")
 
 

@@ -104,9 +104,16 @@ def parse_message(raw: bytes, relpath: str, *, fallback_locator: str, folder: st
 
     has_headers = any(_header(msg, name) for name in ("From", "Date", "Subject", "Message-ID", "To"))
     defects = {type(defect).__name__ for part in _safe_walk(msg) for defect in part.defects}
+    repaired = None
+    if not text.strip() and defects.intersection(_TRUNCATION_DEFECTS):
+        recovered = _recover_multipart(raw)
+        if recovered is not None:
+            text, charset, has_html, attachments = recovered
+            repaired = f"multipart boundary recovered from the body (MIME defects: {', '.join(sorted(defects))})"
     if not text.strip():
         if defects.intersection(_TRUNCATION_DEFECTS):
-            return _quarantine(relpath, locator, digest, "truncated_message", f"MIME defects: {', '.join(sorted(defects))}")
+            nothing = "; the message ends after its headers" if not _body_bytes(raw).strip() else ""
+            return _quarantine(relpath, locator, digest, "truncated_message", f"MIME defects: {', '.join(sorted(defects))}{nothing}")
         if not has_headers:
             return _quarantine(relpath, locator, digest, "malformed_mime", "no headers and no body text")
 
@@ -125,6 +132,7 @@ def parse_message(raw: bytes, relpath: str, *, fallback_locator: str, folder: st
         charset=charset,
         has_html=has_html,
         attachments=attachments,
+        mime_repair=repaired,
         auto_submitted=_auto_submitted(msg),
         list_mail=_list_mail(msg),
         is_delivery_report=_is_delivery_report(msg, sender),
@@ -196,6 +204,38 @@ def _date(value: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
+
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_BOUNDARY_LINE = re.compile(rb"^--([^\s]{1,70}?)(--)?[ \t]*\r?$", re.MULTILINE)
+_BOUNDARY_PARAM = re.compile(rb"(boundary\s*=\s*)(\"[^\"]*\"|[^;\r\n]*)", re.IGNORECASE)
+
+
+def _body_bytes(raw: bytes) -> bytes:
+    parts = _HEADER_END.split(raw, 1)
+    return parts[1] if len(parts) > 1 else b""
+
+
+def _recover_multipart(raw: bytes) -> tuple[str, str | None, bool, list[Attachment]] | None:
+    """The body of a multipart message whose declared boundary does not match the one its parts use
+    (or is unquoted, or never closed): the boundary is read from the first delimiter line in the body,
+    written back into the top Content-Type, a closing delimiter added, and the message parsed again."""
+    match = _HEADER_END.search(raw)
+    if not match:
+        return None
+    head, body = raw[: match.start()], raw[match.end():]
+    found = _BOUNDARY_LINE.search(body)
+    if not found or not _BOUNDARY_PARAM.search(head):
+        return None
+    boundary = found.group(1)
+    head = _BOUNDARY_PARAM.sub(lambda m: m.group(1) + b'"' + boundary + b'"', head, count=1)
+    if b"--" + boundary + b"--" not in body:
+        body = body.rstrip() + b"\r\n--" + boundary + b"--\r\n"
+    try:
+        text, charset, has_html, attachments = _body(email.message_from_bytes(head + b"\r\n\r\n" + body, policy=email.policy.default))
+    except Exception:
+        return None
+    return (text, charset, has_html, attachments) if text.strip() else None
 
 
 def _auto_submitted(msg: EmailMessage) -> str | None:

@@ -33,7 +33,7 @@ QUARANTINE_REASONS = {
     "unsupported_format": "no reader for this file type",
     "undecodable_text": "the text cannot be decoded in its declared charset, UTF-8 or Windows-1252",
     "malformed_mime": "the message has neither readable headers nor a readable body",
-    "truncated_message": "the MIME structure ends before its parts do, and no text survived",
+    "truncated_message": "the MIME structure ends before its parts do, and no text survived (even with the boundary read from the body)",
     "pdf_unreadable": "the PDF cannot be opened",
     "pdf_encrypted": "the PDF is encrypted with a password",
     "pdf_page_unreadable": "text extraction failed on this page",

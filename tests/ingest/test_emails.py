@@ -201,3 +201,25 @@ def test_list_mail_is_marked_not_taken_for_an_auto_reply(tmp_path: Path):
     assert (dropped.reason, dropped.detail) == ("mailing_list", "list-id: <help.lists.example.org>")
     vacation = raw.replace(b"Precedence: bulk\n", b"Auto-Submitted: auto-replied\n")
     assert clean_document(parse_message(vacation, "mail/v.eml", fallback_locator="file"), CleanConfig()).reason == "auto_reply"
+
+
+def test_a_multipart_whose_boundary_is_wrong_is_read_from_the_body_and_flagged():
+    from curation.ingest.emails import parse_message
+
+    raw = (b"From: a@example.org\r\nTo: support@nordlicht.example\r\nSubject: help\r\nMessage-ID: <b1@x>\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/alternative;\r\n\tboundary="--=_Declared"\r\n\r\n'
+           b"----=_Actual\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMy A-45 froze after the update, what now?\r\n"
+           b"----=_Actual\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>My A-45 froze after the update, what now?</p>\r\n")
+    doc = parse_message(raw, "mail/b.eml", fallback_locator="file")
+    assert getattr(doc, "reason", None) is None, doc
+    assert doc.text.strip() == "My A-45 froze after the update, what now?"
+    assert doc.meta.mime_repair.startswith("multipart boundary recovered from the body")
+
+
+def test_a_multipart_header_over_no_body_says_so():
+    from curation.ingest.emails import parse_message
+
+    raw = (b"From: a@example.org\r\nSubject: hi\r\nMessage-ID: <e1@x>\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="----=_Part"\r\n\r\n')
+    result = parse_message(raw, "mail/e.eml", fallback_locator="file")
+    assert result.reason == "truncated_message" and result.detail.endswith("; the message ends after its headers")
