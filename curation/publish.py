@@ -9,11 +9,7 @@ import polars as pl
 
 from curation.config import PipelineConfig
 from curation.outcomes import conservation_problems, final_outcomes
-from schemas.frames import LEDGER_SCHEMA
-
-
-def stage_dir(out: Path, stage: str) -> Path:
-    return out / stage
+from schemas.frames import LEDGER_SCHEMA, stage_dir
 
 
 def input_fingerprint(out: Path) -> str:

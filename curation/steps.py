@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.config import PipelineConfig
+from schemas.frames import stage_dir
 
 
 @dataclass
@@ -37,10 +38,6 @@ class Step:
     touches_outside: bool = False  # reads the user's exports or writes the published version: retried on I/O errors
     sharded: bool = False  # maps shards with ctx.map_fn (in a flow: each shard a task on the flow's runner)
     ledger: bool = True  # writes out/<name>/ledger.parquet (every step but publish)
-
-
-def stage_dir(out: Path, stage: str) -> Path:
-    return out / stage
 
 
 def _ingest(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:

@@ -103,6 +103,11 @@ def subject_key(subject: str) -> str:
     return _SPACES.sub(" ", _REPLY_PREFIX.sub("", subject or "")).strip().lower()
 
 
+def stage_dir(out: Path, stage: str) -> Path:
+    """Where a stage writes its output and ledger inside a run's working folder."""
+    return out / stage
+
+
 def read_documents(path: Path) -> Iterator[Document]:
     """Documents back from documents.parquet, validated against the record model, in batches."""
     for batch in pl.read_parquet(path).iter_slices(READ_BATCH):

@@ -93,8 +93,9 @@ def quality_verdict(text: str, config: QualityConfig, source_kind: str = "email"
     """(reason, detail) when the text must be dropped, else None. Checks run cheapest first."""
     if not text.strip():
         return "empty_after_cleaning", "no text left after cleaning"
-    if source_kind == "manual" and index_share(text) >= config.max_index_line_share:
-        return "navigation", f"{index_share(text):.0%} of the lines are index or contents entries (page numbers after leaders)"
+    share = index_share(text) if source_kind == "manual" else 0.0
+    if share >= config.max_index_line_share:
+        return "navigation", f"{share:.0%} of the lines are index or contents entries (page numbers after leaders)"
     tokens = words(text)
     if len(tokens) < config.min_words:
         return "too_short", f"{len(tokens)} words < min_words {config.min_words}"

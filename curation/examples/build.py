@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.company import CompanyConfig
+from curation.defects import echoed, normal, placeholder
 from curation.examples.config import ExamplesConfig
 from curation.examples.questions import heading_question
 from schemas import Document, Example, Message
@@ -43,7 +44,7 @@ _SPACE = re.compile(r"\s+")
 
 def example_id(messages: list[Message], kind: str) -> str:
     """Hash of the normalised content: the same conversation always gets the same id."""
-    canonical = json.dumps([[m.role, _SPACE.sub(" ", m.content).strip().lower()] for m in messages] + [kind])
+    canonical = json.dumps([[m.role, normal(m.content)] for m in messages] + [kind])
     return "ex_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -91,13 +92,6 @@ def sender_rule(address: str, company: CompanyConfig) -> tuple[bool, str]:
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_ ]{0,40}\}")
-
-
-def _normal(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
-
-
 def _merge_turns(turns: list[tuple[str, str, str]]) -> list[tuple[str, str, list[str]]]:
     """(role, text, doc id) in order -> (role, merged text, doc ids) with same-role neighbours merged;
     a turn never holds the same paragraph twice (a message and its copy, a repeated greeting)."""
@@ -108,25 +102,24 @@ def _merge_turns(turns: list[tuple[str, str, str]]) -> list[tuple[str, str, list
         if not (merged and merged[-1][0] == role):
             merged.append((role, [], []))
         paragraphs, ids = merged[-1][1], merged[-1][2]
-        seen = {_normal(p) for p in paragraphs}
+        seen = {normal(p) for p in paragraphs}
         for paragraph in _PARAGRAPH_BREAK.split(text.strip()):
-            if paragraph.strip() and _normal(paragraph) not in seen:
+            if paragraph.strip() and normal(paragraph) not in seen:
                 paragraphs.append(paragraph.strip("\n"))
-                seen.add(_normal(paragraph))
+                seen.add(normal(paragraph))
         ids.append(doc_id)
     return [(role, "\n\n".join(paragraphs), ids) for role, paragraphs, ids in merged if paragraphs]
 
 
 def _defect(messages: list[Message]) -> tuple[str, str] | None:
     """Why a conversation must not be published: a reply that echoes its question, template residue."""
-    turns = [m for m in messages if m.role != "system"]
-    for before, after in zip(turns, turns[1:]):
-        if after.role == "assistant" and before.role == "user" and _normal(after.content) == _normal(before.content):
-            return "echo", f"the reply repeats the customer turn: {after.content[:80]!r}"
-    for message in turns:
-        match = _PLACEHOLDER.search(message.content)
-        if match:
-            return "template_residue", f"{match.group(0)} in a {message.role} turn"
+    turns = [(m.role, m.content) for m in messages if m.role != "system"]
+    echo = echoed(turns)
+    if echo is not None:
+        return "echo", f"the reply repeats the customer turn: {echo[:80]!r}"
+    residue = placeholder(turns)
+    if residue:
+        return "template_residue", f"{residue[0]} in a {residue[1]} turn"
     return None
 
 
@@ -251,7 +244,7 @@ def distinct_messages(docs: Iterable[Document]) -> tuple[list[Document], list[tu
         if meta.kind != "email":
             kept.append(doc)
             continue
-        keys = [("content", meta.sender.address.lower(), doc.created_at, hashlib.sha256(_normal(doc.text).encode()).hexdigest())]
+        keys = [("content", meta.sender.address.lower(), doc.created_at, hashlib.sha256(normal(doc.text).encode()).hexdigest())]
         if meta.message_id:
             keys.append(("message-id", meta.message_id))
         original = next((first[k] for k in keys if k in first), None)

@@ -20,35 +20,32 @@ from collections.abc import Callable
 
 import polars as pl
 
+from curation.defects import echoed, normal, placeholder
+
 DEFECTS = ("echo", "repeated_paragraph", "markup_residue", "template_residue", "language_mismatch", "cut_by_window", "redaction_tag")
 IDS_SHOWN = 5
-_SPACE = re.compile(r"\s+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _MARKUP = re.compile(r"</?(?:p|div|span|br|table|td|tr|li|ul|ol|a|b|i|font|img|h[1-6])\b[^>]*>|\{\{[<%]|\[\[[^\]]+\]\]", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_ ]{0,40}\}(?!\})")
 _TAG = re.compile(r"<(?:PERSON|EMAIL|PHONE|CARD|IBAN|IP|ADDRESS)>")
 _MIN_LANGUAGE_CHARS = 40
-
-
-def _normal(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
 
 
 def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, language: Callable[[str], str]) -> list[str]:
     """The defects of one example (its messages, and its token count with the chat template)."""
     turns = [m for m in messages if m["role"] != "system"]
+    pairs = [(m["role"], m["content"]) for m in turns]
     found = []
-    if any(b["role"] == "assistant" and a["role"] == "user" and _normal(a["content"]) == _normal(b["content"]) for a, b in zip(turns, turns[1:])):
+    if echoed(pairs) is not None:
         found.append("echo")
     for turn in turns:
-        paragraphs = [_normal(p) for p in _PARAGRAPH.split(turn["content"]) if p.strip()]
+        paragraphs = [normal(p) for p in _PARAGRAPH.split(turn["content"]) if p.strip()]
         if len(paragraphs) != len(set(paragraphs)):
             found.append("repeated_paragraph")
             break
     text = "\n".join(m["content"] for m in turns)
     if _MARKUP.search(text):
         found.append("markup_residue")
-    if _PLACEHOLDER.search(text):
+    if placeholder(pairs):
         found.append("template_residue")
     question = next((m["content"] for m in turns if m["role"] == "user"), "")
     answer = next((m["content"] for m in turns if m["role"] == "assistant"), "")

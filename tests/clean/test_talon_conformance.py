@@ -8,8 +8,6 @@ never copied into the project); without them these tests skip.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from pathlib import Path
 
@@ -99,9 +97,3 @@ def test_share_block_reply_keeps_text_drops_yahoo_quote(fixtures_dir: Path) -> N
     assert text.startswith("Hi Katharine.")
     assert text.rstrip().endswith("look forward to hearing from you soon.")
     assert "New Booking Inquiry" not in text
-
-
-def test_the_fixture_messages_parse():
-    """The helper builds real MIME: the standard library reads its HTML part back."""
-    msg = email.message_from_bytes(html_message("<p>Hi</p>"), policy=email.policy.default)
-    assert msg.get_body(preferencelist=("html",)).get_content().strip() == "<p>Hi</p>"
