@@ -97,11 +97,12 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     examples = pl.read_parquet(stage_dir(out, "split") / "examples.parquet")
     company = config.company
     keep = [*company.keep_terms, *company.support_addresses]
-    valid, ledger = validate_records(examples, pii_leftovers(examples, keep))
+    regions = tuple(config.clean.pii.phone_regions)
+    valid, ledger = validate_records(examples, pii_leftovers(examples, keep, regions))
     ledger.write_parquet(target / "ledger.parquet")
     valid.write_parquet(target / "examples.parquet")
     leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_fn)
-    gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep), config.validation, config.split.ratios,
+    gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep, regions), config.validation, config.split.ratios,
                            project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
     export_dir = target / "export"
     export_dir.mkdir(exist_ok=True)

@@ -109,7 +109,7 @@ def _work_copy(config, tmp_path: Path, edit) -> Path:
 def _with_email(split: pl.DataFrame) -> pl.DataFrame:
     return split.with_columns(
         messages=pl.when(pl.col("id") == split["id"][0])
-        .then(pl.col("messages").list.eval(pl.struct(role=pl.element().struct.field("role"), content=pl.element().struct.field("content") + " mail me: jo@example.org")))
+        .then(pl.col("messages").list.eval(pl.struct(role=pl.element().struct.field("role"), content=pl.element().struct.field("content") + " mail me: jo@posteo.de")))
         .otherwise(pl.col("messages"))
     )
 
@@ -123,7 +123,7 @@ def test_a_record_with_pii_left_is_quarantined_not_the_version(first, tmp_path):
     assert validation["records"]["quarantined"] == 1
     ledger = pl.read_parquet(work / "validate" / "ledger.parquet").filter(pl.col("record_id") == leaked_id)
     assert set(ledger["outcome"]) == {"quarantined"} and set(ledger["reason"]) == {"pii_leftover"}
-    assert "EMAIL pattern" in ledger["detail"][0] and "jo@example.org" not in ledger["detail"][0], "the rule and type, never the text"
+    assert "EMAIL pattern" in ledger["detail"][0] and "jo@posteo.de" not in ledger["detail"][0], "the rule and type, never the text"
     assert leaked_id not in pl.read_parquet(work / "validate" / "examples.parquet")["id"].to_list()
 
     strict = config.model_copy(update={"versions_dir": str(tmp_path / "versions"),
@@ -206,7 +206,8 @@ def test_explain_prints_each_stage_once_and_says_why(first):
 
     _, config, result = first
     ledger = pl.read_parquet(result.path / "ledger.parquet")
-    kept = ledger.filter((pl.col("stage") == "validate") & (pl.col("outcome") == "kept")).row(0, named=True)
+    # a message: one unit, one example (a manual section gives two, an instruction and a passage)
+    kept = ledger.filter((pl.col("stage") == "validate") & (pl.col("outcome") == "kept") & (pl.col("source_kind") == "email")).row(0, named=True)
     for where in (Path(config.output_dir), result.path):
         shown = CliRunner().invoke(app, ["explain", kept["unit_id"], "--out", str(where)])
         assert shown.exit_code == 0, shown.output
@@ -234,13 +235,14 @@ def test_the_example_quality_report_is_part_of_validation_and_can_fail_a_version
     published = sum(pl.read_parquet(result.path / f"{s}.parquet").height for s in ("train", "validation", "test"))
     assert quality["all"]["examples"] == published
     assert quality["all"]["defects"]["echo"]["count"] == 0 and quality["all"]["defects"]["template_residue"]["count"] == 0
-    tags = quality["all"]["defects"]["redaction_tag"]
-    assert tags["count"] > 0, "the sample's replies greet '<PERSON>': tag mode is still the default"
-    strict = config.model_copy(update={"validation": config.validation.model_copy(update={"critical_defect_shares": {"redaction_tag": 0.0}})})
+    assert quality["all"]["defects"]["redaction_tag"]["count"] == 0, "surrogates are the default: no <PERSON> reaches training text"
+    cut = quality["all"]["defects"]["cut_by_window"]
+    assert cut["count"] > 0, "the sample has replies longer than the training window"
+    strict = config.model_copy(update={"validation": config.validation.model_copy(update={"critical_defect_shares": {"cut_by_window": 0.0}})})
     import shutil
 
     work = tmp_path / "out"
     shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
     failed = run_step("validate", strict, work, RunContext(gx_project_root=tmp))
-    (failure,) = [f for f in failed["failures"] if f["check"] == "example quality: redaction_tag"]
-    assert not failed["passed"] and failure["count"] == tags["count"] and failure["examples"] == tags["examples"]
+    (failure,) = [f for f in failed["failures"] if f["check"] == "example quality: cut_by_window"]
+    assert not failed["passed"] and failure["count"] == cut["count"] and failure["examples"] == cut["examples"]

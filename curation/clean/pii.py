@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -61,6 +61,14 @@ class PiiConfig(StepConfig):
     keep_terms: list[str] = Field(
         default=[],
         description="product names, the company's hotline or postal address...: never taken as a phone, IP, address or name",
+    )
+    replacement: Literal["surrogate", "tag"] = Field(
+        default="surrogate",
+        description="'surrogate': a realistic fake value of the same type, the same within a thread (curation/clean/surrogates.py); "
+        "'tag': a typed placeholder such as <PERSON>",
+    )
+    surrogate_salt: str = Field(
+        default="", description="mixed into every surrogate's seed: a secret here stops anyone from confirming a guessed original"
     )
 
 
@@ -758,8 +766,9 @@ _KEEP_TERMS_BLOCK = frozenset({"PHONE", "IP", "ADDRESS", "PERSON"})
 _HAS_DIGIT = re.compile(r"\d")
 
 
-def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = ()) -> Redaction:
-    """Replace the PII in ``text`` with typed placeholders; spans index the input text."""
+def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = (), replace: Callable[[str, str], str] | None = None) -> Redaction:
+    """Replace the PII in ``text`` with ``replace(type, original)`` (default: a typed placeholder such as
+    ``<EMAIL>``); spans index the input text."""
     types = set(config.types)
     candidates: list[tuple[str, int, int]] = []
     protected: list[tuple[int, int, frozenset[str] | None]] = []  # (start, end, types it blocks; None = all)
@@ -820,7 +829,7 @@ def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = ()) -> 
     cursor = 0
     for kind, start, end in chosen:
         parts.append(text[cursor:start])
-        parts.append(f"<{kind}>")
+        parts.append(replace(kind, text[start:end]) if replace else f"<{kind}>")
         spans.append((kind, start, end, text[start:end]))
         counts[kind] = counts.get(kind, 0) + 1
         cursor = end

@@ -1,8 +1,12 @@
 """Clean: documents.parquet -> cleaned documents.parquet + ledger rows (stage "clean").
 
 Per document: drop auto-replies and bounces; repair unicode; strip quoted replies, signatures and
-disclaimers from emails; keep only public ticket comments; redact PII to typed placeholders;
-apply the quality filters. Each drop carries its reason code; PII counts per type are stats.
+disclaimers from emails; keep only public ticket comments; replace PII with surrogates (or typed
+placeholders); apply the quality filters. Each drop carries its reason code; PII counts per type are stats.
+
+The people a thread's headers name (From, To, Cc, Reply-To display names; a ticket's requester and
+comment authors) are redacted in every document of that thread, so a name stays hidden in a reply
+that quotes it and in every copy of a message alike.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +23,8 @@ from curation.clean.email_body import strip_reply
 from curation.clean.normalize import markdown_to_text, normalise_whitespace, repair_unicode
 from curation.clean.config import CleanConfig
 from curation.clean.pii import PiiConfig, names_from_meta, redact
-from curation.clean.quality import quality_verdict
+from curation.clean.quality import detect_language, quality_verdict
+from curation.clean.surrogates import Surrogates
 from schemas import Document, TicketComment
 from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, document_row, read_documents
 
@@ -73,11 +79,14 @@ def clean_text(text: str) -> str:
     return normalise_whitespace(repair_unicode(text))
 
 
-def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = None, *, staff_domains: tuple[str, ...] = ()) -> CleanResult:
-    """One document in, the cleaned document (or a drop reason) out."""
+def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = None, *, staff_domains: tuple[str, ...] = (),
+                   thread_names: Iterable[str] = ()) -> CleanResult:
+    """One document in, the cleaned document (or a drop reason) out. ``thread_names``: the names the
+    headers of the document's whole thread carry (see :func:`thread_names`); its own are always added."""
     pii = pii or config.pii
     meta = doc.meta
-    known_names = _names(names_from_meta(meta, include_staff=config.redact_staff_names, staff_domains=staff_domains))
+    known_names = _names([*names_from_meta(meta, include_staff=config.redact_staff_names, staff_domains=staff_domains), *thread_names])
+    replace = _replacement(doc, pii, known_names)
     if meta.kind == "email":
         subject = meta.subject.lower()
         if meta.is_delivery_report:  # bounces are usually auto-submitted too: check them first
@@ -89,7 +98,7 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         text = repair_unicode(doc.text)
         if config.strip_quotes:
             text = strip_reply(text, sender_name=meta.sender.name or None).text
-        redaction = redact(normalise_whitespace(text), pii, known_names=known_names)
+        redaction = redact(normalise_whitespace(text), pii, known_names=known_names, replace=replace)
         counts = Counter(redaction.counts)
         new_doc = doc.model_copy(update={"text": redaction.text, "title": clean_text(doc.title)})
         internal = 0
@@ -101,7 +110,7 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
             value = repair_unicode(value)
             if strip and config.strip_quotes:
                 value = strip_reply(value).text
-            result = redact(normalise_whitespace(value), pii, known_names=names)
+            result = redact(normalise_whitespace(value), pii, known_names=names, replace=replace)
             counts.update(result.counts)
             return result.text
 
@@ -114,7 +123,7 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         new_doc = doc.model_copy(update={"text": scrub(doc.text, strip=True), "title": new_meta.subject, "meta": new_meta})
     else:
         text = doc.text if meta.format != "markdown" else markdown_to_text(doc.text)
-        redaction = redact(clean_text(text), pii)
+        redaction = redact(clean_text(text), pii, replace=replace)
         counts = Counter(redaction.counts)
         new_doc = doc.model_copy(update={"text": redaction.text})
         internal = 0
@@ -125,6 +134,23 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
     if verdict:
         return CleanResult(new_doc, *verdict, pii_counts=counts, internal_notes_removed=internal)
     return CleanResult(new_doc, pii_counts=counts, internal_notes_removed=internal)
+
+
+def _replacement(doc: Document, pii: PiiConfig, known_names: list[str]) -> Callable[[str, str], str] | None:
+    """Surrogates drawn in the document's language and seeded by its thread (group key); None: tags."""
+    if pii.replacement == "tag":
+        return None
+    language, _ = detect_language(doc.text[:2000]) if doc.text.strip() else ("en", 0.0)
+    return Surrogates(doc.group_key, language, pii.surrogate_salt, known_names=known_names)
+
+
+def thread_names(documents: Iterable[Document], config: CleanConfig, staff_domains: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Group key (thread, ticket) -> every name any of its documents' headers carry."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for doc in documents:
+        if doc.meta.kind != "manual":
+            names[doc.group_key].update(names_from_meta(doc.meta, include_staff=config.redact_staff_names, staff_domains=staff_domains))
+    return {key: sorted(values) for key, values in names.items()}
 
 
 _SPACE = re.compile(r"\s+")
@@ -146,10 +172,12 @@ def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None
     summary = CleanSummary()
     rows: list[dict] = []
     ledger: list[dict] = []
-    for doc in read_documents(documents_path):
+    documents = list(read_documents(documents_path))
+    names = thread_names(documents, config, tuple(staff_domains))
+    for doc in documents:
         kind = doc.source.source_kind
         summary.inputs[kind] += 1
-        result = clean_document(doc, config, pii, staff_domains=tuple(staff_domains))
+        result = clean_document(doc, config, pii, staff_domains=tuple(staff_domains), thread_names=names.get(doc.group_key, ()))
         summary.pii.update(result.pii_counts)
         summary.internal_notes_removed += result.internal_notes_removed
         ledger.append({

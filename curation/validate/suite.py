@@ -16,10 +16,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import phonenumbers
 import polars as pl
 from pydantic import Field
 
 from curation.base import StepConfig
+from curation.clean.pii import PiiConfig, card_network_ok, luhn_ok
+from curation.clean.surrogates import not_personal
 
 SEED_GX_DIR = Path(__file__).resolve().parents[2] / "gx"  # the committed suites (absent from a wheel install)
 EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
@@ -61,7 +64,8 @@ class GxReport:
                 "statistics": self.statistics, "data_docs": self.data_docs, "results": self.results}
 
 
-PII_PATTERNS = {"EMAIL": EMAIL_PATTERN, "PHONE": PHONE_PATTERN, "CARD": CARD_PATTERN}
+DEFAULT_REGIONS = tuple(PiiConfig().phone_regions)
+PII_PATTERNS = {"EMAIL": EMAIL_PATTERN, "CARD": CARD_PATTERN, "PHONE": PHONE_PATTERN}  # a card also matches the phone pattern
 
 
 def keep_pattern(keep_terms: list[str]) -> re.Pattern | None:
@@ -73,18 +77,54 @@ def keep_pattern(keep_terms: list[str]) -> re.Pattern | None:
     return re.compile("|".join(escaped))
 
 
-def text_for_pii(examples: pl.DataFrame, keep_terms: list[str]) -> pl.DataFrame:
-    """id, text (all turns) and text_for_pii (the text without the company's keep terms)."""
+def text_for_pii(examples: pl.DataFrame, keep_terms: list[str], phone_regions: tuple[str, ...] = DEFAULT_REGIONS) -> pl.DataFrame:
+    """id, text (all turns) and text_for_pii: the text without what cannot be anybody's data, so the PII
+    patterns flag only what may be: the company's keep terms, reserved values (RFC 2606 addresses,
+    numbers reserved for fiction, documentation IPs: what surrogates are made of), and pattern matches the
+    redactor's validators reject (a card number failing Luhn or every card network's prefix and length;
+    a phone number no numbering plan allows: hex dumps, table columns, timestamps)."""
     keep = keep_pattern(keep_terms)
     content = examples.select("id", text=pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n"))
-    if keep is None:
-        return content.with_columns(text_for_pii=pl.col("text"))
-    return content.with_columns(text_for_pii=pl.col("text").map_elements(lambda t: keep.sub(" ", t), return_dtype=pl.String))
+
+    def scrub(text: str) -> str:
+        return _blank_unvalidated(not_personal(keep.sub(" ", text) if keep is not None else text), phone_regions)
+
+    return content.with_columns(text_for_pii=pl.col("text").map_elements(scrub, return_dtype=pl.String))
 
 
-def pii_leftovers(examples: pl.DataFrame, keep_terms: list[str]) -> dict[str, str]:
-    """Example id -> the PII type whose pattern still matches its text (after the keep terms)."""
-    content = text_for_pii(examples, keep_terms)
+_CARD_RE, _PHONE_RE = re.compile(CARD_PATTERN), re.compile(PHONE_PATTERN)
+
+
+def _blank_unvalidated(text: str, regions: tuple[str, ...]) -> str:
+    cards, rejected = [], []
+    for match in _CARD_RE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        (cards if card_network_ok(digits) and luhn_ok(digits) else rejected).append(match.span())
+    for match in _PHONE_RE.finditer(text):
+        start, end = match.span()
+        inside_card = any(s < end and start < e for s, e in cards)  # a card's digit groups look like a phone
+        if not inside_card and not _phone_ok(match.group(), regions):
+            rejected.append((start, end))
+    for start, end in sorted(rejected, reverse=True):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _phone_ok(raw: str, regions: tuple[str, ...]) -> bool:
+    """A valid number in one of the regions; with '+', a possible one anywhere (as the redactor decides)."""
+    for region in (None,) if raw.lstrip().startswith("+") else regions:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number) if region is None else phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
+def pii_leftovers(examples: pl.DataFrame, keep_terms: list[str], phone_regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, str]:
+    """Example id -> the PII type whose pattern still matches its text (see :func:`text_for_pii`)."""
+    content = text_for_pii(examples, keep_terms, phone_regions)
     hits = content.select("id", *[pl.col("text_for_pii").str.contains(pattern).alias(kind) for kind, pattern in PII_PATTERNS.items()])
     found: dict[str, str] = {}
     for kind in PII_PATTERNS:
@@ -93,12 +133,13 @@ def pii_leftovers(examples: pl.DataFrame, keep_terms: list[str]) -> dict[str, st
     return found
 
 
-def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms: list[str]) -> dict[str, pl.DataFrame]:
+def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms: list[str],
+                   phone_regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, pl.DataFrame]:
     """The tables the suites check: one row per example, per message, per group and per source kind."""
     content = examples.select(
         "id", "kind", "source_kind", "split", "group_key",
         n_messages=pl.col("messages").list.len(),
-    ).join(text_for_pii(examples, keep_terms), on="id", how="left", maintain_order="left").with_columns(n_chars=pl.col("text").str.len_chars())
+    ).join(text_for_pii(examples, keep_terms, phone_regions), on="id", how="left", maintain_order="left").with_columns(n_chars=pl.col("text").str.len_chars())
     for split in ratios:
         content = content.with_columns((pl.col("split") == split).cast(pl.Int8).alias(f"is_{split}"))
     messages = examples.select(pl.col("id").alias("example_id"), "messages").explode("messages").select(

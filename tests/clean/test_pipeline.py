@@ -6,11 +6,12 @@ from pathlib import Path
 import polars as pl
 
 from curation.clean.config import CleanConfig
+from curation.clean.pii import PiiConfig
 from curation.clean.pipeline import DROP_REASONS, clean, clean_document
 from curation.ingest import ingest
 from schemas import Document, EmailMeta, Mailbox, SourceRef, TicketComment, TicketMeta
 
-CONFIG = CleanConfig()
+CONFIG = CleanConfig(pii=PiiConfig(replacement="tag"))  # typed placeholders: exact expected texts
 
 
 def _email(text: str, **meta) -> Document:
