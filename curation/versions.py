@@ -104,7 +104,7 @@ def write_version_files(target: Path, examples: pl.DataFrame) -> None:
 
     disable_progress_bars()
 
-    columns = ["id", "messages", "kind", "source_kind", "source_document_ids", "group_key", "split"]
+    columns = ["id", "messages", "kind", "source_kind", "source_document_ids", "group_key", "language", "template", "split"]
     splits = {}
     for split in SPLITS:
         part = examples.filter(pl.col("split") == split).select(columns).sort("id")

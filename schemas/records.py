@@ -136,6 +136,8 @@ class Example(_Record):
     source_kind: SourceKind
     source_document_ids: list[str] = Field(min_length=1)
     group_key: str
+    language: str = Field(default="", description="ISO 639-1 code of the example's text (py3langid); part of the dedup key")
+    template: str = Field(default="", description="how a knowledge question was made (howto, symptom, spec, meaning, about, more)")
     split: Literal["train", "validation", "test"] | None = None
 
     @model_validator(mode="after")

@@ -341,6 +341,12 @@ def _read_rows(file, rows: np.ndarray, column: str) -> pl.Series:
     return pl.concat(parts) if parts else pl.Series(column, [])
 
 
+def _bucket() -> pl.Expr:
+    """What near-duplicates must share: kind, language and question template. A translation is not a copy,
+    and a section's questions of different templates (same answer) are not copies of each other."""
+    return pl.concat_str([pl.col("kind"), pl.col("language").fill_null(""), pl.col("template").fill_null("")], separator="|")
+
+
 def _kind_salt(kinds: pl.Series) -> np.ndarray:
     """A stable 64-bit salt per kind, folded into the LSH bucket keys (kinds never share a bucket)."""
     salt = {kind: token_hash(kind or "") for kind in kinds.unique().to_list()}
@@ -387,7 +393,7 @@ def dedup(
 
     meta = (
         pl.scan_parquet(examples_path).with_row_index("row")
-        .select("row", "id", "kind", pl.col("created_at").cast(pl.Datetime("us", "UTC")), "n_chars").collect()
+        .select("row", "id", _bucket().alias("kind"), pl.col("created_at").cast(pl.Datetime("us", "UTC")), "n_chars").collect()
     )
     summary.inputs = meta.height
     lap("read_examples")

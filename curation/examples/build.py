@@ -24,7 +24,8 @@ import polars as pl
 from curation.company import CompanyConfig
 from curation.defects import echoed, normal, placeholder
 from curation.examples.config import ExamplesConfig
-from curation.examples.questions import heading_question
+from curation.clean.quality import detect_language
+from curation.examples.knowledge import chunks, section_question, topic_heading
 from schemas import Document, Example, Message
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_documents
 
@@ -38,6 +39,7 @@ DROP_REASONS = {
     "unanswered_followup": "customer messages after the company's last reply have no answer to learn",
     "unanswered_ticket": "a ticket with no public agent reply and no resolution",
     "manual_examples_disabled": "both manual instruction and passage examples are switched off",
+    "no_question": "a manual section without a topic heading or question template, with passages switched off",
 }
 _SPACE = re.compile(r"\s+")
 
@@ -206,26 +208,36 @@ def ticket_conversation(docs: list[Document], company: CompanyConfig, config: Ex
 
 
 def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+    """Knowledge examples of one manual section: per chunk, a question in the section's language answered by
+    the chunk with its citation (curation/examples/knowledge.py), and the chunk as a passage."""
     outcome = _Outcome()
     meta = doc.meta
     product = next((p for p in company.products if p.lower() in meta.manual.lower() or p.split()[0] in meta.manual), None)
     where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
-    examples = []
+    language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
+    heading = topic_heading(meta.heading_path, meta.manual)
+    examples, templates = [], []
+    for i, piece in enumerate(chunks(doc.text, config.section_chunk_chars)):
+        question = heading and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
+        if config.manual_instructions and question:
+            answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
+            messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
+            messages += [Message(role="user", content=question.text), Message(role="assistant", content=answer)]
+            examples.append(Example(id=example_id(messages, "instruction"), messages=messages, kind="instruction", source_kind="manual",
+                                    source_document_ids=[doc.id], group_key=doc.group_key, language=language, template=question.template))
+            templates.append(question.template)
+        if config.manual_passages:
+            title = " > ".join(meta.heading_path)
+            passage = f"{meta.manual}" + (f" — {title}" if title and title != meta.manual else "") + f" ({where})\n\n{piece}"
+            messages = [Message(role="assistant", content=passage)]
+            examples.append(Example(id=example_id(messages, "passage"), messages=messages, kind="passage", source_kind="manual",
+                                    source_document_ids=[doc.id], group_key=doc.group_key, language=language))
     if config.manual_instructions:
-        question = heading_question(meta.heading_path, meta.manual, product)
-        answer = doc.text + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
-        messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
-        messages += [Message(role="user", content=question), Message(role="assistant", content=answer)]
-        examples.append(Example(id=example_id(messages, "instruction"), messages=messages, kind="instruction", source_kind="manual",
-                                source_document_ids=[doc.id], group_key=doc.group_key))
-    if config.manual_passages:
-        heading = " > ".join(meta.heading_path)
-        passage = f"{meta.manual}" + (f" — {heading}" if heading and heading != meta.manual else "") + f" ({where})\n\n{doc.text}"
-        messages = [Message(role="assistant", content=passage)]
-        examples.append(Example(id=example_id(messages, "passage"), messages=messages, kind="passage", source_kind="manual",
-                                source_document_ids=[doc.id], group_key=doc.group_key))
+        outcome.why[doc.id] = (f"questions ({language}): {', '.join(templates)} under \"{heading}\"" if templates else
+                               "no question: no heading names a topic" if heading is None else f"no question: no templates for language {language!r}")
     if not examples:
-        outcome.dropped[doc.id] = ("manual_examples_disabled", "examples.manual_instructions and manual_passages are false")
+        reason = "manual_examples_disabled" if not (config.manual_instructions or config.manual_passages) else "no_question"
+        outcome.dropped[doc.id] = (reason, outcome.why.get(doc.id, "examples.manual_instructions and manual_passages are false"))
     outcome.examples = examples
     outcome.used = {doc.id: [e.id for e in examples]} if examples else {}
     return outcome
@@ -282,7 +294,14 @@ def example_row(example: Example, created_at) -> dict:
         "group_key": example.group_key,
         "created_at": created_at,
         "n_chars": sum(len(m.content) for m in example.messages if m.role != "system"),
+        "language": example.language or _language(example),
+        "template": example.template,
     }
+
+
+def _language(example: Example) -> str:
+    text = "\n".join(m.content for m in example.messages if m.role != "system")[:2000]
+    return detect_language(text)[0] if text.strip() else ""
 
 
 def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig | None = None, config: ExamplesConfig | None = None) -> ExamplesSummary:

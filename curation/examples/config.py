@@ -14,6 +14,11 @@ class ExamplesConfig(StepConfig):
     manual_instructions: bool = True
     manual_passages: bool = True
     cite_sources: bool = True
+    section_chunk_chars: int = Field(
+        default=700, ge=200,
+        description="a manual section longer than this becomes several knowledge examples (paragraph-aligned chunks), each with "
+                    "its own question and citation, so the answer fits the training window",
+    )
     max_turns: int = Field(
         default=40, ge=2,
         description="a conversation with more customer + company turns becomes several examples (windows) of at most "

@@ -1,0 +1,226 @@
+"""Knowledge Q&A: a manual section becomes questions a customer would ask, in the section's language.
+
+A section is answered by its own text and cited (manual, section path, page). Its question comes from
+the nearest heading that names a topic (not "Chapter 3", "Page 12", a log line a PDF page starts with,
+or a sentence) and takes the form the heading calls for:
+
+- ``howto``: a task heading ("Resetting the hub", "Kalender synchronisieren", "初期設定の方法");
+- ``symptom``: a heading that states a problem ("The dock does not charge", "Fehlermeldung E3", "接続できない");
+- ``spec``, ``meaning``, ``about``: a topic heading; which of them is decided by a stable hash of the
+  section, so one manual's questions are not all one template (``spec`` only where the body holds
+  numbers with units);
+- ``overview``: a section whose only topic is the manual's own title;
+- ``more``, ``details``: the second and later chunks of a section longer than ``examples.section_chunk_chars``.
+
+Headings lose their numbering and labels first ("Chapter 3: Terminal Mode 35" -> "Terminal Mode"),
+file-name titles their underscores.
+
+Sections in a language without templates get no question (their passage is still published).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from curation.examples.questions import heading_question
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "howto": "How do I do this: {heading}?",  # English task and symptom headings get their own wording
+        "symptom": "What should I do about this: {heading}?",
+        "spec": "What are the technical details for {heading} in \"{manual}\"?",
+        "meaning": "What is {heading}, according to \"{manual}\"?",
+        "about": "What does \"{manual}\" say about {heading}?",
+        "overview": "What does \"{manual}\" explain?",
+        "more": "What else should I know about {heading}?",
+        "details": "Which further details does \"{manual}\" give on {heading}?",
+    },
+    "de": {
+        "howto": "Wie gehe ich bei „{heading}“ vor?",
+        "symptom": "Was kann ich tun: „{heading}“?",
+        "spec": "Welche technischen Daten nennt „{manual}“ zu „{heading}“?",
+        "meaning": "Was bedeutet „{heading}“ in „{manual}“?",
+        "about": "Was steht in „{manual}“ zu „{heading}“?",
+        "overview": "Was erklärt „{manual}“?",
+        "more": "Was gibt es zu „{heading}“ sonst noch zu beachten?",
+        "details": "Welche weiteren Einzelheiten nennt „{manual}“ zu „{heading}“?",
+    },
+    "fr": {
+        "howto": "Comment faire : « {heading} » ?",
+        "symptom": "Que faire dans ce cas : « {heading} » ?",
+        "spec": "Quelles sont les caractéristiques techniques pour « {heading} » ?",
+        "meaning": "Que signifie « {heading} » dans « {manual} » ?",
+        "about": "Que dit « {manual} » à propos de « {heading} » ?",
+        "overview": "Qu'explique « {manual} » ?",
+        "more": "Que faut-il savoir d'autre sur « {heading} » ?",
+        "details": "Quels autres détails « {manual} » donne-t-il sur « {heading} » ?",
+    },
+    "es": {
+        "howto": "¿Cómo se hace esto: «{heading}»?",
+        "symptom": "¿Qué hago en este caso: «{heading}»?",
+        "spec": "¿Cuáles son los datos técnicos de «{heading}»?",
+        "meaning": "¿Qué significa «{heading}» en «{manual}»?",
+        "about": "¿Qué dice «{manual}» sobre «{heading}»?",
+        "overview": "¿Qué explica «{manual}»?",
+        "more": "¿Qué más debo saber sobre «{heading}»?",
+        "details": "¿Qué otros detalles da «{manual}» sobre «{heading}»?",
+    },
+    "ja": {
+        "howto": "「{heading}」の手順を教えてください。",
+        "symptom": "「{heading}」の場合はどうすればよいですか？",
+        "spec": "「{heading}」の仕様を教えてください。",
+        "meaning": "「{manual}」の「{heading}」とは何ですか？",
+        "about": "「{manual}」では「{heading}」について何と説明されていますか？",
+        "overview": "「{manual}」には何が説明されていますか？",
+        "more": "「{heading}」について、ほかに知っておくべきことはありますか？",
+        "details": "「{manual}」には「{heading}」についてほかにどんな詳細がありますか？",
+    },
+    "zh": {
+        "howto": "如何操作：“{heading}”？",
+        "symptom": "遇到“{heading}”时该怎么办？",
+        "spec": "“{heading}”的技术参数是什么？",
+        "meaning": "《{manual}》中的“{heading}”是什么意思？",
+        "about": "《{manual}》关于“{heading}”是怎么说的？",
+        "overview": "《{manual}》介绍了什么？",
+        "more": "关于“{heading}”，还需要注意什么？",
+        "details": "《{manual}》关于“{heading}”还有哪些细节？",
+    },
+}
+
+_HOWTO = {
+    "de": re.compile(r"(?:^(?:so|wie)\b|\b\w+(?:en|ern|eln)$|^\w+en\s+(?:des|der|von|mit|eines|einer)\b)", re.IGNORECASE),
+    "fr": re.compile(r"^(?:comment|\w+(?:er|ir|re))\b", re.IGNORECASE),
+    "es": re.compile(r"^(?:cómo|\w+(?:ar|er|ir))\b", re.IGNORECASE),
+    "ja": re.compile(r"(?:する|方法|手順|設定|やり方|使い方|インストール|登録)$"),
+    "zh": re.compile(r"(?:^如何|方法$|步骤$|设置$|安装$)"),
+}
+_SYMPTOM = {
+    "en": re.compile(r"\b(?:not|won't|doesn't|don't|can't|cannot|fails?|error|problems?|issues?|troubleshoot\w*|stuck|keeps)\b", re.IGNORECASE),
+    "de": re.compile(r"(?:fehler|problem|störung|nicht|kein)", re.IGNORECASE),
+    "fr": re.compile(r"\b(?:ne|n'|pas|erreur|problème|panne)\b", re.IGNORECASE),
+    "es": re.compile(r"\b(?:no|error|problema|falla)\b", re.IGNORECASE),
+    "ja": re.compile(r"(?:エラー|できない|しない|されない|問題|トラブル|故障)"),
+    "zh": re.compile(r"(?:错误|无法|不能|故障|问题)"),
+}
+# numbers with units: a section worth a spec-lookup question
+_SPEC = re.compile(r"\d+(?:[.,]\d+)?\s?(?:mm|cm|m|kg|g|V|W|A|mA|mAh|Hz|kHz|MHz|GHz|°C|°F|%|MB|GB|TB|KB|bps|Mbps|ms|s|min|h|dB|lm|bar|psi)\b")
+
+# headings that name no topic
+_LABEL = re.compile(
+    r"^(?:chapter|section|part|page|appendix|table|figure|fig\.|step|kapitel|abschnitt|teil|seite|anhang|tabelle|abbildung|"
+    r"chapitre|partie|annexe|capítulo|sección|página|anexo)\s*[\dIVXLCivxlc.:-]*$"
+    r"|^第?[0-9０-９一二三四五六七八九十百]+[章節项條条部页頁]$",
+    re.IGNORECASE,
+)
+_LOG_LINE = re.compile(r"^\s*(?:\[\s*\d+\.\d+\]|\d{4}-\d{2}-\d{2}[ T]\d{2}:|\d{1,2}:\d{2}(?::\d{2})?\b|[<>$#%]\s)")
+_NUMBERING = re.compile(r"^[\d.\s)(-]+$")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_topic(heading: str) -> bool:
+    """A heading a customer could ask about: not a label, a number, a log line or a whole sentence."""
+    heading = heading.strip()
+    letters = len(_LETTER.findall(heading))
+    if letters < 2 or _NUMBERING.match(heading) or _LABEL.match(heading) or _LOG_LINE.match(heading):
+        return False
+    if letters < 0.5 * len(heading.replace(" ", "")):
+        return False  # mostly digits and symbols: "0x3F 0x00 0xff", "12.4 / 13.1"
+    words = heading.split()
+    if len(heading) > 90 or len(words) > 12:
+        return False  # a sentence (a PDF page's first line), not a heading
+    return not (heading.endswith(".") and len(words) > 6)
+
+
+_NUMBER_PREFIX = re.compile(
+    r"^(?:(?:chapter|section|part|appendix|kapitel|abschnitt|anhang|chapitre|annexe|capítulo)\s+[\dIVXLCA-Z]+[.:]?\s*|"
+    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|第[0-9一二三四五六七八九十]+[章節]\s*)",
+    re.IGNORECASE,
+)
+_DOT_LEADER_PAGE = re.compile(r"\s*\.{2,}\s*\d{1,4}$")
+_TRAILING_NUMBER = re.compile(r"\s+\d{1,4}$")
+
+
+def clean_heading(heading: str) -> str:
+    """A heading without its numbering, chapter label and page number; underscores as spaces. A trailing
+    number is a page only after dot leaders or in a numbered (table-of-contents style) heading: "Wi-Fi 6" stays."""
+    heading = heading.replace("_", " ").strip()
+    stripped = _DOT_LEADER_PAGE.sub("", _NUMBER_PREFIX.sub("", heading))
+    if stripped != heading:
+        stripped = _TRAILING_NUMBER.sub("", stripped)
+    stripped = stripped.strip().rstrip(":.").strip()
+    return stripped if _LETTER.search(stripped) else heading.rstrip(":.").strip()
+
+
+def topic_heading(heading_path: list[str], manual: str) -> str | None:
+    """The nearest heading (innermost first) that names a topic; the manual's title as the last resort."""
+    for heading in [*reversed(heading_path), manual]:
+        cleaned = clean_heading(heading)
+        if is_topic(cleaned):
+            return cleaned
+    return None
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    template: str  # howto | symptom | spec | meaning | about | more (+ "en:" form for the English heading rules)
+    language: str
+
+
+def _rotate(section_key: str, options: list[str]) -> str:
+    digest = hashlib.blake2b(section_key.encode(), digest_size=4).digest()
+    return options[int.from_bytes(digest, "big") % len(options)]
+
+
+def section_question(heading: str, manual: str, body: str, language: str, *, section_key: str, product: str | None = None,
+                     chunk: int = 0) -> Question | None:
+    """The question for chunk ``chunk`` of a section under ``heading``; None for a language without templates."""
+    templates = TEMPLATES.get(language)
+    if templates is None:
+        return None
+    manual = clean_heading(manual)
+    if chunk > 0:
+        template = _rotate(f"{section_key}#{chunk}", ["more", "details"])
+        return Question(templates[template].format(heading=heading, manual=manual), template, language)
+    if heading.endswith(("?", "？")):
+        return Question(heading, "heading", language)  # a FAQ heading is the customer's question already
+    if language == "en":
+        english = heading_question([heading], manual, product)
+        if not english.startswith("What should I know about"):  # the English rules found a task, symptom or product topic
+            template = "howto" if english.startswith("How do I") else "symptom" if english.startswith("What do I do if") else "about"
+            return Question(english, template, language)
+    elif _HOWTO.get(language) and _HOWTO[language].search(heading):
+        return Question(templates["howto"].format(heading=heading, manual=manual), "howto", language)
+    if _SYMPTOM[language].search(heading):
+        return Question(templates["symptom"].format(heading=heading, manual=manual), "symptom", language)
+    if heading == manual:  # a topic only the title names: what is this document about
+        return Question(templates["overview"].format(manual=manual), "overview", language)
+    options = ["meaning", "about"] + (["spec"] if _SPEC.search(body) else [])
+    template = _rotate(section_key, options)
+    return Question(templates[template].format(heading=heading, manual=manual), template, language)
+
+
+def chunks(text: str, max_chars: int) -> list[str]:
+    """Paragraph-aligned pieces of at most ``max_chars`` (a longer paragraph is cut at a line or sentence end)."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        while len(paragraph) > max_chars:
+            # a sentence end first (hard-wrapped lines end mid-sentence), then a line end, then anywhere
+            sentence = max(paragraph.rfind(". ", 0, max_chars), paragraph.rfind(".\n", 0, max_chars), paragraph.rfind("。", 0, max_chars)) + 1
+            line = paragraph.rfind("\n", 0, max_chars)
+            cut = sentence if sentence > max_chars // 3 else line if line > max_chars // 3 else max_chars
+            pieces.append(paragraph[:cut].strip())
+            paragraph = paragraph[cut:].strip()
+        if paragraph.strip():
+            pieces.append(paragraph.strip())
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and len(merged[-1]) + 2 + len(piece) <= max_chars:
+            merged[-1] += "\n\n" + piece
+        else:
+            merged.append(piece)
+    return merged

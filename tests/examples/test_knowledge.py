@@ -1,0 +1,97 @@
+"""Knowledge Q&A from manual sections: topic headings only, the section's language, varied templates,
+long sections in chunks, translations never merged by dedup."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curation.examples.knowledge import chunks, is_topic, section_question, topic_heading
+from tests.refresh_helpers import sample_config
+
+
+@pytest.mark.parametrize("heading", [
+    "Resetting the hub", "Water resistance", "Kalender synchronisieren", "初期設定の方法", "Fehlermeldung E3", "Wi-Fi",
+])
+def test_topic_headings(heading):
+    assert is_topic(heading)
+
+
+@pytest.mark.parametrize("heading", [
+    "Chapter 3", "Page 12", "Kapitel 4", "第3章", "3.2.1", "[ 126.825775] hid-generic 0003:046D:C52B.0003: input,hidraw0",
+    "12:04:55 kernel: usb 1-1: new high-speed USB device", "0x3F 0x00 0xff 0x12",
+    "This manual describes the installation of the printer and how you can keep it running for years.",
+])
+def test_headings_that_name_no_topic(heading):
+    assert not is_topic(heading)
+
+
+def test_the_nearest_topic_heading_is_used():
+    assert topic_heading(["Printer guide", "Chapter 3"], "Manual") == "Printer guide"
+    assert topic_heading(["Page 2"], "Ender 3 Reference data") == "Ender 3 Reference data"
+    assert topic_heading(["Page 2"], "12") is None
+
+
+def test_questions_are_asked_in_the_sections_language():
+    de = section_question("Kalender synchronisieren", "Handbuch", "Öffnen Sie die App.", "de", section_key="a")
+    ja = section_question("接続できない", "取扱説明書", "ルーターを再起動してください。", "ja", section_key="b")
+    en = section_question("Resetting the hub", "Hub Manual", "Hold the button.", "en", section_key="c")
+    assert (de.text, de.template) == ("Wie gehe ich bei „Kalender synchronisieren“ vor?", "howto")
+    assert (ja.text, ja.template) == ("「接続できない」の場合はどうすればよいですか？", "symptom")
+    assert (en.text, en.template) == ("How do I reset the hub?", "howto")
+    assert section_question("Résumé", "Manuel", "Texte.", "sw", section_key="d") is None, "no templates: no question"
+    assert section_question("Resetting the hub", "Hub Manual", "More steps.", "en", section_key="c", chunk=1).template == "more"
+
+
+def test_topic_headings_spread_over_templates():
+    templates = Counter(
+        section_question(f"Topic {i} power", "Guide", "It draws 12 W at 5 V.", "en", section_key=f"s{i}").template for i in range(300)
+    )
+    assert set(templates) == {"meaning", "about", "spec"}
+    assert max(templates.values()) / 300 < 0.45
+
+
+def test_long_sections_become_chunks_that_fit():
+    text = "\n\n".join(f"Step {i}. " + "Turn the knob slowly and check the gauge. " * 6 for i in range(8))
+    pieces = chunks(text, 700)
+    assert len(pieces) > 2 and all(len(p) <= 700 for p in pieces)
+    assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+PAGE = {
+    "en": "# Cleaning the nozzle\n\nHeat the nozzle to 200 °C. Push the cleaning needle through the tip three times, then wipe the nozzle "
+          "with a dry cloth. Let the printer cool down before you touch the hot end again.\n",
+    "de": "# Düse reinigen\n\nHeizen Sie die Düse auf 200 °C auf. Schieben Sie die Reinigungsnadel dreimal durch die Spitze und wischen "
+          "Sie die Düse mit einem trockenen Tuch ab. Lassen Sie den Drucker abkühlen, bevor Sie das Hotend wieder berühren.\n",
+    "ja": "# ノズルの清掃\n\nノズルを200 °Cに加熱します。クリーニング針で先端を3回突き、乾いた布でノズルを拭きます。"
+          "ホットエンドに再び触れる前に、プリンターを冷ましてください。作業中は手袋を着用し、やけどに注意してください。\n",
+}
+
+
+def test_translations_are_never_merged_but_copies_are(tmp_path: Path):
+    from curation.run import refresh
+
+    manuals = tmp_path / "docs" / "manuals"
+    manuals.mkdir(parents=True)
+    for lang, text in PAGE.items():
+        (manuals / f"nozzle_{lang}.md").write_text(text, encoding="utf-8")
+    (manuals / "nozzle_en_copy.md").write_text(PAGE["en"], encoding="utf-8")
+    config = sample_config(tmp_path, sources=[str(manuals)], clean={"quality": {"allowed_languages": ["en", "de", "ja"]}},
+                           validation={"min_examples_per_source": {}}, split={"decontaminate_against": []})
+    refresh(config, progress=False)
+    out = Path(config.output_dir)
+    examples = pl.read_parquet(out / "examples" / "examples.parquet")
+    instructions = examples.filter(pl.col("kind") == "instruction")
+    questions = {row["language"]: row["messages"][1]["content"] for row in instructions.iter_rows(named=True)}
+    assert questions["de"].startswith("Wie gehe ich bei „Düse reinigen“") and questions["ja"].startswith("「ノズルの清掃」")
+    rows = examples.with_row_index("row").select("row", "language")
+    clusters = pl.read_parquet(out / "dedup" / "clusters.parquet").join(rows, on="row")
+    merged = clusters.filter(pl.col("duplicate") != "survivor")
+    assert merged.height == 2, "the English copy's instruction and passage are duplicates"
+    survivors_of = clusters.group_by("cluster_id").agg(pl.col("language").n_unique().alias("languages"))
+    assert survivors_of["languages"].max() == 1, "a cluster never spans languages"
+    kept = pl.read_parquet(out / "dedup" / "survivors.parquet").join(rows, on="row")
+    assert sorted(Counter(kept["language"]).items()) == [("de", 2), ("en", 2), ("ja", 2)], "an instruction and a passage per language"
