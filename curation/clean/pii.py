@@ -872,16 +872,32 @@ def names_from_meta(meta: object, *, include_staff: bool = False, staff_domains:
         return bool(domain) and any(domain == d or domain.endswith("." + d) for d in domains)
 
     names: list[str] = []
+    comments = getattr(meta, "comments", ()) or ()
+    # a reply-tree export (twcs) files every row's author as its "requester", the company's rows too
+    agent_names = {c.author_name for c in comments if c.author_role == "agent"} | {m.name for m in getattr(meta, "agents", ()) or ()}
     mailboxes = [getattr(meta, "sender", None), *(getattr(meta, "recipients", ()) or ()), getattr(meta, "requester", None)]
     for mailbox in mailboxes:
-        if mailbox is not None and (include_staff or not staff_address(mailbox.address)):
+        if mailbox is None:
+            continue
+        if mailbox.name and mailbox.name in agent_names:
+            if include_staff and _staff_person(mailbox.name):
+                names.append(mailbox.name)
+        elif include_staff or not staff_address(mailbox.address):
             names.append(mailbox.name or name_from_address(mailbox.address))
     if include_staff:
-        names.extend(mailbox.name for mailbox in getattr(meta, "agents", ()) or ())
-    for comment in getattr(meta, "comments", ()) or ():
-        if include_staff or (comment.author_role != "agent" and not staff_address(comment.author_email)):
+        names.extend(mailbox.name for mailbox in getattr(meta, "agents", ()) or () if _staff_person(mailbox.name))
+    for comment in comments:
+        staff = comment.author_role == "agent" or staff_address(comment.author_email)
+        if not staff or (include_staff and _staff_person(comment.author_name)):
             names.append(comment.author_name)
     return [n for n in dict.fromkeys(n.strip() for n in names) if n]
+
+
+def _staff_person(name: str) -> bool:
+    """A staff member's name is a person's when it has two words or more: a one-word agent is the company's
+    account or team ("AppleSupport", "Tesco", "British_Airways", "Support"), redacted it would read as
+    a customer's name in every "@Tesco" of a Twitter export."""
+    return len(name.split()) >= 2
 
 
 _LOCAL_PART_SPLIT = re.compile(r"[._\-+]+|\d+")

@@ -384,6 +384,11 @@ def test_names_from_metadata_leave_staff_out_and_read_bare_addresses():
     )
     assert names_from_meta(ticket) == ["Jane Doe"]
     assert names_from_meta(ticket, include_staff=True) == ["Jane Doe", "Moritz Hahn"]
+    # a one-word agent is the company's account (twcs: "AppleSupport", "Tesco"), not a person
+    handles = TicketMeta(ticket_id="8", agents=[Mailbox(name="Tesco")], requester=Mailbox(name="British_Airways"),
+                         comments=[TicketComment(author_name="British_Airways", author_role="agent", body="x"),
+                                   TicketComment(author_name="105855", author_role="customer", body="y")])
+    assert names_from_meta(handles, include_staff=True) == ["105855"]
     assert name_from_address("info@example.com") == ""
     assert name_from_address("jdoe@example.com") == "Jdoe"
 
