@@ -56,7 +56,7 @@ EXAMPLE_SCHEMA = pl.Schema(
         "group_key": pl.String,
         "created_at": pl.Datetime("us", "UTC"),
         "n_chars": pl.Int64,
-        "language": pl.String,  # near-duplicates are looked for only within one language (and kind, template)
+        "language": pl.String,  # near-duplicates are looked for only within one kind and language
         "template": pl.String,
     }
 )

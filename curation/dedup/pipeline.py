@@ -342,9 +342,8 @@ def _read_rows(file, rows: np.ndarray, column: str) -> pl.Series:
 
 
 def _bucket() -> pl.Expr:
-    """What near-duplicates must share: kind, language and question template. A translation is not a copy,
-    and a section's questions of different templates (same answer) are not copies of each other."""
-    return pl.concat_str([pl.col("kind"), pl.col("language").fill_null(""), pl.col("template").fill_null("")], separator="|")
+    """What near-duplicates must share: kind and language (a translation is not a copy)."""
+    return pl.concat_str([pl.col("kind"), pl.col("language").fill_null("")], separator="|")
 
 
 def _kind_salt(kinds: pl.Series) -> np.ndarray:
