@@ -105,6 +105,8 @@ def write_version_files(target: Path, examples: pl.DataFrame) -> None:
     disable_progress_bars()
 
     columns = ["id", "messages", "kind", "source_kind", "source_document_ids", "group_key", "language", "template", "split"]
+    # language and template are optional in the record contract (schemas.Example defaults them to "")
+    examples = examples.with_columns(pl.lit("").alias(c) for c in ("language", "template") if c not in examples.columns)
     splits = {}
     for split in SPLITS:
         part = examples.filter(pl.col("split") == split).select(columns).sort("id")

@@ -32,18 +32,27 @@ def test_every_example_validates(published):
 
 
 def test_no_planted_pii_survives(published):
-    _, frame = published
+    """No planted value is left in the examples made from the unit it was planted in. (Elsewhere a
+    surrogate may be any name: Faker's lists hold the sample's customers' names too.)"""
+    result, frame = published
     truth = json.loads((SAMPLE_ROOT / "ground_truth.json").read_text())
     company = truth["company"]
     staff = {a["name"] for a in company.get("agents", [])}
-    text = "\n".join(m["content"] for messages in frame["messages"].to_list() for m in messages)
-    leaked = []
+    texts = {row["id"]: "\n".join(m["content"] for m in row["messages"]) for row in frame.iter_rows(named=True)}
+    kept = pl.read_parquet(result.path / "ledger.parquet").filter((pl.col("stage") == "validate") & (pl.col("outcome") == "kept"))
+    records: dict[tuple[str, str], list[str]] = {}
+    for path, locator, record in kept.select("path", "locator", "record_id").iter_rows():
+        records.setdefault((path, locator), []).append(record)
+    leaked, checked = [], 0
     for item in truth["pii"]:
         value = item["value"]
         if item["type"] == "PERSON" and (value in staff or len(value) < 3):
             continue
-        if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text):
-            leaked.append((item["type"], value))
+        for record in records.get((item["unit"]["path"], item["unit"]["locator"]), []):
+            checked += 1
+            if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", texts[record]):
+                leaked.append((item["type"], value, record))
+    assert checked > 200, "the planted values' units are found in the version"
     assert leaked == []
 
 

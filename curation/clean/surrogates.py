@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from faker import Faker
@@ -82,10 +82,10 @@ class Surrogates:
         return " ".join(out) if out else self._given(original)
 
     def _given(self, token: str) -> str:
-        return self._fake("PERSON:given", token).first_name()
+        return _unlike(token, self._fake("PERSON:given", token).first_name)
 
     def _surname(self, token: str) -> str:
-        return self._fake("PERSON:surname", token).last_name()
+        return _unlike(token, self._fake("PERSON:surname", token).last_name)
 
     def email(self, original: str) -> str:
         """An address that spells a name spells the name's surrogate ("jane.doe@..." -> "eric.turner@...")."""
@@ -122,6 +122,16 @@ class Surrogates:
 
     def address(self, original: str) -> str:
         return ", ".join(line.strip() for line in self._fake("ADDRESS", original).address().splitlines() if line.strip())
+
+
+def _unlike(original: str, draw: Callable[[], str]) -> str:
+    """The first draw that is not the original itself (Faker's name lists hold the customers' names too)."""
+    value = draw()
+    for _ in range(8):
+        if value.casefold() != original.casefold():
+            break
+        value = draw()
+    return value
 
 
 def _surname_tokens(name: str) -> list[str]:
