@@ -60,9 +60,9 @@ class PipelineConfig(StepConfig):
     def resolved(self, base: Path) -> "PipelineConfig":
         """This config with every relative path made absolute against `base` (the config file's folder).
 
-        Input files the file does not set (sources, decontamination and held-out question files) are
-        the bundled sample's defaults and resolve against the project root; output folders always
-        resolve against `base`.
+        Input files the file does not set (sources, decontamination, evaluation question files, the
+        general prompts) are the bundled defaults and resolve against the project root; output and
+        cache folders always resolve against `base`.
         """
 
         def at(value: str, root: Path = base) -> str:
@@ -83,8 +83,11 @@ class PipelineConfig(StepConfig):
             "ingest": self.ingest.model_copy(update={"ticket_mappings": [mapping(m) for m in self.ingest.ticket_mappings]}),
             "split": self.split.model_copy(update={"decontaminate_against": [
                 at(p, sample_input(self.split, "decontaminate_against")) for p in self.split.decontaminate_against]}),
-            "train": self.train.model_copy(update={"heldout_questions": at(self.train.heldout_questions, sample_input(self.train, "heldout_questions")),
-                                                   "adapters_dir": at(self.train.adapters_dir)}),
+            "train": self.train.model_copy(update={
+                **{name: at(getattr(self.train, name), sample_input(self.train, name))
+                   for name in ("heldout_questions", "test_questions", "out_of_scope_questions", "general_prompts") if getattr(self.train, name)},
+                "adapters_dir": at(self.train.adapters_dir),
+                "rehearsal_cache_dir": at(self.train.rehearsal_cache_dir)}),
         })
 
     def missing_files(self) -> list[str]:

@@ -59,6 +59,7 @@ def publish_version(config: PipelineConfig, out: Path, stats: dict, validation: 
     manifest = {
         "name": config.name,
         "products": config.company.products,  # the catalog training uses to vary how questions name a product
+        "company": config.company.name,  # the persona's company, named in training's out-of-scope declines
         "input_fingerprint": input_fingerprint(out),
         "counts": {
             "examples": examples.height,

@@ -33,7 +33,7 @@ class SplitConfig(StepConfig):
     ratios: dict[str, float] = Field(default={"train": 0.9, "validation": 0.05, "test": 0.05})
     salt: str = "v1"
     decontaminate_against: list[str] = Field(
-        default=["data/sample/eval/heldout_questions.jsonl"],
+        default=["data/sample/eval/heldout_questions.jsonl", "data/sample/eval/test_questions.jsonl", "data/sample/eval/out_of_scope.jsonl"],
         description="JSONL/JSON/text files of evaluation questions; training examples sharing an n-gram with them are dropped",
     )
     decontamination_ngram: int = Field(default=8, ge=3)

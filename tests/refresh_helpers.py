@@ -20,7 +20,7 @@ def sample_config(tmp: Path, **overrides) -> PipelineConfig:
         "output_dir": str(tmp / "out"),
         "versions_dir": str(tmp / "versions"),
         "reports_dir": str(tmp / "reports"),
-        "split": {"decontaminate_against": [str(SAMPLE_ROOT / "eval" / "heldout_questions.jsonl")]},
+        "split": {"decontaminate_against": [str(SAMPLE_ROOT / "eval" / name) for name in ("heldout_questions.jsonl", "test_questions.jsonl", "out_of_scope.jsonl")]},
         **overrides,
     }
     path = tmp / "pipeline.yaml"

@@ -76,7 +76,7 @@ def test_a_training_killed_before_its_rename_leaves_no_adapter_and_retrains_to_t
     script = (
         "import sys; from pathlib import Path; from train.config import TrainConfig; from train.lora import train_adapter\n"
         f"config = TrainConfig(base_model={str(tiny_model_dir)!r}, adapters_dir={str(adapters)!r}, max_steps=2, batch_size=2, "
-        "target_modules=['q_proj', 'v_proj'], kinds=['conversation', 'instruction'])\n"
+        f"target_modules=['q_proj', 'v_proj'], kinds=['conversation', 'instruction'], rehearsal_cache_dir={str(adapters.parent / 'rehearsal')!r})\n"
         f"result = train_adapter(Path({str(version_dir)!r}), config, progress=False)\n"
         "print('adapter', result.adapter_id, result.trained)\n"
     )

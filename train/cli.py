@@ -62,6 +62,7 @@ def ask(
     question: Annotated[str, typer.Argument(help="what a customer would ask")] = "How do I reset my A-45 SuperWidget?",
     version: Annotated[str, typer.Option("--version", "-v", help="dataset version id or prefix (default: the latest)")] = "latest",
     max_new_tokens: Annotated[int, typer.Option(help="answer length limit (greedy decoding)")] = 200,
+    retrieve: Annotated[bool, typer.Option("--retrieve", help="answer from the BM25-retrieved manual sections (printed first)")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Ask the base model and the tuned adapter the same question, side by side."""
@@ -74,11 +75,24 @@ def ask(
     if not (adapter_dir / "meta.json").exists():
         typer.secho(f"no adapter at {adapter_dir}: run `curate train` first", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
-    answers = ask_models(question, version_dir, adapter_dir, cfg.train.model_copy(update={"eval_max_new_tokens": max_new_tokens}))
-    typer.echo(f"Q: {question}\n\n--- base model ({cfg.train.base_model}) ---\n{answers['base']}\n\n--- tuned ({adapter_dir.name}) ---\n{answers['tuned']}")
+    answers = ask_models(question, version_dir, adapter_dir, cfg.train.model_copy(update={"eval_max_new_tokens": max_new_tokens}), retrieve=retrieve)
+    typer.echo(f"Q: {question}")
+    if retrieve:
+        typer.echo(f"\n--- retrieved manual sections ({len(answers['sections'])}) ---")
+        for section in answers["sections"]:
+            typer.echo(f"[{section.citation}]\n" + "\n".join(f"  {line}" for line in section.text.splitlines()[:3]))
+    with_sections = " + retrieval" if retrieve else ""
+    typer.echo(f"\n--- base model ({cfg.train.base_model}){with_sections} ---\n{answers['base']}\n\n--- tuned ({adapter_dir.name}){with_sections} ---\n{answers['tuned']}")
+
+
+def _rate(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def print_eval(report: dict) -> None:
+    """The report's headline numbers: losses, the product-question variants, retention, declines, leaks."""
+    from train.eval_metrics import LABELS
+
     b, t = report["base"], report["tuned"]
     typer.echo(f"{'':<22}{'base':>10}{'tuned':>10}")
     for key in ("loss", "perplexity", "key_fact_recall", "rouge_l"):
@@ -86,6 +100,21 @@ def print_eval(report: dict) -> None:
     f = report["forgetting"]
     typer.echo(f"general-text probe ppl {f['base_perplexity']} -> {f['tuned_perplexity']} ({f['relative_change']:+.1%})"
                + ("  FLAGGED: above tolerance" if f["flagged"] else ""))
+    typer.echo(f"\nproduct questions ({report['question_set']['split']} split, {report['questions']}):"
+               f"\n{'':<18}{'recall':>8}{'ROUGE-L':>9}{'cites ok':>10}{'wrong prod':>11}{'leaks':>7}")
+    for variant, m in report["answers"].items():
+        typer.echo(f"{LABELS[variant]:<18}{_rate(m['key_fact_recall']):>8}{_rate(m['rouge_l']):>9}{_rate(m['citations']['accuracy']):>10}"
+                   f"{m['wrong_product']['count']:>11}{m['leaks']['count']:>7}")
+    if report.get("best_variant"):
+        typer.echo(f"serves best: {report['best_variant']['label']}")
+    kept, scope = report["retention"], report["out_of_scope"]
+    if kept["prompts"]:
+        typer.echo(f"general-skill retention ({kept['prompts']} prompts): {_rate(kept['base']['pass_rate'])} -> {_rate(kept['tuned']['pass_rate'])}")
+    if scope["questions"]:
+        typer.echo(f"out-of-scope decline rate ({scope['questions']} questions): {_rate(scope['base']['decline_rate'])} -> {_rate(scope['tuned']['decline_rate'])}")
+    for line in report.get("regressions", []):
+        typer.echo(f"worse: {line}")
+    typer.echo(f"eval took {report['eval_seconds']} s")
 
 
 if __name__ == "__main__":

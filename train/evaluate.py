@@ -1,56 +1,43 @@
-"""Evaluation: does the specialist beat the generalist, and did it forget anything?
+"""Evaluation: does the specialist beat the generalist, what did it forget, and would retrieval do better?
 
 - held-out loss and perplexity (validation + test splits), base vs tuned, overall and per source kind;
-- answers to held-out paraphrased questions, generated greedily by both models and scored by
-  key-fact recall (the facts the corpus generator planted) and ROUGE-L; side-by-side samples kept;
-- a forgetting probe: perplexity on general text shipped with the project, flagged above a tolerance.
+- product questions of one split (dev, tuned on; or test, new phrasings: the default), answered
+  greedily by the base and the tuned model, each with and without BM25-retrieved manual sections
+  (train/retrieval.py), scored by key-fact recall, ROUGE-L, citation accuracy, wrong-product
+  answers and leaks; the report names the variant that serves best;
+- general-skill retention: the heldout general prompts (train/general_prompts.py) each model passes;
+- out-of-scope questions (products the company does not make, topics no manual covers): decline rate;
+- a forgetting probe: perplexity on general text shipped with the project, flagged above a tolerance;
+- what got worse, tuned vs base.
+Generation is the cost on a CPU: every prompt set of one model is generated in length-sorted
+batches, and the retrieval variants can be switched off (`eval_retrieval`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from pathlib import Path
 
 import polars as pl
 import torch
 
+from train.answer_checks import contact_details
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
 from train.data import Encoded, batches, encode_examples, encode_passage
+from train.eval_metrics import (MODELS, VARIANTS, best_variant, declines, general_samples, grouped_recall, key_fact_recall, leak_summary,
+                                out_of_scope_samples, product_sample, regressions, retention, rouge_l, variant_metrics)
+from train.eval_questions import catalog_products, load_out_of_scope, load_split, question_file, read_jsonl, resolve_input
+from train.eval_report import render_markdown
+from train.general_prompts import GeneralPrompt, load_general_prompts
 from train.modeling import autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
+from train.retrieval import Section, SectionIndex, retrieval_prompt, sections_of
+
+__all__ = ["evaluate_adapter", "ask", "generate", "key_fact_recall", "rouge_l", "render_markdown", "load_questions"]
 
 PROBE = Path(__file__).parent / "probes" / "general.txt"
-_TOKEN = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
-
-
-def rouge_l(candidate: str, reference: str) -> float:
-    """ROUGE-L F1 over lower-cased word tokens (longest common subsequence)."""
-    a, b = _TOKEN.findall(candidate.lower()), _TOKEN.findall(reference.lower())
-    if not a or not b:
-        return 0.0
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0]
-        for j, y in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[j - 1]))
-        previous = current
-    lcs = previous[-1]
-    if lcs == 0:
-        return 0.0
-    precision, recall = lcs / len(a), lcs / len(b)
-    return 2 * precision * recall / (precision + recall)
-
-
-def key_fact_recall(answer: str, facts: list[str]) -> float:
-    """Share of the key facts that appear in the answer (case and spacing ignored)."""
-    if not facts:
-        return 0.0
-    text = _SPACE.sub(" ", answer.lower())
-    return sum(_SPACE.sub(" ", f.lower()) in text for f in facts) / len(facts)
 
 
 @torch.no_grad()
@@ -79,15 +66,24 @@ def summarise(losses: list[tuple[str, float, int]]) -> dict:
 
 @torch.no_grad()
 def generate(model, tokenizer, prompts: list[list[dict]], *, max_new_tokens: int, batch_size: int, device, amp=None) -> list[str]:
-    """Greedy answers, batched with left padding."""
+    """Greedy answers in the prompts' order, batched with left padding.
+
+    Prompts are batched by length, so a batch pads little and a short prompt does not wait for a
+    long one's prefill; greedy decoding makes the answers independent of that order.
+    """
+    if not prompts:
+        return []
     tokenizer.padding_side = "left"
-    answers: list[str] = []
-    for i in range(0, len(prompts), batch_size):
-        texts = [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts[i : i + batch_size]]
-        enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
+    texts = [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    answers = [""] * len(texts)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        enc = tokenizer([texts[i] for i in chunk], return_tensors="pt", padding=True, add_special_tokens=False).to(device)
         with autocast(device, amp):
             out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
-        answers += [tokenizer.decode(row[enc["input_ids"].shape[1]:], skip_special_tokens=True).strip() for row in out]
+        for i, row in zip(chunk, out):
+            answers[i] = tokenizer.decode(row[enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
     tokenizer.padding_side = "right"
     return answers
 
@@ -100,14 +96,9 @@ def load_tuned(config: TrainConfig, adapter_dir: Path, device, amp, model=None):
     return PeftModel.from_pretrained(base, str(adapter_dir)).to(device).eval()
 
 
-def _mean(items: list[dict], key: str) -> float:
-    return round(sum(item[key] for item in items) / len(items), 4)
-
-
 def load_questions(path: Path, limit: int | None = None) -> list[dict]:
-    if not path.exists():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Rows of a question file (kept for callers of the single-file API; see train/eval_questions.py)."""
+    rows = read_jsonl(Path(path))
     return rows[:limit] if limit else rows
 
 
@@ -119,127 +110,155 @@ def system_prompt_of(version_dir: Path) -> str | None:
     return None
 
 
+def chat(system: str | None, question: str) -> list[dict]:
+    """The messages of one customer question, under the version's system prompt (as deployed)."""
+    return ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": question}]
+
+
+def retrieval_budget(model, config: TrainConfig) -> int:
+    """Tokens a retrieval prompt may use: the configured budget, within the model's context less the answer."""
+    context = getattr(getattr(model, "config", None), "max_position_embeddings", None) or config.retrieval_prompt_tokens + config.eval_max_new_tokens
+    return max(min(config.retrieval_prompt_tokens, context - config.eval_max_new_tokens), 1)
+
+
+def _heldout_losses(model, tokenizer, version_dir: Path, config: TrainConfig, device, amp) -> tuple[dict, dict, dict]:
+    """(tuned summary, base summary, encoding stats) of the loss on the validation + test splits."""
+    held_out = pl.concat([pl.read_parquet(version_dir / f"{s}.parquet") for s in ("validation", "test")])
+    encoded, stats = encode_examples(tokenizer, held_out, max_len=config.max_seq_length, overlong="truncate", kinds=config.kinds)
+    eval_batches = batches(encoded, config.eval_batch_size, tokenizer.pad_token_id)
+    tuned = summarise(token_losses(model, eval_batches, device, amp))
+    with model.disable_adapter():
+        base = summarise(token_losses(model, eval_batches, device, amp))
+    return tuned, base, stats.as_dict()
+
+
+def _forgetting(model, tokenizer, config: TrainConfig, device, amp) -> dict:
+    probe_ids, probe_labels = encode_passage(tokenizer, [{"content": PROBE.read_text(encoding="utf-8")}])
+    probe_batches = batches([Encoded(probe_ids, probe_labels, "probe", "probe")], 1, tokenizer.pad_token_id)
+    tuned = summarise(token_losses(model, probe_batches, device, amp))["perplexity"]
+    with model.disable_adapter():
+        base = summarise(token_losses(model, probe_batches, device, amp))["perplexity"]
+    change = (tuned - base) / base if base else 0.0
+    return {"probe": PROBE.name, "base_perplexity": base, "tuned_perplexity": tuned, "relative_change": round(change, 4),
+            "tolerance": config.forgetting_tolerance, "flagged": change > config.forgetting_tolerance}
+
+
+class _PromptSets:
+    """Everything the models answer, as chat prompts: product questions (plain and with retrieved
+    sections), heldout general prompts and out-of-scope questions."""
+
+    def __init__(self, tokenizer, system: str | None, questions: list[dict], retrieved: list[list[Section]] | None,
+                 general: list[GeneralPrompt], out_of_scope: list[dict], budget: int):
+        self.plain = [chat(system, q["question"]) for q in questions]
+        self.retrieval = [retrieval_prompt(tokenizer, system, q["question"], found, budget) for q, found in zip(questions, retrieved or [])]
+        self.general = [chat(system, p.prompt) for p in general]
+        self.out_of_scope = [chat(system, q["question"]) for q in out_of_scope]
+
+    def answer(self, model, tokenizer, config: TrainConfig, device, amp) -> dict[str, list[str]]:
+        """One model's answers to every set: two generation runs, by answer length."""
+        kw = {"batch_size": config.eval_batch_size, "device": device, "amp": amp}
+        long = generate(model, tokenizer, self.plain + self.retrieval, max_new_tokens=config.eval_max_new_tokens, **kw)
+        short = generate(model, tokenizer, self.general + self.out_of_scope, max_new_tokens=config.eval_general_max_new_tokens, **kw)
+        n, g = len(self.plain), len(self.general)
+        return {"plain": long[:n], "retrieval": long[n:], "general": short[:g], "out_of_scope": short[g:]}
+
+
 def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, *, model=None, tokenizer=None, max_questions: int | None = None) -> dict:
-    """Evaluate base vs tuned on the version's held-out splits and the held-out questions; write the reports."""
+    """Evaluate base vs tuned (and with retrieval) on the version; write eval_report.json/.md.
+
+    `max_questions` caps every prompt set (product, general, out-of-scope) for quick checks.
+    """
     started = time.perf_counter()
+    timings: dict[str, float] = {}
     device = pick_device(config.device)
     amp = autocast_dtype(device, config.precision)
     tokenizer = tokenizer or load_tokenizer(config.base_model)
     tokenizer.padding_side = "right"
     tuned = load_tuned(config, adapter_dir, device, amp, model)
+    timings["load"] = time.perf_counter() - started
 
-    held_out = pl.concat([pl.read_parquet(version_dir / f"{s}.parquet") for s in ("validation", "test")])
-    encoded, stats = encode_examples(tokenizer, held_out, max_len=config.max_seq_length, overlong="truncate", kinds=config.kinds)
-    eval_batches = batches(encoded, config.eval_batch_size, tokenizer.pad_token_id)
-    tuned_losses = token_losses(tuned, eval_batches, device, amp)
+    tuned_losses, base_losses, heldout_stats = _heldout_losses(tuned, tokenizer, version_dir, config, device, amp)
+    forgetting = _forgetting(tuned, tokenizer, config, device, amp)
+    timings["losses"] = time.perf_counter() - started - sum(timings.values())
+
+    questions = load_split(config, config.eval_split, max_questions)
+    out_of_scope = load_out_of_scope(config, max_questions)
+    general = load_general_prompts("heldout", resolve_input(config.general_prompts))[:max_questions] if config.general_prompts else []
+    products = catalog_products(version_dir, questions)
+    sections = sections_of(version_dir)
+    index = SectionIndex(sections) if config.eval_retrieval else None
+    retrieved = [index.retrieve(q["question"], config.retrieval_k) for q in questions] if index else None
+    allowed = contact_details([s.text for s in sections] + [q.get("reference_answer", "") for q in questions])
+    prompts = _PromptSets(tokenizer, system_prompt_of(version_dir), questions, retrieved, general, out_of_scope, retrieval_budget(tuned, config))
+
+    answers = {"tuned": prompts.answer(tuned, tokenizer, config, device, amp)}
     with tuned.disable_adapter():
-        base_losses = token_losses(tuned, eval_batches, device, amp)
+        answers["base"] = prompts.answer(tuned, tokenizer, config, device, amp)
+    timings["generation"] = time.perf_counter() - started - sum(timings.values())
 
-    questions = load_questions(Path(config.heldout_questions), max_questions)
-    system = system_prompt_of(version_dir)
-    prompts = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": q["question"]}] for q in questions]
-    tuned_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device, amp=amp)
-    with tuned.disable_adapter():
-        base_answers = generate(tuned, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens, batch_size=config.eval_batch_size, device=device, amp=amp)
+    variants = [v for v in VARIANTS if config.eval_retrieval or not v.endswith("_retrieval")]
+    by_variant = {v: answers[v.split("_")[0]]["retrieval" if v.endswith("_retrieval") else "plain"] for v in variants}
+    samples = [product_sample(q, {v: by_variant[v][i] for v in variants}, products, allowed,
+                              [s.citation for s in retrieved[i]] if retrieved else None) for i, q in enumerate(questions)]
+    metrics = {v: variant_metrics(samples, v) for v in variants}
+    leak_answers = {v: by_variant[v] + (answers[v]["general"] + answers[v]["out_of_scope"] if v in MODELS else []) for v in variants}
 
-    probe_ids, probe_labels = encode_passage(tokenizer, [{"content": PROBE.read_text(encoding="utf-8")}])
-    probe_batches = batches([Encoded(probe_ids, probe_labels, "probe", "probe")], 1, tokenizer.pad_token_id)
-    probe_tuned = summarise(token_losses(tuned, probe_batches, device, amp))
-    with tuned.disable_adapter():
-        probe_base = summarise(token_losses(tuned, probe_batches, device, amp))
-
-    samples = []
-    for q, b, t in zip(questions, base_answers, tuned_answers):
-        samples.append({
-            "id": q.get("id"), "product": q.get("product"), "topic": q.get("topic"), "question": q["question"], "reference": q.get("reference_answer", ""), "key_facts": q.get("key_facts", []),
-            "base_answer": b, "tuned_answer": t,
-            "base_key_fact_recall": round(key_fact_recall(b, q.get("key_facts", [])), 3), "tuned_key_fact_recall": round(key_fact_recall(t, q.get("key_facts", [])), 3),
-            "base_rouge_l": round(rouge_l(b, q.get("reference_answer", "")), 3), "tuned_rouge_l": round(rouge_l(t, q.get("reference_answer", "")), 3),
-        })
-
-    def answer_metrics(prefix: str) -> dict:
-        if not samples:
-            return {"key_fact_recall": None, "rouge_l": None}
-        return {"key_fact_recall": _mean(samples, f"{prefix}_key_fact_recall"), "rouge_l": _mean(samples, f"{prefix}_rouge_l")}
-
-    def recall_by(field: str) -> dict:
-        """Key-fact recall per value of a question field (product, topic): where the specialist is weak."""
-        groups: dict[str, list[dict]] = {}
-        for s in samples:
-            if s.get(field):
-                groups.setdefault(s[field], []).append(s)
-        return {value: {"questions": len(items), "base": _mean(items, "base_key_fact_recall"), "tuned": _mean(items, "tuned_key_fact_recall")}
-                for value, items in sorted(groups.items())}
-
-    base_ppl, tuned_ppl = probe_base["perplexity"], probe_tuned["perplexity"]
-    change = (tuned_ppl - base_ppl) / base_ppl if base_ppl else 0.0
     meta = json.loads((adapter_dir / "meta.json").read_text())
     report = {
         "dataset_version": version_dir.name,
         "adapter_id": adapter_dir.name,
         "base_model": meta.get("base_model") or (base_model_identity(config.base_model) if model is None else {"spec": "in-memory model"}),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "heldout": {"splits": ["validation", "test"], **stats.as_dict()},
-        "base": {**summarise(base_losses), **answer_metrics("base")},
-        "tuned": {**summarise(tuned_losses), **answer_metrics("tuned")},
-        "forgetting": {"probe": PROBE.name, "base_perplexity": base_ppl, "tuned_perplexity": tuned_ppl,
-                       "relative_change": round(change, 4), "tolerance": config.forgetting_tolerance, "flagged": change > config.forgetting_tolerance},
+        "heldout": {"splits": ["validation", "test"], **heldout_stats},
+        "base": {**base_losses, "key_fact_recall": metrics["base"]["key_fact_recall"], "rouge_l": metrics["base"]["rouge_l"]},
+        "tuned": {**tuned_losses, "key_fact_recall": metrics["tuned"]["key_fact_recall"], "rouge_l": metrics["tuned"]["rouge_l"]},
+        "forgetting": forgetting,
         "questions": len(samples),
-        "recall_by_product": recall_by("product"),
-        "recall_by_topic": recall_by("topic"),
+        "question_set": {"split": config.eval_split, "file": str(question_file(config, config.eval_split))},
+        "catalog": products,
+        "answers": metrics,
+        "best_variant": best_variant(metrics),
+        "retrieval": {"enabled": config.eval_retrieval, "k": config.retrieval_k, "sections": len(sections), "prompt_tokens": retrieval_budget(tuned, config)},
+        "recall_by_product": grouped_recall(samples, "product", variants),
+        "recall_by_topic": grouped_recall(samples, "topic", variants),
+        "retention": retention(general, {m: answers[m]["general"] for m in MODELS}, products),
+        "out_of_scope": declines(out_of_scope, {m: answers[m]["out_of_scope"] for m in MODELS}),
+        "leaks": {v: leak_summary(leak_answers[v], allowed) for v in variants},
         "samples": samples,
+        "general_samples": general_samples(general, {m: answers[m]["general"] for m in MODELS}, products),
+        "out_of_scope_samples": out_of_scope_samples(out_of_scope, {m: answers[m]["out_of_scope"] for m in MODELS}),
         "training": {k: meta.get(k) for k in ("steps", "epochs", "wall_time_s", "tokens_per_s", "final_loss", "device", "autocast", "peak_memory_mb")},
         "eval_autocast": str(amp) if amp else None,
-        "eval_seconds": round(time.perf_counter() - started, 1),
     }
+    report["regressions"] = regressions(report)
+    report["eval_timings"] = {k: round(v, 1) for k, v in timings.items()}
+    report["eval_seconds"] = round(time.perf_counter() - started, 1)
+    _write_reports(report, version_dir, adapter_dir)
+    return report
+
+
+def _write_reports(report: dict, version_dir: Path, adapter_dir: Path) -> None:
+    """eval_report.json/.md beside the adapter, and a summary under the version's evals/ (the dashboard reads it)."""
     (adapter_dir / "eval_report.json").write_text(json.dumps(report, indent=2) + "\n")
     (adapter_dir / "eval_report.md").write_text(render_markdown(report))
     link = version_dir / "evals"
     link.mkdir(exist_ok=True)
-    (link / f"{adapter_dir.name}.json").write_text(json.dumps({k: v for k, v in report.items() if k != "samples"} | {"report": str(adapter_dir / "eval_report.json"), "samples": samples[:5]}, indent=2) + "\n")
-    return report
+    summary = {k: v for k, v in report.items() if k not in ("samples", "general_samples", "out_of_scope_samples")}
+    (link / f"{adapter_dir.name}.json").write_text(json.dumps(summary | {"report": str(adapter_dir / "eval_report.json"), "samples": report["samples"][:5]}, indent=2) + "\n")
 
 
-def render_markdown(report: dict) -> str:
-    b, t = report["base"], report["tuned"]
-    lines = [
-        f"# Evaluation of adapter `{report['adapter_id']}`",
-        "",
-        f"- dataset version: `{report['dataset_version']}`",
-        f"- base model: `{report['base_model'].get('spec')}`",
-        f"- held-out examples: {report['heldout']['examples']} (validation + test); questions: {report['questions']}",
-        "",
-        "| metric | base | tuned |",
-        "|---|---|---|",
-        f"| held-out loss | {b['loss']} | {t['loss']} |",
-        f"| held-out perplexity | {b['perplexity']} | {t['perplexity']} |",
-        f"| key-fact recall | {b['key_fact_recall']} | {t['key_fact_recall']} |",
-        f"| ROUGE-L | {b['rouge_l']} | {t['rouge_l']} |",
-    ]
-    for kind in sorted(set(b["per_source"]) | set(t["per_source"])):
-        lines.append(f"| loss ({kind}) | {b['per_source'].get(kind, {}).get('loss')} | {t['per_source'].get(kind, {}).get('loss')} |")
-    f = report["forgetting"]
-    lines += ["", f"Forgetting probe ({f['probe']}): perplexity {f['base_perplexity']} -> {f['tuned_perplexity']} "
-                  f"({f['relative_change']:+.1%}; tolerance {f['tolerance']:.0%}){' **FLAGGED**' if f['flagged'] else ''}"]
-    if report.get("recall_by_product"):
-        lines += ["", "| product | questions | key-fact recall base | tuned |", "|---|---|---|---|"]
-        lines += [f"| {product} | {r['questions']} | {r['base']} | {r['tuned']} |" for product, r in report["recall_by_product"].items()]
-    lines += ["", "## Side by side", ""]
-    for s in report["samples"][:10]:
-        lines += [f"**Q:** {s['question']}", "", f"- base ({s['base_key_fact_recall']:.0%} of key facts): {s['base_answer'][:400]}",
-                  f"- tuned ({s['tuned_key_fact_recall']:.0%} of key facts): {s['tuned_answer'][:400]}", ""]
-    return "\n".join(lines) + "\n"
-
-
-def ask(question: str, version_dir: Path, adapter_dir: Path, config: TrainConfig) -> dict[str, str]:
-    """The base and the tuned model's greedy answers to one question (with the version's system prompt)."""
+def ask(question: str, version_dir: Path, adapter_dir: Path, config: TrainConfig, *, retrieve: bool = False, model=None, tokenizer=None) -> dict:
+    """The base and the tuned model's greedy answers to one question (with the version's system
+    prompt); with `retrieve`, both answer from the retrieved manual sections, which come back too."""
     device = pick_device(config.device)
     amp = autocast_dtype(device, config.precision)
-    tokenizer = load_tokenizer(config.base_model)
-    tuned = load_tuned(config, adapter_dir, device, amp)
+    tokenizer = tokenizer or load_tokenizer(config.base_model)
+    tuned = load_tuned(config, adapter_dir, device, amp, model)
     system = system_prompt_of(version_dir)
-    prompt = [([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": question}]]
-    tuned_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]
+    sections = SectionIndex.from_version(version_dir).retrieve(question, config.retrieval_k) if retrieve else []
+    prompt = [retrieval_prompt(tokenizer, system, question, sections, retrieval_budget(tuned, config)) if retrieve else chat(system, question)]
+    kw = {"max_new_tokens": config.eval_max_new_tokens, "batch_size": 1, "device": device, "amp": amp}
+    tuned_answer = generate(tuned, tokenizer, prompt, **kw)[0]
     with tuned.disable_adapter():
-        base_answer = generate(tuned, tokenizer, prompt, max_new_tokens=config.eval_max_new_tokens, batch_size=1, device=device, amp=amp)[0]
-    return {"question": question, "base": base_answer, "tuned": tuned_answer}
+        base_answer = generate(tuned, tokenizer, prompt, **kw)[0]
+    return {"question": question, "base": base_answer, "tuned": tuned_answer, "sections": sections}

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import torch
 from tqdm import tqdm
 
@@ -27,12 +28,12 @@ from curation.faults import fault_point
 from train.bare_questions import BareQuestions
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
-from train.content_queries import ContentQueries
 from train.data import batches, check_trainable, encode_examples, pack, read_split
+from train.evaluate import generate, system_prompt_of
 from train.frozen_prefix import FrozenPrefix, decoder_layers
+from train.mix import Mix, build_mix
 from train.modeling import attention_implementation, autocast, autocast_dtype, base_model_identity, pick_device, ready_base, summed_target_loss
 from train.product_names import NameVariation
-from train.question_transfer import Grounding, QuestionTransfer
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,30 @@ def version_products(version_dir: Path) -> list[str]:
     """The product catalog the version was curated with (empty for versions published before it was recorded)."""
     manifest = version_dir / "manifest.json"
     return json.loads(manifest.read_text()).get("products", []) if manifest.exists() else []
+
+
+def training_mix(version_dir: Path, trainable_rows: int, config: TrainConfig, products: list[str], tokenizer, model,
+                 device, amp, *, in_memory: bool) -> Mix:
+    """Rehearsal and out-of-scope rows for this version (train/mix.py); the base model answers the rehearsal
+    prompts with the adapter switched off. An in-memory model (tests) has no identity to cache under."""
+    manifest = json.loads((version_dir / "manifest.json").read_text()) if (version_dir / "manifest.json").exists() else {}
+    manuals = read_split(version_dir, "train").filter(pl.col("source_kind") == "manual")
+    manual_text = "\n".join(m["content"] for messages in manuals["messages"].to_list() for m in messages if m["role"] != "system")
+
+    def answer(chats: list[list[dict]]) -> list[str]:
+        model.eval()
+        with model.disable_adapter():
+            answers = generate(model, tokenizer, chats, max_new_tokens=config.rehearsal_max_new_tokens, batch_size=config.eval_batch_size,
+                               device=device, amp=amp)
+        model.train()
+        return answers
+
+    return build_mix(
+        trainable_rows, system=system_prompt_of(version_dir), catalog=products, company=manifest.get("company", ""), manual_text=manual_text,
+        rehearsal_share=config.rehearsal_share, out_of_scope_share=config.out_of_scope_share, seed=config.seed, answer=answer,
+        cache_dir=None if in_memory else Path(config.rehearsal_cache_dir), base_identity=None if in_memory else base_model_identity(config.base_model),
+        max_new_tokens=config.rehearsal_max_new_tokens, general_prompts=config.general_prompts, evaluation_out_of_scope=config.out_of_scope_questions,
+    )
 
 
 def batch_loss(model, batch: dict, device: torch.device, prefix: FrozenPrefix | None) -> torch.Tensor:
@@ -160,15 +185,17 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
     check_trainable(stats)
     products = version_products(version_dir)
-    grounding = Grounding(frame, products) if products and (config.question_transfer or config.content_queries) else None
-    transfer = QuestionTransfer(grounding, rate=config.question_transfer) if grounding and config.question_transfer else None
-    queries = ContentQueries(grounding, rate=config.content_queries) if grounding and config.content_queries else None
+    version_rows = stats.examples
+    mix = training_mix(version_dir, version_rows, config, products, tokenizer, peft_model, device, amp, in_memory=model is not None)
+    if mix.rows.height:
+        frame = pl.concat([frame.select(mix.rows.columns), mix.rows])
+        examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
     bare = BareQuestions(products, rate=config.bare_questions) if config.bare_questions else None
     bare_stats = bare.summary(frame) if bare else None
     if bare_stats and not bare_stats["with_bare_question"]:
         bare = None  # every customer turn is already bare: nothing varies, and the frozen-prefix cache may stay on
     names = NameVariation(products) if config.vary_product_names and products else None
-    variations = [v for v in (transfer, bare, queries, names) if v is not None]
+    variations = [v for v in (bare, names) if v is not None]
 
     def rows_for(epoch: int) -> list:
         """An epoch's training rows: customer turns redrawn when they vary, packed when packing."""
@@ -197,7 +224,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     if prefix_check.get("disabled"):
         prefix = None
     elif split and config.cache_frozen_layers and not cache:
-        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation, question transfer, bare questions or content queries)"}
+        prefix_check = {"disabled": "a row's input changes every epoch (NEFTune noise, name variation or bare questions)"}
     log: list[dict] = []
     step, epoch, tokens_seen, started = 0, 0, 0, time.perf_counter()
     bar = tqdm(total=total_steps, desc="train", unit="step", disable=not progress, mininterval=5)
@@ -237,6 +264,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     peft_model.save_pretrained(str(tmp))
+    mix.rows.write_parquet(tmp / "mix.parquet")  # the rows the adapter was trained on beyond the version: browsable
     (tmp / "train_config.json").write_text(config.model_dump_json(indent=2) + "\n")
     (tmp / "training_log.jsonl").write_text("".join(json.dumps(e) + "\n" for e in log))
     meta = {
@@ -258,8 +286,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
         "attention": attention_implementation(device, config.attention),
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "product_name_variation": {"products": len(products), "forms": sum(len(f) for f in names.forms.values())} if names else None,
-        "question_transfer": transfer.summary if transfer else None,
-        "content_queries": queries.summary if queries else None,
+        "mix": {"version_rows": version_rows, **mix.counts, "details": mix.details},
         "bare_questions": bare_stats,
         "adapted_layers": f"{split}-{len(layers) - 1}" if split else "all",
         "frozen_prefix_cache": {**prefix_check, "batches": len(prefix.cache), "mb": round(prefix.megabytes, 1)} if prefix else prefix_check or None,

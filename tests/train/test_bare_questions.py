@@ -3,8 +3,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.train.test_question_transfer import _row
 from train.bare_questions import BareQuestions, questions_of
+
+SYSTEM = {"role": "system", "content": "You are the support assistant."}
+
+
+def _row(row_id: str, kind: str, *turns: tuple[str, str]) -> dict:
+    return {"id": row_id, "kind": kind, "messages": [SYSTEM] + [{"role": r, "content": c} for r, c in turns]}
 
 PRODUCTS = ["A-45 SuperWidget", "D-90 PowerDock", "E-3 SmartTag"]
 

@@ -34,10 +34,17 @@ def test_train_eval_and_ask_from_the_command_line(tmp_path: Path, new_tiny_model
     evaluated = runner.invoke(app, ["eval", "--config", cfg])
     assert evaluated.exit_code == 0, evaluated.output
     assert "key_fact_recall" in evaluated.output and "eval_report.md" in evaluated.output
+    assert "product questions (test split, 25)" in evaluated.output and "tuned+retrieval" in evaluated.output
+    assert "general-skill retention" in evaluated.output and "out-of-scope decline rate" in evaluated.output
 
     asked = runner.invoke(app, ["ask", "How do I reset my A-45 SuperWidget?", "--config", cfg, "--max-new-tokens", "4"])
     assert asked.exit_code == 0, asked.output
     assert "--- base model" in asked.output and "--- tuned (ad_" in asked.output
+
+    grounded = runner.invoke(app, ["ask", "How do I reset my A-45 SuperWidget?", "--retrieve", "--config", cfg, "--max-new-tokens", "4"])
+    assert grounded.exit_code == 0, grounded.output
+    assert "--- retrieved manual sections (3) ---" in grounded.output and "[A-45 SuperWidget User Manual, page 12]" in grounded.output
+    assert "+ retrieval ---" in grounded.output
 
     missing = runner.invoke(app, ["eval", "--config", cfg, "--adapter", "ad_nothere"])
     assert missing.exit_code == 1 and "no adapter at" in missing.output

@@ -15,6 +15,8 @@ from train.modeling import summed_target_loss
 
 
 def _config(tmp_path, **kw) -> TrainConfig:
+    """The recipe's mechanics on the version alone; the training mix has its own tests (test_mix.py)."""
+    kw = {"rehearsal_share": None, "out_of_scope_share": None, **kw}
     return TrainConfig(adapters_dir=str(tmp_path / "adapters"), max_steps=3, batch_size=2, learning_rate=5e-3,
                        target_modules=["q_proj", "v_proj"], kinds=["conversation", "instruction", "passage"], **kw)
 
@@ -67,7 +69,7 @@ def test_eval_report_schema(tmp_path, new_tiny_model, tokenizer, version_dir):
         {"id": "q2", "product": "B-12 MiniWidget", "topic": "reset", "question": "How do I wipe the B-12?",
          "reference_answer": "Press the reset hole with a paperclip for 5 seconds.", "key_facts": ["paperclip", "5 seconds"]},
     ]))
-    config = _config(tmp_path, heldout_questions=str(questions), eval_max_new_tokens=4)
+    config = _config(tmp_path, heldout_questions=str(questions), eval_split="dev", eval_max_new_tokens=4, eval_general_max_new_tokens=2)
     result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
     report = evaluate_adapter(version_dir, result.path, config, model=new_tiny_model(), tokenizer=tokenizer)
     for model in ("base", "tuned"):
@@ -213,29 +215,13 @@ def test_neftune_changes_training_and_turns_the_frozen_prefix_cache_off(tmp_path
 
     weights = {}
     for alpha in (None, 5.0):
-        config = _config(tmp_path, neftune_noise_alpha=alpha, lora_layers=1, precision="fp32", vary_product_names=False, question_transfer=None)
+        config = _config(tmp_path, neftune_noise_alpha=alpha, lora_layers=1, precision="fp32", vary_product_names=False)
         result = train_adapter(version_dir, config, progress=False, model=new_tiny_model(), tokenizer=tokenizer)
         meta = json.loads((result.path / "meta.json").read_text())
         assert ("disabled" in (meta["frozen_prefix_cache"] or {})) == (alpha is not None)  # noisy embeddings cannot be cached
         weights[alpha] = load_file(result.path / "adapter_model.safetensors")
     assert any(not torch.allclose(weights[None][k], weights[5.0][k]) for k in weights[None])
     assert len({TrainConfig(neftune_noise_alpha=a).config_hash() for a in (None, 5, 10)}) == 3
-
-
-def test_content_queries_are_recorded_and_change_training(tmp_path, new_tiny_model, tokenizer, version_dir):
-    from safetensors.torch import load_file
-
-    (version_dir / "manifest.json").write_text(json.dumps({"products": ["A-45 SuperWidget", "E-3 SmartTag"]}))
-    plain = dict(vary_product_names=False, question_transfer=None, content_queries=None, neftune_noise_alpha=None, precision="fp32")
-    varied = {**plain, "content_queries": 1.0}
-    weights = {}
-    for name, settings in (("plain", plain), ("varied", varied)):
-        result = train_adapter(version_dir, _config(tmp_path, **settings), progress=False, model=new_tiny_model(), tokenizer=tokenizer)
-        meta = json.loads((result.path / "meta.json").read_text())
-        weights[name] = load_file(result.path / "adapter_model.safetensors")
-    # one manual section (the A-45 charging instruction); its heading question is the one turn a content query replaces
-    assert meta["content_queries"] == {"sections": 1, "turns": 1, "rate": 1.0}
-    assert any(not torch.allclose(weights["plain"][k], weights["varied"][k]) for k in weights["plain"])
 
 
 def test_bare_questions_are_recorded_and_change_training(tmp_path, new_tiny_model, tokenizer, version_dir):
@@ -246,7 +232,7 @@ def test_bare_questions_are_recorded_and_change_training(tmp_path, new_tiny_mode
     wrapped = "Hello support, I bought an A-45 SuperWidget in May. How do I reset my A-45 SuperWidget? It froze this morning.\n\n- <PERSON>"
     messages = [[{**m, "content": wrapped} if m["role"] == "user" and m["content"].startswith("How do I reset") else m for m in row] for row in train["messages"].to_list()]
     train.with_columns(pl.Series("messages", messages, dtype=train.schema["messages"])).write_parquet(version_dir / "train.parquet")
-    plain = dict(vary_product_names=False, question_transfer=None, content_queries=None, bare_questions=None, neftune_noise_alpha=None, precision="fp32")
+    plain = dict(vary_product_names=False, bare_questions=None, neftune_noise_alpha=None, precision="fp32")
     weights = {}
     for name, settings in (("plain", plain), ("bare", {**plain, "bare_questions": 1.0})):
         result = train_adapter(version_dir, _config(tmp_path, **settings), progress=False, model=new_tiny_model(), tokenizer=tokenizer)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
+
 import pytest
 
 from tests.conftest import SAMPLE_ROOT
@@ -16,11 +18,16 @@ pytestmark = pytest.mark.slow
 
 def test_smollm2_fine_tunes_a_few_steps_and_produces_a_valid_report(tmp_path, version_dir):
     config = TrainConfig(adapters_dir=str(tmp_path / "adapters"), max_steps=3, batch_size=2, eval_max_new_tokens=24,
+                         rehearsal_share=0.5, rehearsal_max_new_tokens=24, rehearsal_cache_dir=str(tmp_path / "rehearsal"),
                          heldout_questions=str(SAMPLE_ROOT / "eval" / "heldout_questions.jsonl"))
     result = train_adapter(version_dir, config, progress=False)
     meta = json.loads((result.path / "meta.json").read_text())
     assert meta["base_model"]["spec"] == "smollm2" and len(meta["base_model"]["sha256"]) == 64
     assert meta["steps"] == 3 and meta["tokens_per_s"] > 0
+    # rehearsal: the base model's own answers to general prompts, cached per base model identity
+    rehearsal = pl.read_parquet(result.path / "mix.parquet").filter(pl.col("source_kind") == "rehearsal")
+    assert meta["mix"]["rehearsal"] == rehearsal.height > 0 and all(m[-1]["content"] for m in rehearsal["messages"].to_list())
+    assert len(list((tmp_path / "rehearsal").glob("*.parquet"))) == 1
     report = evaluate_adapter(version_dir, result.path, config, max_questions=3)
     assert report["questions"] == 3
     for model in ("base", "tuned"):
