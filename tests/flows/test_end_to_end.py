@@ -128,6 +128,9 @@ def test_nightly_refresh_event_triggers_exactly_one_retrain(tmp_path: Path):
         assert len(trained) == 1
         assert trained[0]["parameters"] == {"dataset_version": versions[0].name}
         assert (versions[0] / "evals").is_dir()
+        page = (Path(config.reports_dir) / "versions" / f"{versions[0].name}.html").read_text()
+        for section in ("eval-answers", "eval-retention", "eval-declines"):  # the eval report flows back into the dashboard
+            assert f'id="{section}"' in page, section
 
         cli("deployment", "run", "refresh_dataset/nightly-refresh", "--watch", timeout=600)
         refreshes = _runs(api, "refresh_dataset")

@@ -1,0 +1,108 @@
+"""Train and evaluate the specialist at several seeds; print one JSON line per run and a summary.
+
+    .venv/bin/python benchmarks/specialist.py --seeds 1 2 3 [--set rehearsal_share=null ...] [--version DIR]
+
+Without --version the bundled sample is refreshed into a temporary folder first. Each run trains
+an adapter (its own adapters folder per recipe) and evaluates it on the configured question split
+(`eval_split`, test by default); the summary gives mean, standard deviation and worst seed of the
+numbers issue 20 sets targets for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _value(text: str):
+    return yaml.safe_load(text)
+
+
+def headline(report: dict) -> dict:
+    """The numbers issue 20 sets targets for, from one eval report."""
+    answers, retention, oos = report["answers"], report["retention"], report["out_of_scope"]
+    return {
+        "test_recall": {variant: answers[variant]["key_fact_recall"] for variant in answers},
+        "citation_accuracy": {variant: answers[variant]["citations"]["accuracy"] for variant in answers},
+        "wrong_product": {variant: answers[variant]["wrong_product"]["share"] for variant in answers},
+        "leaks": {variant: answers[variant]["leaks"]["share"] for variant in answers},
+        "retention": {model: retention[model]["pass_rate"] for model in ("base", "tuned")},
+        "retention_by_category": {model: {c: v["pass_rate"] for c, v in retention[model]["per_category"].items()} for model in ("base", "tuned")},
+        "decline_rate": {model: oos[model]["decline_rate"] for model in ("base", "tuned")},
+        "decline_by_kind": {model: {k: v["decline_rate"] for k, v in oos[model]["by_kind"].items()} for model in ("base", "tuned")},
+        "forgetting": report["forgetting"]["relative_change"],
+        "best_variant": report["best_variant"]["variant"],
+        "train_s": report["training"]["wall_time_s"],
+        "tokens_per_s": report["training"]["tokens_per_s"],
+        "eval_s": report["eval_seconds"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--set", action="append", default=[], help="a train setting, key=value (YAML value)")
+    parser.add_argument("--version", type=Path, help="a published version folder (default: refresh the sample)")
+    parser.add_argument("--work", type=Path, help="folder for adapters and the refreshed sample (default: a temp folder)")
+    args = parser.parse_args()
+
+    from curation import run
+    from curation.config import load_config
+    from tests.refresh_helpers import sample_config
+    from train.evaluate import evaluate_adapter
+    from train.lora import train_adapter
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="specialist-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.version:
+        version, train = args.version, load_config(ROOT / "pipeline.yaml").train
+    else:
+        config = sample_config(work)
+        version, train = run.refresh(config, progress=False).path, config.train
+    overrides = {key: _value(value) for key, value in (item.split("=", 1) for item in args.set)}
+    recipe = "-".join(f"{k}={v}" for k, v in sorted(overrides.items())) or "defaults"
+    runs = []
+    for seed in args.seeds:
+        config = train.model_copy(update={**overrides, "seed": seed, "adapters_dir": str(work / "adapters" / recipe)})
+        config = type(config).model_validate(config.model_dump())
+        started = time.perf_counter()
+        result = train_adapter(version, config, progress=False)
+        report = evaluate_adapter(version, result.path, config)
+        line = {"recipe": recipe, "seed": seed, "version": version.name, "adapter": result.adapter_id,
+                "wall_s": round(time.perf_counter() - started, 1), **headline(report)}
+        runs.append(line)
+        print(json.dumps(line), flush=True)
+
+    def spread(values: list[float]) -> dict:
+        values = [v for v in values if v is not None]
+        if not values:
+            return {}
+        return {"mean": round(statistics.mean(values), 3), "sd": round(statistics.stdev(values), 3) if len(values) > 1 else 0.0,
+                "min": round(min(values), 3), "max": round(max(values), 3)}
+
+    summary = {
+        "recipe": recipe, "seeds": args.seeds,
+        "tuned_test_recall": spread([r["test_recall"]["tuned"] for r in runs]),
+        "tuned_retrieval_test_recall": spread([r["test_recall"].get("tuned_retrieval") for r in runs]),
+        "base_test_recall": spread([r["test_recall"]["base"] for r in runs]),
+        "retention_tuned": spread([r["retention"]["tuned"] for r in runs]),
+        "retention_base": spread([r["retention"]["base"] for r in runs]),
+        "decline_tuned": spread([r["decline_rate"]["tuned"] for r in runs]),
+        "citation_tuned": spread([r["citation_accuracy"]["tuned"] for r in runs]),
+        "wall_s": spread([r["wall_s"] for r in runs]),
+    }
+    print(json.dumps({"summary": summary}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
