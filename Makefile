@@ -39,6 +39,8 @@ demo: setup
 	$(PY) -m flows.refresh
 	$(PY) -m flows.training
 	$(CURATE) ask "How do I reset my A-45 SuperWidget?"
+	$(CURATE) ask "What is 12 times 7?"
+	$(CURATE) ask "How do I reset my Z-99 HyperBlender?"
 	@echo
 	@echo "dashboard: $(CURDIR)/data/reports/index.html   (or: $(CURATE) dashboard  -> http://127.0.0.1:8000/)"
 	@echo "schedule it with a Prefect server and a worker:"

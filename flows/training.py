@@ -47,6 +47,10 @@ def train_and_evaluate(dataset_version: str = "latest", config_path: str | None 
     report = evaluate(version_dir, adapter["path"], config)
     dashboard = build_dashboard_task(config)
     rows = [{"metric": key, "base": report["base"][key], "tuned": report["tuned"][key]} for key in ("loss", "perplexity", "key_fact_recall", "rouge_l")]
+    if report.get("retention"):
+        rows.append({"metric": "general-skill retention", "base": report["retention"]["base"]["pass_rate"], "tuned": report["retention"]["tuned"]["pass_rate"]})
+    if report.get("out_of_scope", {}).get("questions"):
+        rows.append({"metric": "out-of-scope declined", "base": report["out_of_scope"]["base"]["decline_rate"], "tuned": report["out_of_scope"]["tuned"]["decline_rate"]})
     create_table_artifact(key="eval-summary", table=rows, description=f"{adapter['adapter_id']} on {version_dir.name}")
     create_markdown_artifact(key="eval-report", markdown=(Path(adapter["path"]) / "eval_report.md").read_text(), description="base vs tuned")
     return {"dataset_version": version_dir.name, "adapter_id": adapter["adapter_id"], "trained": adapter["trained"],
