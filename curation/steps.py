@@ -58,9 +58,12 @@ def _clean(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
 
 
 def _examples(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
-    from curation.examples.build import build_examples
+    from curation.examples.build import build_examples, token_budget
 
-    return build_examples(stage_dir(out, "clean") / "documents.parquet", stage_dir(out, "examples"), config.company, config.examples).as_dict()
+    fits = (token_budget(config.validation.token_counter, config.validation.tokenizer, config.train.max_seq_length)
+            if config.examples.fit_training_length else None)
+    return build_examples(stage_dir(out, "clean") / "documents.parquet", stage_dir(out, "examples"), config.company, config.examples,
+                          fits).as_dict()
 
 
 def _dedup(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:

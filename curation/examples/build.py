@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +125,8 @@ def _defect(messages: list[Message]) -> tuple[str, str] | None:
     return None
 
 
-def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, source_kind: str, group_key: str, created_at, all_ids: list[str], no_answer_reason: str) -> _Outcome:
+def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, source_kind: str, group_key: str, created_at, all_ids: list[str],
+                  no_answer_reason: str, fits: Fits | None = None) -> _Outcome:
     outcome = _Outcome()
     merged = _merge_turns(turns)
     while merged and merged[0][0] == "assistant":
@@ -139,7 +140,8 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
             outcome.dropped.setdefault(doc_id, (no_answer_reason, f"{len(merged)} customer turn(s), no reply"))
         return outcome
     window_of: dict[str, str] = {}
-    for window in _windows(merged, config.max_turns):
+    head = [{"role": "system", "content": config.system_prompt}] if config.include_system_prompt else []
+    for window in _windows(merged, config.max_turns, fits, head):
         messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
         messages += [Message(role=role, content=text) for role, text, _ in window]
         used_ids = [doc_id for _, _, ids in window for doc_id in ids]
@@ -164,26 +166,52 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
     return outcome
 
 
-def _windows(merged: list[tuple[str, str, list[str]]], max_turns: int) -> list[list[tuple[str, str, list[str]]]]:
-    """Consecutive windows of at most max_turns turns, each starting with a customer turn and ending
-    with a company reply (`merged` alternates roles, from the customer's first turn to the last reply)."""
+def _windows(merged: list[tuple[str, str, list[str]]], max_turns: int, fits: Fits | None = None,
+             head: list[dict] = ()) -> list[list[tuple[str, str, list[str]]]]:
+    """Consecutive windows of whole exchanges (a customer turn and the company's reply), each starting
+    with a customer turn and ending with a reply: at most max_turns turns, and, with `fits`, no more
+    than fit the training length after `head` (the system prompt). An exchange too long on its own is
+    a window by itself (validation reports it as cut by the window). `merged` alternates roles, from
+    the customer's first turn to the last reply."""
     size = max(2, max_turns - max_turns % 2)
-    return [merged[start:start + size] for start in range(0, len(merged), size)]
+    windows, start = [], 0
+    while start < len(merged):
+        end = start + 2
+        while end + 2 <= len(merged) and end + 2 - start <= size and (
+                fits is None or fits([*head, *({"role": role, "content": text} for role, text, _ in merged[start:end + 2])])):
+            end += 2
+        windows.append(merged[start:end])
+        start = end
+    return windows
 
 
-def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+Fits = Callable[[list[dict]], bool]
+
+
+def token_budget(factory: str | None, spec: str, max_tokens: int) -> Fits:
+    """Does a conversation (role/content dicts, system prompt included) fit `max_tokens` tokens, counted
+    with the model's chat template (validation.token_counter; None: characters / 4)?"""
+    from curation.validate.tokens import resolve_token_counter
+
+    counter, _ = resolve_token_counter(factory, spec)
+    if counter is None:
+        return lambda messages: sum(len(m["content"]) for m in messages) // 4 <= max_tokens
+    return lambda messages: counter(messages) <= max_tokens
+
+
+def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
     docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
     rules = [sender_rule(d.meta.sender.address, company) for d in docs]
     turns = [("assistant" if is_company else "user", d.text, d.id) for d, (is_company, _) in zip(docs, rules)]
     outcome = _conversation(turns, config, source_kind="email", group_key=docs[0].group_key, created_at=docs[-1].created_at,
-                            all_ids=[d.id for d in docs], no_answer_reason="no_assistant_turn")
+                            all_ids=[d.id for d in docs], no_answer_reason="no_assistant_turn", fits=fits)
     for position, (doc, (is_company, rule)) in enumerate(zip(docs, rules), start=1):
         outcome.why[doc.id] = (f"{doc.group_key}, message {position} of {len(docs)}: "
                                f"{'company (assistant)' if is_company else 'customer (user)'} because {rule}")
     return outcome
 
 
-def ticket_conversation(docs: list[Document], company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+def ticket_conversation(docs: list[Document], company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
     docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
     if len(docs) > 1:  # rows of a reply tree: each row is one message
         turns = []
@@ -191,7 +219,7 @@ def ticket_conversation(docs: list[Document], company: CompanyConfig, config: Ex
             role = d.meta.comments[0].author_role if d.meta.comments else "customer"
             turns.append(("assistant" if role == "agent" else "user", d.text, d.id))
         return _conversation(turns, config, source_kind="ticket", group_key=docs[0].group_key, created_at=docs[-1].created_at,
-                             all_ids=[d.id for d in docs], no_answer_reason="unanswered_ticket")
+                             all_ids=[d.id for d in docs], no_answer_reason="unanswered_ticket", fits=fits)
     (doc,) = docs
     meta = doc.meta
     turns = [("user", doc.text, doc.id)]
@@ -204,7 +232,7 @@ def ticket_conversation(docs: list[Document], company: CompanyConfig, config: Ex
     if not any(role == "assistant" for role, _, _ in turns) and meta.resolution.strip():
         turns.append(("assistant", meta.resolution, doc.id))
     return _conversation(turns, config, source_kind="ticket", group_key=doc.group_key, created_at=doc.created_at,
-                         all_ids=[doc.id], no_answer_reason="unanswered_ticket")
+                         all_ids=[doc.id], no_answer_reason="unanswered_ticket", fits=fits)
 
 
 def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
@@ -270,7 +298,8 @@ def distinct_messages(docs: Iterable[Document]) -> tuple[list[Document], list[tu
     return sorted(kept, key=lambda d: order[d.id]), copies
 
 
-def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, config: ExamplesConfig) -> Iterator[tuple[_Outcome, list[Document]]]:
+def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, config: ExamplesConfig,
+                            fits: Fits | None = None) -> Iterator[tuple[_Outcome, list[Document]]]:
     """Group documents (threads, reply trees) and turn each group into examples."""
     groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for doc in docs:
@@ -281,7 +310,7 @@ def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, co
             groups[(kind, doc.group_key)].append(doc)
     for (kind, _), members in sorted(groups.items()):
         builder = email_thread if kind == "email" else ticket_conversation
-        yield builder(members, company, config), members
+        yield builder(members, company, config, fits), members
 
 
 def example_row(example: Example, created_at) -> dict:
@@ -304,8 +333,10 @@ def _language(example: Example) -> str:
     return detect_language(text)[0] if text.strip() else ""
 
 
-def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig | None = None, config: ExamplesConfig | None = None) -> ExamplesSummary:
-    """Cleaned documents -> out_dir/examples.parquet + out_dir/ledger.parquet."""
+def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig | None = None, config: ExamplesConfig | None = None,
+                   fits: Fits | None = None) -> ExamplesSummary:
+    """Cleaned documents -> out_dir/examples.parquet + out_dir/ledger.parquet. `fits`: does a conversation
+    window fit the training length (see :func:`token_budget`); None: windows by examples.max_turns only."""
     company = company or CompanyConfig()
     config = config or ExamplesConfig()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -319,7 +350,7 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
         ledger.append({"unit_id": doc.id, "stage": STAGE, "source_kind": kind, "path": doc.source.path, "locator": doc.source.locator,
                        "outcome": "dropped", "reason": "duplicate_message", "record_id": "",
                        "detail": f"a copy of {original.id} ({original.source.path} [{original.source.locator}])"})
-    for outcome, members in examples_from_documents(documents, company, config):
+    for outcome, members in examples_from_documents(documents, company, config, fits):
         by_id = {d.id: d for d in members}
         created = max((d.created_at for d in members if d.created_at), default=None)
         for example in outcome.examples:

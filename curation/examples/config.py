@@ -19,6 +19,11 @@ class ExamplesConfig(StepConfig):
         description="a manual section longer than this becomes several knowledge examples (paragraph-aligned chunks), each with "
                     "its own question and citation, so the answer fits the training window",
     )
+    fit_training_length: bool = Field(
+        default=True,
+        description="conversation windows hold only as many exchanges as fit train.max_seq_length tokens, counted with "
+                    "validation.token_counter and the chat template; an exchange longer than that is a window of its own",
+    )
     max_turns: int = Field(
         default=40, ge=2,
         description="a conversation with more customer + company turns becomes several examples (windows) of at most "

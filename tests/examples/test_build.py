@@ -55,6 +55,26 @@ def test_a_long_thread_becomes_windows_that_each_end_in_a_reply():
     assert outcome.used["d_85"] == [outcome.examples[2].id]
 
 
+def test_windows_fit_the_training_length():
+    # a real chat template and tokenizer: the budget is counted as training will count it
+    from curation.examples.build import token_budget
+    from train.base_model import chat_token_counter
+
+    count = chat_token_counter("smollm2")
+    fits = token_budget("train.base_model:chat_token_counter", "smollm2", 256)
+    long_reply = "Hold the blue button for ten seconds, then wait until the light flashes green. " * 12  # ~200 tokens alone
+    texts = ["My widget froze.", "Please restart it.", "Still frozen.", long_reply, "Thanks, one more thing: it beeps.", "That is the low-battery tone.",
+             "And the light?", "Green means charged.", "Great.", "Glad to help!"]
+    docs = [_email(i, "cust@example.org" if i % 2 == 0 else "lena.fischer@nordlicht.example", text) for i, text in enumerate(texts)]
+    config = ExamplesConfig()
+    windows = email_thread(docs, COMPANY, config, fits).examples
+    assert len(windows) > 1 and email_thread(docs, COMPANY, config).examples[0].messages[1:] == [m for w in windows for m in w.messages[1:]]
+    for window in windows:
+        messages = [m.model_dump() for m in window.messages]
+        assert messages[0]["role"] == "system" and messages[1]["role"] == "user" and messages[-1]["role"] == "assistant"
+        assert count(messages) <= 256 or len(messages) == 3, "a window fits, or is one exchange too long on its own"
+
+
 def test_thread_without_company_reply_is_dropped_with_reason():
     outcome = email_thread([_email(1, "a@example.org", "hello?"), _email(2, "a@example.org", "anyone?")], COMPANY, CONFIG)
     assert outcome.examples == []
