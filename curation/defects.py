@@ -31,3 +31,27 @@ def placeholder(turns: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
         if match:
             return match.group(0), role
     return None
+
+
+# A customer turn that asks nothing: a file name, a link, a thank-you or an "ok" alone.
+_ATTACHMENT = re.compile(r"^\W*(?:\[?(?:image|attachment|file|photo)\s*:?\s*)?[\w .()-]{1,80}\.(?:pdf|png|jpe?g|gif|docx?|xlsx?|csv|txt|zip|heic|mov|mp4)\W*$",
+                         re.IGNORECASE)
+_LINK_ONLY = re.compile(r"^\W*(?:https?://\S+\W*)+$")
+_ACKNOWLEDGEMENT = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|awesome|sure|yes|no|got it|noted|fine|brilliant|cheers|hi|hello|hey|"
+    r"(?:many |a lot of )?thanks?(?: you)?(?: (?:so|very) much)?(?: a lot)?|thx|ty|danke|merci|gracias)[\s,.!:;)\-]*)+"
+    r"(?:\W|[\U0001F300-\U0001FAFF\u2600-\u27BF])*$",
+    re.IGNORECASE,
+)
+
+
+def not_a_request(turns: Sequence[tuple[str, str]]) -> str | None:
+    """The first customer turn, when it asks nothing a reply could answer: an attachment's file name, a
+    link alone, a thank-you or an acknowledgement alone ("Thanks!", "ok great"). None when it is a request."""
+    first = next((text for role, text in turns if role == "user"), None)
+    if first is None:
+        return None
+    text = first.strip()
+    if not any(ch.isalpha() for ch in text) or _ATTACHMENT.match(text) or _LINK_ONLY.match(text) or _ACKNOWLEDGEMENT.match(text):
+        return text
+    return None

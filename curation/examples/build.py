@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.company import CompanyConfig
-from curation.defects import echoed, normal, placeholder
+from curation.defects import echoed, normal, not_a_request, placeholder
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language
 from curation.examples.knowledge import chunks, section_question, topic_heading
@@ -34,6 +34,7 @@ DROP_REASONS = {
     "duplicate_message": "a copy of another message (the same Message-ID, or the same sender, date and body), filed twice",
     "echo": "a company reply that only repeats the customer turn it answers",
     "template_residue": "an unfilled template placeholder such as {product_purchased} in a turn",
+    "not_a_request": "the first customer turn asks nothing (a file name, a link, a thank-you or an ok alone)",
     "no_assistant_turn": "the thread has no company reply after a customer message",
     "no_customer_turn": "company messages before the customer's first message answer nothing",
     "unanswered_followup": "customer messages after the company's last reply have no answer to learn",
@@ -114,7 +115,8 @@ def _merge_turns(turns: list[tuple[str, str, str]]) -> list[tuple[str, str, list
 
 
 def _defect(messages: list[Message]) -> tuple[str, str] | None:
-    """Why a conversation must not be published: a reply that echoes its question, template residue."""
+    """Why a conversation must not be published: a reply that echoes its question, template residue, a
+    first customer turn that asks nothing."""
     turns = [(m.role, m.content) for m in messages if m.role != "system"]
     echo = echoed(turns)
     if echo is not None:
@@ -122,6 +124,9 @@ def _defect(messages: list[Message]) -> tuple[str, str] | None:
     residue = placeholder(turns)
     if residue:
         return "template_residue", f"{residue[0]} in a {residue[1]} turn"
+    empty = not_a_request(turns)
+    if empty is not None:
+        return "not_a_request", f"the first customer turn asks nothing: {empty[:80]!r}"
     return None
 
 

@@ -5,6 +5,7 @@ names a few example ids per defect, so the dashboard and `curate show` lead stra
 are reported; a version fails on them only for the defects `validation.critical_defect_shares` names.
 
 - ``echo``: a reply that repeats the customer turn it answers
+- ``not_a_request``: the first customer turn asks nothing (a file name, a link, a thank-you alone)
 - ``repeated_paragraph``: a turn that holds the same paragraph twice
 - ``markup_residue``: HTML tags, site-generator shortcodes (``{{< ... >}}``), wikilinks (``[[...]]``)
 - ``template_residue``: an unfilled ``{placeholder}``
@@ -20,9 +21,9 @@ from collections.abc import Callable
 
 import polars as pl
 
-from curation.defects import echoed, normal, placeholder
+from curation.defects import echoed, normal, not_a_request, placeholder
 
-DEFECTS = ("echo", "repeated_paragraph", "markup_residue", "template_residue", "language_mismatch", "cut_by_window", "redaction_tag")
+DEFECTS = ("echo", "not_a_request", "repeated_paragraph", "markup_residue", "template_residue", "language_mismatch", "cut_by_window", "redaction_tag")
 IDS_SHOWN = 5
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _MARKUP = re.compile(r"</?(?:p|div|span|br|table|td|tr|li|ul|ol|a|b|i|font|img|h[1-6])\b[^>]*>|\{\{[<%]|\[\[[^\]]+\]\]", re.IGNORECASE)
@@ -37,6 +38,8 @@ def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, l
     found = []
     if echoed(pairs) is not None:
         found.append("echo")
+    if any(role == "assistant" for role, _ in pairs) and any(role == "user" for role, _ in pairs) and not_a_request(pairs) is not None:
+        found.append("not_a_request")
     for turn in turns:
         paragraphs = [normal(p) for p in _PARAGRAPH.split(turn["content"]) if p.strip()]
         if len(paragraphs) != len(set(paragraphs)):

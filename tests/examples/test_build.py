@@ -187,3 +187,15 @@ def test_each_message_says_where_it_sits_and_why_it_is_customer_or_company():
     assert why["d_3"] == "thread:1, message 3 of 3: company (assistant) because the sender is one of company.support_addresses"
     assert not any("cust@" in text for text in why.values()), "the ledger never names a person's address"
     assert email_thread(docs, COMPANY, CONFIG).why["d_2"].endswith("company (assistant) because @nordlicht.example is in company.domains (nordlicht.example)")
+
+
+@pytest.mark.parametrize("first", ["Thanks!", "ok great, thanks", "invoice_2023.pdf", "[image: photo.jpg]", "https://t.co/abc", "🙏"])
+def test_a_conversation_whose_first_customer_turn_asks_nothing_is_not_published(first):
+    docs = [_email(0, "cust@example.org", first), _email(1, "lena.fischer@nordlicht.example", "You're welcome, glad it works now!")]
+    outcome = email_thread(docs, COMPANY, ExamplesConfig())
+    assert outcome.examples == [] and {reason for reason, _ in outcome.dropped.values()} == {"not_a_request"}
+
+
+def test_a_thank_you_with_a_question_is_a_request():
+    docs = [_email(0, "cust@example.org", "Thank you, but how do I reset it?"), _email(1, "lena.fischer@nordlicht.example", "Hold the blue button.")]
+    assert len(email_thread(docs, COMPANY, ExamplesConfig()).examples) == 1
