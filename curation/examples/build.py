@@ -240,7 +240,25 @@ def ticket_conversation(docs: list[Document], company: CompanyConfig, config: Ex
                          all_ids=[doc.id], no_answer_reason="unanswered_ticket", fits=fits)
 
 
-def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig) -> _Outcome:
+def _fitting_pieces(text: str, max_chars: int, fits: Fits | None, overhead: list[dict]) -> list[str]:
+    """Paragraph-aligned chunks of at most max_chars; with `fits`, a chunk that does not fit the training
+    length next to `overhead` (system prompt, question, citation) is halved until it does (or is one line)."""
+    pieces = chunks(text, max_chars)
+    if fits is None:
+        return pieces
+    out: list[str] = []
+    while pieces:
+        piece = pieces.pop(0)
+        if len(piece) > 200 and not fits([*overhead, {"role": "assistant", "content": piece}]):
+            halves = chunks(piece, max(len(piece) // 2, 100))
+            if len(halves) > 1:
+                pieces[:0] = halves
+                continue
+        out.append(piece)
+    return out
+
+
+def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
     """Knowledge examples of one manual section: per chunk, a question in the section's language answered by
     the chunk with its citation (curation/examples/knowledge.py), and the chunk as a passage."""
     outcome = _Outcome()
@@ -250,7 +268,9 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
     examples, templates = [], []
-    for i, piece in enumerate(chunks(doc.text, config.section_chunk_chars)):
+    overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": f"{heading or meta.manual} " * 3},
+                {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]  # about what a question and citation add
+    for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
         question = heading and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
         if config.manual_instructions and question:
             answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
@@ -310,7 +330,7 @@ def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, co
     for doc in docs:
         kind = doc.source.source_kind
         if kind == "manual":
-            yield manual_examples(doc, company, config), [doc]
+            yield manual_examples(doc, company, config, fits), [doc]
         else:
             groups[(kind, doc.group_key)].append(doc)
     for (kind, _), members in sorted(groups.items()):

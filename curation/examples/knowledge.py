@@ -10,7 +10,8 @@ or a sentence) and takes the form the heading calls for:
   section, so one manual's questions are not all one template (``spec`` only where the body holds
   numbers with units);
 - ``overview``: a section whose only topic is the manual's own title;
-- ``more``, ``details``: the second and later chunks of a section longer than ``examples.section_chunk_chars``.
+- ``more``, ``details``, ``continued``: the second and later chunks of a section longer than
+  ``examples.section_chunk_chars`` or the training length.
 
 Headings lose their numbering and labels first ("Chapter 3: Terminal Mode 35" -> "Terminal Mode"),
 file-name titles their underscores.
@@ -36,6 +37,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "overview": "What does \"{manual}\" explain?",
         "more": "What else should I know about {heading}?",
         "details": "Which further details does \"{manual}\" give on {heading}?",
+        "continued": "How does \"{manual}\" go on about {heading}?",
     },
     "de": {
         "howto": "Wie gehe ich bei „{heading}“ vor?",
@@ -46,6 +48,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "overview": "Was erklärt „{manual}“?",
         "more": "Was gibt es zu „{heading}“ sonst noch zu beachten?",
         "details": "Welche weiteren Einzelheiten nennt „{manual}“ zu „{heading}“?",
+        "continued": "Wie geht es in „{manual}“ zu „{heading}“ weiter?",
     },
     "fr": {
         "howto": "Comment faire : « {heading} » ?",
@@ -56,6 +59,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "overview": "Qu'explique « {manual} » ?",
         "more": "Que faut-il savoir d'autre sur « {heading} » ?",
         "details": "Quels autres détails « {manual} » donne-t-il sur « {heading} » ?",
+        "continued": "Que dit ensuite « {manual} » sur « {heading} » ?",
     },
     "es": {
         "howto": "¿Cómo se hace esto: «{heading}»?",
@@ -66,6 +70,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "overview": "¿Qué explica «{manual}»?",
         "more": "¿Qué más debo saber sobre «{heading}»?",
         "details": "¿Qué otros detalles da «{manual}» sobre «{heading}»?",
+        "continued": "¿Cómo sigue «{manual}» sobre «{heading}»?",
     },
     "ja": {
         "howto": "「{heading}」の手順を教えてください。",
@@ -76,6 +81,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "overview": "「{manual}」には何が説明されていますか？",
         "more": "「{heading}」について、ほかに知っておくべきことはありますか？",
         "details": "「{manual}」には「{heading}」についてほかにどんな詳細がありますか？",
+        "continued": "「{manual}」の「{heading}」の続きを教えてください。",
     },
     "zh": {
         "howto": "如何操作：“{heading}”？",
@@ -86,6 +92,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "overview": "《{manual}》介绍了什么？",
         "more": "关于“{heading}”，还需要注意什么？",
         "details": "《{manual}》关于“{heading}”还有哪些细节？",
+        "continued": "《{manual}》关于“{heading}”接下来怎么说？",
     },
 }
 
@@ -182,7 +189,7 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
         return None
     manual = clean_heading(manual)
     if chunk > 0:
-        template = _rotate(f"{section_key}#{chunk}", ["more", "details"])
+        template = _rotate(f"{section_key}#{chunk}", ["more", "details", "continued"])
         return Question(templates[template].format(heading=heading, manual=manual), template, language)
     if heading.endswith(("?", "？")):
         return Question(heading, "heading", language)  # a FAQ heading is the customer's question already

@@ -43,7 +43,8 @@ def test_questions_are_asked_in_the_sections_language():
     assert (ja.text, ja.template) == ("「接続できない」の場合はどうすればよいですか？", "symptom")
     assert (en.text, en.template) == ("How do I reset the hub?", "howto")
     assert section_question("Résumé", "Manuel", "Texte.", "sw", section_key="d") is None, "no templates: no question"
-    assert section_question("Resetting the hub", "Hub Manual", "More steps.", "en", section_key="c", chunk=1).template == "more"
+    later = {section_question("Resetting the hub", "Hub Manual", "More steps.", "en", section_key=f"c{i}", chunk=1).template for i in range(40)}
+    assert later == {"more", "details", "continued"}
 
 
 def test_topic_headings_spread_over_templates():
@@ -95,3 +96,30 @@ def test_translations_are_never_merged_but_copies_are(tmp_path: Path):
     assert survivors_of["languages"].max() == 1, "a cluster never spans languages"
     kept = pl.read_parquet(out / "dedup" / "survivors.parquet").join(rows, on="row")
     assert sorted(Counter(kept["language"]).items()) == [("de", 2), ("en", 2), ("ja", 2)], "an instruction and a passage per language"
+
+
+def test_chunks_that_would_not_fit_the_training_length_are_halved():
+    from datetime import datetime, timezone
+
+    from curation.examples.build import manual_examples
+    from curation.company import CompanyConfig
+    from curation.examples.config import ExamplesConfig
+    from schemas import Document, ManualMeta, SourceRef
+
+    dense = "\n".join(f"0x{i:04X} = {i * 7919 % 65536:#06x} ; register {i}" for i in range(60))  # hex tables tokenize densely
+    doc = Document(id="d_m", source=SourceRef(source_kind="manual", path="manuals/avr.md", locator="section:regs", sha256="0"),
+                   group_key="manual:avr", created_at=datetime(2025, 1, 1, tzinfo=timezone.utc), text=dense,
+                   meta=ManualMeta(manual="AVR Reference", heading_path=["Register map"], format="markdown"))
+
+    def fits(messages):  # about 3 characters per token in such text; a 256-token window
+        return sum(len(m["content"]) for m in messages) / 3 <= 256
+
+    config = ExamplesConfig()
+    loose = manual_examples(doc, CompanyConfig(), config).examples
+    tight = manual_examples(doc, CompanyConfig(), config, fits).examples
+    assert len(tight) > len(loose)
+    for example in tight:
+        if example.kind == "instruction":
+            assert fits([m.model_dump() for m in example.messages]), example.messages[-1].content[:80]
+    text = lambda examples: "".join(e.messages[-1].content.split("\n\n(Source")[0] for e in examples if e.kind == "instruction")
+    assert text(tight).replace("\n", "") == text(loose).replace("\n", ""), "the same text, in smaller pieces"
