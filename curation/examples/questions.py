@@ -63,7 +63,7 @@ def heading_question(heading_path: list[str], manual: str, product: str | None =
     if _is_task(words):
         verb = base_verb(words[0])
         rest = " ".join(words[1:])
-        return f"How do I {verb} {_with_product(rest, product)}?".replace("  ", " ")
+        return f"How do I {verb} {_with_product(rest, product)}".strip().replace("  ", " ") + "?"  # "Editing" -> "How do I edit?"
     subject = heading[0].lower() + heading[1:] if heading[:2] != heading[:2].upper() else heading
     family = " ".join(w for w in (product or "").split() if not any(c.isdigit() for c in w))
     if product and len(words) > 2 and words[0].lower() == "the" and words[1] == family and words[2].lower() in _SYMPTOM_VERBS:
