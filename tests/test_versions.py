@@ -218,15 +218,30 @@ def test_explain_prints_each_stage_once_and_says_why(first):
     assert "dropped:near_duplicate" in shown.output and dropped["detail"] in shown.output
 
 
-def test_validation_reports_examples_over_the_training_length(first):
+def _validated_at(first, tmp_path, max_seq_length: int, **validation) -> dict:
+    """The published examples validated again as if training used `max_seq_length` tokens."""
+    import shutil
+
+    tmp, config, _ = first
+    shorter = config.model_copy(update={"train": config.train.model_copy(update={"max_seq_length": max_seq_length}),
+                                        "validation": config.validation.model_copy(update=validation)})
+    work = tmp_path / "out"
+    shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
+    return run_step("validate", shorter, work, RunContext(gx_project_root=tmp)), work
+
+
+def test_windows_fit_and_validation_reports_examples_over_the_training_length(first, tmp_path):
     _, config, result = first
     tokens = pl.read_parquet(result.path / "token_counts.parquet")
-    over = tokens.filter(pl.col("tokens") > config.train.max_seq_length)
-    assert over.height, "the sample has examples longer than the 256-token training window"
-    export = result.validation["export"]
-    assert sum(check["over_train_length"] for check in export.values()) == over.height
-    assert all(check["train_max_seq_length"] == config.train.max_seq_length for check in export.values())
-    assert any(f"{over.height} of " in w and "train.max_seq_length" in w for w in result.validation["warnings"])
+    assert tokens.height and tokens["tokens"].max() <= config.train.max_seq_length, "windows and chunks fit the 256-token training length"
+    assert not any("train.max_seq_length" in w for w in result.validation["warnings"])
+    # trained with a shorter window, the same examples would be cut: validation says which and how many
+    validation, work = _validated_at(first, tmp_path, 128)
+    over = pl.read_parquet(work / "validate" / "token_counts.parquet").filter(pl.col("tokens") > 128)
+    assert over.height
+    assert sum(check["over_train_length"] for check in validation["export"].values()) == over.height
+    assert all(check["train_max_seq_length"] == 128 for check in validation["export"].values())
+    assert any(f"{over.height} of " in w and "train.max_seq_length" in w for w in validation["warnings"])
 
 
 def test_the_example_quality_report_is_part_of_validation_and_can_fail_a_version(first, tmp_path):
@@ -236,13 +251,10 @@ def test_the_example_quality_report_is_part_of_validation_and_can_fail_a_version
     assert quality["all"]["examples"] == published
     assert quality["all"]["defects"]["echo"]["count"] == 0 and quality["all"]["defects"]["template_residue"]["count"] == 0
     assert quality["all"]["defects"]["redaction_tag"]["count"] == 0, "surrogates are the default: no <PERSON> reaches training text"
-    cut = quality["all"]["defects"]["cut_by_window"]
-    assert cut["count"] > 0, "the sample has replies longer than the training window"
-    strict = config.model_copy(update={"validation": config.validation.model_copy(update={"critical_defect_shares": {"cut_by_window": 0.0}})})
-    import shutil
-
-    work = tmp_path / "out"
-    shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
-    failed = run_step("validate", strict, work, RunContext(gx_project_root=tmp))
+    assert quality["all"]["defects"]["cut_by_window"]["count"] == 0, "windows and chunks fit the training length"
+    failed, _ = _validated_at(first, tmp_path, 128, critical_defect_shares={"cut_by_window": 0.0})
+    cut = failed["quality"]["all"]["defects"]["cut_by_window"]
+    assert cut["count"] > 0
     (failure,) = [f for f in failed["failures"] if f["check"] == "example quality: cut_by_window"]
     assert not failed["passed"] and failure["count"] == cut["count"] and failure["examples"] == cut["examples"]
+
