@@ -64,12 +64,13 @@ def version_products(version_dir: Path) -> list[str]:
     return json.loads(manifest.read_text()).get("products", []) if manifest.exists() else []
 
 
-def training_mix(version_dir: Path, trainable_rows: int, config: TrainConfig, products: list[str], tokenizer, model,
+def training_mix(version_dir: Path, train_split: pl.DataFrame, trainable_rows: int, config: TrainConfig, products: list[str], tokenizer, model,
                  device, amp, *, in_memory: bool) -> Mix:
     """Rehearsal and out-of-scope rows for this version (train/mix.py); the base model answers the rehearsal
-    prompts with the adapter switched off. An in-memory model (tests) has no identity to cache under."""
+    prompts with the adapter switched off. `train_split`: the whole train split, whose manual text decides which
+    topics no manual covers. An in-memory model (tests) has no identity to cache under."""
     manifest = json.loads((version_dir / "manifest.json").read_text()) if (version_dir / "manifest.json").exists() else {}
-    manuals = read_split(version_dir, "train").filter(pl.col("source_kind") == "manual")
+    manuals = train_split.filter(pl.col("source_kind") == "manual")
     manual_text = "\n".join(m["content"] for messages in manuals["messages"].to_list() for m in messages if m["role"] != "system")
 
     def answer(chats: list[list[dict]]) -> list[str]:
@@ -179,14 +180,14 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     peft_model = get_peft_model(base, lora)
 
     # 2. setup data
-    frame = read_split(version_dir, "train")
+    frame = train_split = read_split(version_dir, "train")
     if config.max_train_examples:
         frame = frame.sort("id").head(config.max_train_examples)
     examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
     check_trainable(stats)
     products = version_products(version_dir)
     version_rows = stats.examples
-    mix = training_mix(version_dir, version_rows, config, products, tokenizer, peft_model, device, amp, in_memory=model is not None)
+    mix = training_mix(version_dir, train_split, version_rows, config, products, tokenizer, peft_model, device, amp, in_memory=model is not None)
     if mix.rows.height:
         frame = pl.concat([frame.select(mix.rows.columns), mix.rows])
         examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
