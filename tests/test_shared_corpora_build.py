@@ -30,7 +30,8 @@ def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, 
     assert reasons <= {"empty_file", "binary_content", "truncated_message", "malformed_mime", "undecodable_text", "no_content", "unsupported_format",
                        "auto_reply", "bounce", "empty_after_cleaning", "too_short", "too_long", "wrong_language", "boilerplate",
                        "no_assistant_turn", "no_customer_turn", "unanswered_followup", "unanswered_ticket",
-                       "duplicate_message", "echo", "template_residue", "navigation", "duplicate_ticket_id", "malformed_row"}, reasons
+                       "duplicate_message", "echo", "template_residue", "navigation", "duplicate_ticket_id", "malformed_row",
+                       "manual_fragment"}, reasons
     # the Kaggle export's unfilled {product_purchased} and Enron's folder copies are named for what they are
     assert {"template_residue", "duplicate_message", "navigation"} <= reasons  # navigation: avrdude's contents and index pages
     kaggle = finals.join(ledger.filter(pl.col("stage") == "ingest").select("unit_id", "path"), on="unit_id")

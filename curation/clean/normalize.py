@@ -24,7 +24,8 @@ def repair_unicode(text: str) -> str:
 def normalise_whitespace(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     text = _TRAILING_SPACE.sub("", text)
-    lines = [line if line.lstrip().startswith("|") or line.startswith("    ") else _INNER_SPACE.sub(" ", line) for line in text.split("\n")]
+    # indented code keeps its alignment; a table row loses its padding ("| Sort Field      |" -> "| Sort Field |")
+    lines = [line if line.startswith("    ") else _INNER_SPACE.sub(" ", line) for line in text.split("\n")]
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -35,9 +36,21 @@ _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)  # Hugo: {{< note >}}
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+_CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)  # fenced blocks, inline code spans
+
+
 def markdown_to_text(text: str) -> str:
     """Keep Markdown structure (lists, tables, headings) but drop images, embeds, link targets, inline
-    HTML, comments and site-generator shortcodes; a wikilink or a glossary tooltip keeps its text."""
+    HTML, comments and site-generator shortcodes; a wikilink or a glossary tooltip keeps its text.
+    Code is left as written ("Wrap your text with the `<code>` tag" keeps its tag)."""
+    out, start = [], 0
+    for code in _CODE.finditer(text):
+        out += [_prose_to_text(text[start:code.start()]), code.group(0)]
+        start = code.end()
+    return "".join(out + [_prose_to_text(text[start:])])
+
+
+def _prose_to_text(text: str) -> str:
     text = _COMMENT.sub("", text)
     text = _WIKI_EMBED.sub("", text)
     text = _WIKI_LINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)

@@ -24,7 +24,7 @@ import polars as pl
 from curation.company import CompanyConfig
 from curation.defects import echoed, normal, not_a_request, placeholder
 from curation.examples.config import ExamplesConfig
-from curation.clean.quality import detect_language
+from curation.clean.quality import detect_language, words
 from curation.examples.knowledge import chunks, section_question, topic_heading
 from schemas import Document, Example, Message
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_documents
@@ -41,6 +41,7 @@ DROP_REASONS = {
     "unanswered_ticket": "a ticket with no public agent reply and no resolution",
     "manual_examples_disabled": "both manual instruction and passage examples are switched off",
     "no_question": "a manual section without a topic heading or question template, with passages switched off",
+    "manual_fragment": "a manual section (a PDF page) under examples.min_answer_words words: a heading alone, a progress bar",
 }
 _SPACE = re.compile(r"\s+")
 
@@ -267,11 +268,13 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
-    examples, templates = [], []
+    examples, templates, fragments = [], [], 0
     overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": f"{heading or meta.manual} " * 3},
                 {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]  # about what a question and citation add
     for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
-        question = heading and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
+        answerable = len([w for w in words(piece) if any(ch.isalpha() for ch in w)]) >= config.min_answer_words
+        fragments += not answerable
+        question = heading and answerable and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
         if config.manual_instructions and question:
             answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
             messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
@@ -279,7 +282,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
             examples.append(Example(id=example_id(messages, "instruction"), messages=messages, kind="instruction", source_kind="manual",
                                     source_document_ids=[doc.id], group_key=doc.group_key, language=language, template=question.template))
             templates.append(question.template)
-        if config.manual_passages:
+        if config.manual_passages and answerable:
             title = " > ".join(meta.heading_path)
             passage = f"{meta.manual}" + (f" — {title}" if title and title != meta.manual else "") + f" ({where})\n\n{piece}"
             messages = [Message(role="assistant", content=passage)]
@@ -287,10 +290,18 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
                                     source_document_ids=[doc.id], group_key=doc.group_key, language=language))
     if config.manual_instructions:
         outcome.why[doc.id] = (f"questions ({language}): {', '.join(templates)} under \"{heading}\"" if templates else
-                               "no question: no heading names a topic" if heading is None else f"no question: no templates for language {language!r}")
+                               "no question: no heading names a topic" if heading is None else
+                               f"no question: under {config.min_answer_words} words" if fragments else
+                               f"no question: no templates for language {language!r}")
+        if templates and fragments:
+            outcome.why[doc.id] += f"; {fragments} chunk(s) under {config.min_answer_words} words without a question"
     if not examples:
-        reason = "manual_examples_disabled" if not (config.manual_instructions or config.manual_passages) else "no_question"
-        outcome.dropped[doc.id] = (reason, outcome.why.get(doc.id, "examples.manual_instructions and manual_passages are false"))
+        if not (config.manual_instructions or config.manual_passages):
+            outcome.dropped[doc.id] = ("manual_examples_disabled", "examples.manual_instructions and manual_passages are false")
+        elif config.manual_passages:  # passages were on, so every chunk was under min_answer_words
+            outcome.dropped[doc.id] = ("manual_fragment", f"under examples.min_answer_words={config.min_answer_words} words: {doc.text[:80]!r}")
+        else:
+            outcome.dropped[doc.id] = ("no_question", outcome.why[doc.id])
     outcome.examples = examples
     outcome.used = {doc.id: [e.id for e in examples]} if examples else {}
     return outcome

@@ -19,6 +19,11 @@ class ExamplesConfig(StepConfig):
         description="a manual section longer than this becomes several knowledge examples (paragraph-aligned chunks), each with "
                     "its own question and citation, so the answer fits the training window",
     )
+    min_answer_words: int = Field(
+        default=8, ge=0,
+        description="a manual chunk with fewer words than this (a page holding only its heading, a progress bar, a code line cut from "
+                    "its listing) becomes no example; a section with only such chunks is dropped as manual_fragment",
+    )
     fit_training_length: bool = Field(
         default=True,
         description="conversation windows hold only as many exchanges as fit train.max_seq_length tokens, counted with "

@@ -22,6 +22,7 @@ Sections in a language without templates get no question (their passage is still
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 
@@ -121,6 +122,12 @@ _LABEL = re.compile(
     r"|^第?[0-9０-９一二三四五六七八九十百]+[章節项條条部页頁]$",
     re.IGNORECASE,
 )
+# navigation, not a topic: a table of contents, an index, a short contents list
+_NAVIGATION = re.compile(
+    r"^(?:(?:table\s+of\s+)?contents|index|short\s+contents|inhalt|inhaltsverzeichnis|index\s+alphabétique|table\s+des\s+matières|"
+    r"sommaire|índice|contenido|目次|目录|目錄|索引)$",
+    re.IGNORECASE,
+)
 _LOG_LINE = re.compile(r"^\s*(?:\[\s*\d+\.\d+\]|\d{4}-\d{2}-\d{2}[ T]\d{2}:|\d{1,2}:\d{2}(?::\d{2})?\b|[<>$#%]\s)")
 _NUMBERING = re.compile(r"^[\d.\s)(-]+$")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -130,7 +137,7 @@ def is_topic(heading: str) -> bool:
     """A heading a customer could ask about: not a label, a number, a log line or a whole sentence."""
     heading = heading.strip()
     letters = len(_LETTER.findall(heading))
-    if letters < 2 or _NUMBERING.match(heading) or _LABEL.match(heading) or _LOG_LINE.match(heading):
+    if letters < 2 or _NUMBERING.match(heading) or _LABEL.match(heading) or _LOG_LINE.match(heading) or _NAVIGATION.match(heading):
         return False
     if letters < 0.5 * len(heading.replace(" ", "")):
         return False  # mostly digits and symbols: "0x3F 0x00 0xff", "12.4 / 13.1"
@@ -190,7 +197,8 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
     manual = clean_heading(manual)
     if chunk > 0:
         template = _rotate(f"{section_key}#{chunk}", ["more", "details", "continued"])
-        return Question(templates[template].format(heading=heading, manual=manual), template, language)
+        topic = heading.rstrip("?？ ")  # a FAQ heading: "What else should I know about Axis movement is not normal??"
+        return Question(templates[template].format(heading=topic, manual=manual), template, language)
     if heading.endswith(("?", "？")):
         return Question(heading, "heading", language)  # a FAQ heading is the customer's question already
     if language == "en":
@@ -209,6 +217,9 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
     return Question(templates[template].format(heading=heading, manual=manual), template, language)
 
 
+_SENTENCE_END = re.compile(r"(?<!\.)([.!?](?=\s+[A-Z\"'(*`])|[.!?](?=\n)|[。！？])")
+
+
 def chunks(text: str, max_chars: int) -> list[str]:
     """Paragraph-aligned pieces of at most ``max_chars`` (a longer paragraph is cut at a line or sentence end)."""
     if len(text) <= max_chars:
@@ -216,17 +227,21 @@ def chunks(text: str, max_chars: int) -> list[str]:
     pieces: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         while len(paragraph) > max_chars:
-            # a sentence end first (hard-wrapped lines end mid-sentence), then a line end, then anywhere
-            sentence = max(paragraph.rfind(". ", 0, max_chars), paragraph.rfind(".\n", 0, max_chars), paragraph.rfind("。", 0, max_chars)) + 1
+            # a sentence end first (hard-wrapped lines end mid-sentence), then a line end, then anywhere;
+            # "<pin2> ... ] ;" in a config listing is not a sentence end
+            sentence = max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, max_chars + 1)), default=0)
             line = paragraph.rfind("\n", 0, max_chars)
             cut = sentence if sentence > max_chars // 3 else line if line > max_chars // 3 else max_chars
             pieces.append(paragraph[:cut].strip())
             paragraph = paragraph[cut:].strip()
         if paragraph.strip():
             pieces.append(paragraph.strip())
+    # balanced: close a chunk once it reaches an even share, so the last one is not a stray sentence
+    target = (sum(map(len, pieces)) + 2 * (len(pieces) - 1)) / math.ceil(sum(map(len, pieces)) / max_chars)
     merged: list[str] = []
     for piece in pieces:
-        if merged and len(merged[-1]) + 2 + len(piece) <= max_chars:
+        # a paragraph ending in ":" introduces the next one ("The example below shows how:" + its code)
+        if merged and (len(merged[-1]) < target or merged[-1].endswith(":")) and len(merged[-1]) + 2 + len(piece) <= max_chars:
             merged[-1] += "\n\n" + piece
         else:
             merged.append(piece)

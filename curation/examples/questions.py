@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import re
 
-_IRREGULAR = {
-    "chang": "change", "arrang": "arrange", "us": "use", "clos": "close", "stor": "store", "remov": "remove",
-    "mov": "move", "sav": "save", "typ": "type", "manag": "manage", "configur": "configure", "measur": "measure",
-    "secur": "secure", "prepar": "prepare", "writ": "write", "replac": "replace", "enabl": "enable",
-    "disabl": "disable", "handl": "handle", "schedul": "schedule", "troubleshoot": "troubleshoot", "shar": "share",
-    "delet": "delete", "creat": "create", "cur": "cure", "releas": "release", "declin": "decline",
-}
+from lemminflect import getLemma
+
 # after a gerund these make it a task ("Pairing with the app", "Adding devices"); before a plain noun
 # it is a modifier ("Overheating protection", "Charging time") and the heading is a topic
 _TASK_CONTINUATION = {"the", "a", "an", "your", "my", "this", "with", "to", "from", "up", "in", "on", "off", "out", "into", "for", "it", "new"}
@@ -21,14 +16,14 @@ _GENERIC_OBJECT = re.compile(r"\b(the|your|a|an)\s+(device|unit|product)\b", re.
 
 
 def base_verb(gerund: str) -> str:
-    stem = gerund[:-3].lower()
-    if stem in _IRREGULAR:
-        return _IRREGULAR[stem]
-    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] in "tpgmnbr":
-        return stem[:-1]
-    if stem.endswith(("at", "ac", "rg", "iz", "yz", "ud")):
-        return stem + "e"
-    return stem
+    """ "Browsing" -> "browse", "Debugging" -> "debug" (lemminflect's lexicon); a word it does not know
+    ("Syncing", "Reflashing") loses its "-ing" and a doubled final consonant."""
+    word = gerund.lower()
+    known = getLemma(word, upos="VERB", lemmatize_oov=False)
+    if known:
+        return known[0]
+    stem = word[:-3]
+    return stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] in "tpgmnbr" else stem
 
 
 def _with_product(rest: str, product: str | None) -> str:

@@ -159,14 +159,18 @@ def read_pdf(file: InputFile) -> Iterator[UnitResult]:
         except Exception as err:
             texts[number] = err
     running = _running_lines([t for t in texts.values() if isinstance(t, str)])
+    page_lines = {number: _reflowed([line.strip() for line in text.splitlines() if line.strip()
+                                     and _normalised_line(line) not in running and not _PAGE_NUMBER.match(line.strip())])
+                  for number, text in texts.items() if isinstance(text, str)}
+    _close_sentences_across_pages(page_lines)
     for number, text in texts.items():
         locator = f"page:{number}"
         if isinstance(text, Exception):
             yield _quarantine(file, locator, raw, "pdf_page_unreadable", f"{type(text).__name__}: {text}")
             continue
-        text = "\n".join(line for line in text.splitlines() if _normalised_line(line) not in running and not _PAGE_NUMBER.match(line.strip()))
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        heading = lines[0][:120] if lines else ""
+        lines = page_lines[number]
+        text = "\n".join(lines)
+        heading = _page_heading([line.strip() for line in texts[number].splitlines() if line.strip()], running) or (lines[0][:120] if lines else "")
         yield Document(
             id=stable_id("d", "manual", file.relpath, locator),
             source=SourceRef(source_kind="manual", path=file.relpath, locator=locator, sha256=sha256_hex(text)),
@@ -186,14 +190,77 @@ def _normalised_line(line: str) -> str:
 
 
 def _running_lines(pages: list[str]) -> set[str]:
-    """Running headers and footers: lines (digits ignored, so "Page 3 of 16" counts) on over half the pages."""
-    if len(pages) < 3:
+    """Running headers and footers, compared with digits ignored (so "Page 3 of 16" counts):
+    a line on more than half the pages (every page of a two-page file), or the top or bottom line of
+    three pages or more (a chapter's running head, "Chapter 2: Command Line Options 5")."""
+    if len(pages) < 2:
         return set()
-    counts: dict[str, int] = {}
+    anywhere: dict[str, int] = {}
+    at_edge: dict[str, int] = {}
     for text in pages:
-        for line in {_normalised_line(line) for line in text.splitlines() if line.strip()}:
-            counts[line] = counts.get(line, 0) + 1
-    return {line for line, count in counts.items() if count > len(pages) / 2 and len(line) > 3}
+        lines = [line for line in text.splitlines() if line.strip()]
+        for line in {_normalised_line(line) for line in lines}:
+            anywhere[line] = anywhere.get(line, 0) + 1
+        for line in {_normalised_line(line) for line in lines[:1] + lines[-1:]}:
+            at_edge[line] = at_edge.get(line, 0) + 1
+    running = {line for line, count in anywhere.items() if count > len(pages) / 2 or (len(pages) == 2 and count == 2)}
+    running |= {line for line, count in at_edge.items() if count >= 3}
+    return {line for line in running if len(line) > 3 and any(ch.isalpha() for ch in line)}
+
+
+_OPENING = tuple("([{（【「『“‘<")
+_LIST_MARKER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$|^[•◆■●▪\-–*]$")
+
+
+def _reflowed(lines: list[str]) -> list[str]:
+    """Text extraction splits some PDFs' lines at every font or position change ("nozzle size\n（\nmm\n）\n
+    Explanation\n：\nThe standard is 0.4mm"). Lines without a letter or digit (at most three characters) join
+    the line before; after an opening bracket or a lone list marker ("1.", "◆") the next line joins too.
+    A page that starts with such debris loses it."""
+    out: list[str] = []
+    glue = False
+    for line in lines:
+        debris = len(line) <= 3 and not any(ch.isalnum() for ch in line) and not _LIST_MARKER.match(line)
+        if out and (glue or debris):
+            out[-1] += (" " if _LIST_MARKER.match(out[-1]) else "") + line
+        elif not debris or line.endswith(_OPENING):
+            out.append(line)
+        glue = bool(out) and (out[-1].endswith(_OPENING) or bool(_LIST_MARKER.match(out[-1])))
+    return out
+
+
+_SENTENCE_END = (".", "!", "?", ":", "。", "！", "？", "：")
+_SENTENCE_BREAK = re.compile(r"[.!?:](?=\s|$)|[。！？：]")
+
+
+def _close_sentences_across_pages(pages: dict[int, list[str]]) -> None:
+    """A sentence that runs over a page break ("... each" | "flash ROM page is erased right before updating it.
+    This is done ...") ends on the page it started on: the next page's text up to the first sentence end
+    (within three lines) moves back."""
+    for number in sorted(pages):
+        before, lines = pages.get(number - 1), pages[number]
+        if not before or not lines or not lines[0][:1].islower() or before[-1].endswith(_SENTENCE_END):
+            continue
+        for i, line in enumerate(lines[:3]):
+            if match := _SENTENCE_BREAK.search(line):
+                before.extend(lines[:i] + [line[:match.end()]])
+                rest = line[match.end():].strip()
+                lines[:i + 1] = [rest] if rest else []
+                break
+
+
+_CHAPTER_HEAD = re.compile(r"^(?:(?:chapter|appendix|section|part)\s+[\w.]+\s*[:.\-–]\s*)?(?P<title>.+?)\s+\d{1,4}$", re.IGNORECASE)
+
+
+def _page_heading(lines: list[str], running: set[str]) -> str:
+    """The chapter title of a page whose top line is a running head with a page number
+    ("Chapter 2: Command Line Options 5" gives "Command Line Options"); a footer is never a heading."""
+    if not lines or _normalised_line(lines[0]) not in running:
+        return ""
+    match = _CHAPTER_HEAD.match(lines[0])
+    if not match or any(ch.isdigit() for ch in match.group("title")) or match.group("title").endswith(":"):
+        return ""  # "After-Sales Service Tel: 400-6133 882" is a footer, not a chapter
+    return match.group("title")[:120]
 
 
 def read_text(file: InputFile) -> Iterator[UnitResult]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curation.clean.normalize import markdown_to_text
+from curation.clean.normalize import markdown_to_text, normalise_whitespace
 from tests.ingest.helpers import documents, read_all
 
 PAGE = """---
@@ -45,3 +45,14 @@ def test_markdown_residue_is_rendered_as_text():
     assert "Starts a pod on every node; see Scheduling and\naffinity." in text
     assert "{{" not in text and "[[" not in text and "icon.svg" not in text and "<!--" not in text
     assert "Read about labels." in text
+
+
+def test_code_keeps_its_tags_and_tables_lose_their_padding():
+    # the Anki manual's "Inline code" section lost its subject: "Wrap your text with the `` tag:"
+    body = ("Wrap your text with the `<code>` tag, or <b>bold</b> it:\n\n```html\n<code>console.log(\"Hello\");</code>\n```\n\n"
+            "| Column          | Meaning                         |\n|-----------------|---------------------------------|\n"
+            "| Sort Field      | The note's sort field.          |\n")
+    text = normalise_whitespace(markdown_to_text(body))
+    assert "Wrap your text with the `<code>` tag, or bold it:" in text
+    assert '```html\n<code>console.log("Hello");</code>\n```' in text
+    assert "| Sort Field | The note's sort field. |" in text

@@ -127,6 +127,10 @@ def test_manual_section_gives_instruction_with_citation_and_passage():
     ("Pairing with the Nordlicht app", "A-45 SuperWidget", "How do I pair with the Nordlicht app on the A-45 SuperWidget?"),
     ("Charging", "A-45 SuperWidget", "How do I charge the A-45 SuperWidget?"),
     ("Editing", None, "How do I edit?"),
+    # the shared Anki and avrdude manuals: a lexicon, not a suffix rule ("Browsing" gave "How do I brows?")
+    ("Browsing", None, "How do I browse?"),
+    ("Debugging", None, "How do I debug?"),
+    ("Syncing with AnkiWeb", None, "How do I sync with AnkiWeb?"),
     # a symptom heading becomes the customer's question about that symptom
     ("The PowerDock does not charge", "D-90 PowerDock", "What do I do if the D-90 PowerDock does not charge?"),
     ("Resetting the PowerDock", "D-90 PowerDock", "How do I reset the D-90 PowerDock?"),

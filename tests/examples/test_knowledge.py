@@ -21,7 +21,7 @@ def test_topic_headings(heading):
 
 
 @pytest.mark.parametrize("heading", [
-    "Chapter 3", "Page 12", "Kapitel 4", "第3章", "3.2.1", "[ 126.825775] hid-generic 0003:046D:C52B.0003: input,hidraw0",
+    "Chapter 3", "Page 12", "Kapitel 4", "第3章", "3.2.1", "Table of Contents", "Inhaltsverzeichnis", "目次", "[ 126.825775] hid-generic 0003:046D:C52B.0003: input,hidraw0",
     "12:04:55 kernel: usb 1-1: new high-speed USB device", "0x3F 0x00 0xff 0x12",
     "This manual describes the installation of the printer and how you can keep it running for years.",
 ])
@@ -60,6 +60,13 @@ def test_long_sections_become_chunks_that_fit():
     pieces = chunks(text, 700)
     assert len(pieces) > 2 and all(len(p) <= 700 for p in pieces)
     assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+def test_a_section_just_over_the_chunk_size_is_split_evenly_not_into_a_stray_tail():
+    # avrdude's page 39 gave a 650-character chunk and a last one of one warning line
+    paragraphs = [f"Paragraph {i}: " + "the terminal reads and writes memory bytes. " * 3 for i in range(5)] + ['Warning: no size suffix.']
+    pieces = chunks("\n\n".join(paragraphs), 700)
+    assert len(pieces) == 2 and min(map(len, pieces)) > 250, [len(p) for p in pieces]
 
 
 PAGE = {
@@ -123,3 +130,42 @@ def test_chunks_that_would_not_fit_the_training_length_are_halved():
             assert fits([m.model_dump() for m in example.messages]), example.messages[-1].content[:80]
     text = lambda examples: "".join(e.messages[-1].content.split("\n\n(Source")[0] for e in examples if e.kind == "instruction")
     assert text(tight).replace("\n", "") == text(loose).replace("\n", ""), "the same text, in smaller pieces"
+
+
+def _manual_section(text: str, heading: str, fmt: str = "markdown"):
+    from datetime import datetime, timezone
+
+    from schemas import Document, ManualMeta, SourceRef
+
+    return Document(id="d_s", source=SourceRef(source_kind="manual", path="manuals/m.md", locator="section:s", sha256="0"),
+                    group_key="manual:m", created_at=datetime(2025, 1, 1, tzinfo=timezone.utc), text=text,
+                    meta=ManualMeta(manual="AVRDUDE", heading_path=[heading], format=fmt))
+
+
+def test_chunks_end_at_sentences_and_lines_not_inside_a_listing():
+    # the avrdude configuration listing was cut after "<pin2> ..." and the next chunk began "] ;  # pin number(s)"
+    listing = "\n".join(f"    buff{i} = <pin1> [, <pin2> ... ] ; # pin number(s) of buffer {i}" for i in range(20))
+    pieces = chunks(listing, 700)
+    assert all(line.lstrip().startswith("buff") for piece in pieces for line in piece.splitlines())
+    # a paragraph that introduces the next ("... shows how:") stays with it
+    intro = "Anki defines special CSS classes. " * 14 + "The example below shows how:"
+    code = ".win .front { font-family: Arial; }\n.mac .front { font-family: Helvetica; }"
+    pieces = chunks(f"{intro}\n\n{code}\n\n" + "Another paragraph follows here. " * 10, 700)
+    assert len(pieces) == 2 and pieces[0].endswith(code) and "shows how:" in pieces[0], pieces
+
+
+def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_mark():
+    from curation.company import CompanyConfig
+    from curation.examples.build import manual_examples
+    from curation.examples.config import ExamplesConfig
+
+    progress = "Reading | ################################################## | 100% 0.01s"
+    outcome = manual_examples(_manual_section(progress, "Terminal Mode Examples"), CompanyConfig(), ExamplesConfig())
+    assert outcome.examples == [] and outcome.dropped["d_s"][0] == "manual_fragment"
+
+    faq = "\n\n".join(f"Step {i}: check that the axis lines and the limit switch lines are connected and tight." for i in range(12))
+    instructions = [e for e in manual_examples(_manual_section(faq, "Axis movement is not normal?"), CompanyConfig(), ExamplesConfig()).examples
+                    if e.kind == "instruction"]
+    questions = [e.messages[-2].content for e in instructions]
+    assert questions[0] == "Axis movement is not normal?" and len(questions) > 1
+    assert all("??" not in q and "Axis movement is not normal" in q for q in questions[1:]), questions

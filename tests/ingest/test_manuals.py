@@ -74,6 +74,55 @@ def test_pdf_gives_one_document_per_page_with_page_numbers(tmp_path: Path):
     assert docs[2].title == "Resetting the SuperWidget" and docs[2].source.locator == "page:3"
 
 
+def _pdf(path: Path, pages: list[list[str]]) -> None:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def test_pdf_running_heads_footers_and_page_numbers_are_stripped(tmp_path: Path):
+    footer = ["Shenzhen Example Technology CO.,LTD.", "After-Sales Service Tel: 400-6133 882"]
+    # A two-page leaflet repeats the vendor's footer on both pages (the Creality PDFs do).
+    _pdf(tmp_path / "leaflet.pdf", [["Filament not sticking?", "Level the bed again.", *footer],
+                                    ["Axis movement is not normal?", "Check the limit switch cables.", *footer]])
+    leaflet = documents(read_all(tmp_path / "leaflet.pdf"))
+    assert [d.text for d in leaflet] == ["Filament not sticking?\nLevel the bed again.",
+                                         "Axis movement is not normal?\nCheck the limit switch cables."]
+    # A book's running head names the chapter and the page; on four of six pages it is the top line.
+    bodies = ["AVRDUDE reads and writes flash.", "It runs on Linux and Windows.", "A config file lists the parts.",
+              "Use -p to name the part.", "Use -c to name the programmer.", "Use -U for a memory operation.",
+              "Use -v for more output."]
+    heads = ["Chapter 1: Introduction"] * 3 + ["Chapter 2: Command Line Options"] * 4
+    _pdf(tmp_path / "book.pdf", [[f"{head} {n}", body, str(n)] for n, (head, body) in enumerate(zip(heads, bodies), 1)])
+    book = documents(read_all(tmp_path / "book.pdf"))
+    assert [d.title for d in book] == ["Introduction"] * 3 + ["Command Line Options"] * 4
+    assert [d.text for d in book] == bodies
+
+
+def test_a_sentence_over_a_page_break_ends_on_its_first_page(tmp_path: Path):
+    # avrdude's page 58 began "flash ROM page is erased right before updating it. This is done ..."
+    _pdf(tmp_path / "book.pdf", [["Troubleshooting", "There is no chip erase in debugWire mode; instead, each"],
+                                 ["flash ROM page is erased right before updating it. This is done", "the listing follows"],
+                                 ["pgmled = <pin> ; # pin number", "vfyled = <pin> ; # pin number"]])
+    pages = documents(read_all(tmp_path / "book.pdf"))
+    assert pages[0].text.endswith("instead, each\nflash ROM page is erased right before updating it.")
+    assert pages[1].text == "This is done\nthe listing follows"
+    assert pages[2].text.startswith("pgmled"), "a listing that goes on is not a sentence"
+
+
+def test_pdf_lines_split_at_every_glyph_run_are_joined(tmp_path: Path):
+    # the CR-5 guide's text comes out a bracket, a unit or a colon per line
+    _pdf(tmp_path / "cr5.pdf", [[",", "Print temperature", "(", "C", ")", "Explanation", ":", "PLA: nozzle 190-220, bed 45-50.",
+                                 "1.", "Level the bed first."]])
+    [page] = documents(read_all(tmp_path / "cr5.pdf"))
+    assert page.text == "Print temperature(C)\nExplanation:\nPLA: nozzle 190-220, bed 45-50.\n1. Level the bed first."
+    assert page.title == "Print temperature(C)"
+
+
 def test_broken_pdf_and_empty_manual_are_quarantined(tmp_path: Path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage")
     (tmp_path / "headings-only.md").write_text("# Title\n\n## Nothing here\n")
