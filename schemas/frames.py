@@ -67,6 +67,8 @@ CLUSTER_SCHEMA = pl.Schema({
     "example_id": pl.String,
     "row": pl.UInt32,
     "source_document_ids": pl.List(pl.String),
+    "kind": pl.String,
+    "language": pl.String,  # near-duplicates share kind and language; a translation is never a member
     "cluster_id": pl.UInt32,
     "survivor_id": pl.String,
     "similarity": pl.Float64,

@@ -702,7 +702,7 @@ def _write_outputs(examples_path: Path, out_dir: Path, meta: pl.DataFrame, reps:
     summary.kept = survivors.height
     summary.dropped = dict(per_row.filter(pl.col("outcome") == "dropped").group_by("reason").len().sort("reason").iter_rows())
     survivors.cast(dict(SURVIVORS_SCHEMA)).write_parquet(out_dir / "survivors.parquet", **_WRITE)
-    sources = pl.scan_parquet(examples_path).with_row_index("row").select("row", "source_document_ids", "source_kind").collect()
+    sources = pl.scan_parquet(examples_path).with_row_index("row").select("row", "source_document_ids", "source_kind", "kind", "language").collect()
 
     # clusters.parquet: every row whose survivor is named by another row, and the survivors themselves
     named = per_row.filter(pl.col("outcome") == "dropped").get_column("survivor_id").unique()

@@ -96,9 +96,11 @@ def test_translations_are_never_merged_but_copies_are(tmp_path: Path):
     questions = {row["language"]: row["messages"][1]["content"] for row in instructions.iter_rows(named=True)}
     assert questions["de"].startswith("Wie gehe ich bei „Düse reinigen“") and questions["ja"].startswith("「ノズルの清掃」")
     rows = examples.with_row_index("row").select("row", "language")
-    clusters = pl.read_parquet(out / "dedup" / "clusters.parquet").join(rows, on="row")
+    clusters = pl.read_parquet(out / "dedup" / "clusters.parquet")
+    assert clusters.join(rows, on="row", suffix="_of_row").filter(pl.col("language") != pl.col("language_of_row")).is_empty()
     merged = clusters.filter(pl.col("duplicate") != "survivor")
     assert merged.height == 2, "the English copy's instruction and passage are duplicates"
+    assert sorted(merged.select("kind", "language").rows()) == [("instruction", "en"), ("passage", "en")], "the table names them"
     survivors_of = clusters.group_by("cluster_id").agg(pl.col("language").n_unique().alias("languages"))
     assert survivors_of["languages"].max() == 1, "a cluster never spans languages"
     kept = pl.read_parquet(out / "dedup" / "survivors.parquet").join(rows, on="row")
