@@ -714,14 +714,53 @@ def _signoff_names(text: str, low: str) -> Iterable[str]:
             i = low.find(closing, j)
 
 
+# inside a line: "@105847 Hi Harry! Help's here", "Hi Thomas, we operate a Think 25 policy"
+_INLINE_GREETING = re.compile(
+    rf"(?<![\w'’])(?:Hi|Hello|Hey|Hiya|Dear|Hallo|Hola|Bonjour|Ciao)[ \t]+{_TITLE_WORDS}(?P<name>{_LETTERS})(?=[ \t]*[,!:])")
+# a name the sentence is addressed to: "It's working OK from here, Miriam.", "..., Miriam ^MM" (a first name only)
+_VOCATIVE = re.compile(rf",[ \t]+(?P<name>{_LETTERS})(?=[ \t]*(?:[.!?]|$)|[ \t]+[\^/~-])", re.MULTILINE)
+# a signature closing a message or a line: "... :) - Dani", "Thanks - Lee 2/2", "^Jools", "underage sales. Amanda"
+_SIGNATURE = re.compile(
+    rf"(?:(?<=[ \t][-–—~])|(?<=[ \t][-–—~][ \t])|(?<=\^)|(?P<after_sentence>(?<=[.!?)][ \t])))"
+    rf"(?P<name>{_LETTERS})[ \t]*(?:\d/\d)?[ \t]*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Given names from Faker's person providers (English, German, French, Spanish, Italian, Dutch, Portuguese
+    locales): the check for a lone word that is only a name by its place ("..., Miriam.")."""
+    import importlib
+
+    names: set[str] = set()
+    for locale in ("en_US", "en_GB", "en_IE", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            values = getattr(provider, attr, None) or ()
+            names.update(values.keys() if isinstance(values, dict) else values)
+    return frozenset(n for n in names if n.lower() not in COMMON_WORDS)
+
+
+def _addressed_names(text: str) -> Iterable[str]:
+    """First names a reply addresses or is signed with inside its lines (support tweets, chat replies)."""
+    yield from (m.group("name") for m in _INLINE_GREETING.finditer(text))
+    given = first_names()
+    yield from (m.group("name") for m in _VOCATIVE.finditer(text) if m.group("name") in given)
+    for m in _SIGNATURE.finditer(text):
+        name = m.group("name")
+        if any(ch.islower() for ch in name) and (name in given or not m.group("after_sentence")):
+            yield name
+
+
 def names_in_text(text: str, keep_words: frozenset[str] = frozenset()) -> list[str]:
-    """Names a text introduces itself: in a greeting ("Hi Yuki,") or under a sign-off ("Cheers,\nMateo")."""
+    """Names a text introduces itself: in a greeting ("Hi Yuki," on its line or "Hi Harry! Help's here"),
+    under a sign-off ("Cheers,\nMateo", "- Dani"), or addressed by a first name ("..., Miriam.")."""
     low = text.lower()
     if len(low) != len(text):
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     found = [m.group("name") for m in _GREETING_NAME.finditer(text)]
     found.extend(_signoff_names(text, low))
     found.extend(m.group("name") for m in _SIGNOFF_SAME_LINE.finditer(text))
+    found.extend(_addressed_names(text))
     names = []
     for name in found:
         tokens = [t for t in name.split() if not _PARTICLE_RE.fullmatch(t)]
@@ -809,7 +848,7 @@ def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = (), rep
 
     keep_terms = tuple(config.keep_terms)
     if "PERSON" in types:
-        inferred = names_in_text(text, _keep_words(keep_terms)) if "\n" in text or "," in text else []
+        inferred = names_in_text(text, _keep_words(keep_terms))
         names = tuple(sorted({n for n in (*known_names, *inferred) if n and n.strip()}))
         if names:
             forms = _name_forms(names, _keep_lower(keep_terms))

@@ -22,7 +22,7 @@ import polars as pl
 from curation.clean.email_body import strip_reply
 from curation.clean.normalize import markdown_to_text, normalise_whitespace, repair_unicode
 from curation.clean.config import CleanConfig
-from curation.clean.pii import PiiConfig, names_from_meta, redact
+from curation.clean.pii import PiiConfig, names_from_meta, names_in_text, redact
 from curation.clean.quality import detect_language, quality_verdict
 from curation.clean.surrogates import Surrogates
 from schemas import Document, TicketComment
@@ -103,7 +103,8 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         new_doc = doc.model_copy(update={"text": redaction.text, "title": clean_text(doc.title)})
         internal = 0
     elif meta.kind == "ticket":
-        names = known_names
+        # a name one reply addresses ("Hi Miriam,") is redacted in every comment of the ticket
+        names = _names([*known_names, *(name for c in meta.comments if c.public for name in names_in_text(c.body))])
         counts = Counter()
 
         def scrub(value: str, *, strip: bool = False) -> str:

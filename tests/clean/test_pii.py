@@ -363,6 +363,24 @@ def test_names_the_text_introduces_itself():
     assert names_in_text("Regards, Zoë O'Neill") == ["Zoë O'Neill"]
 
 
+@pytest.mark.parametrize(("text", "redacted"), [
+    # replies from the twcs support export, where the customer's first name leaked into published examples
+    ("@105847 Hi Harry! Help's here. Can you check?", "@105847 Hi <PERSON>! Help's here. Can you check?"),
+    ("@105836 It's working OK from here, Miriam. Does this link help?", "@105836 It's working OK from here, <PERSON>. Does this link help?"),
+    ("@105855 Hi Thomas, we operate a Think 25 policy. :-) - Helena", "@105855 Hi <PERSON>, we operate a Think 25 policy. :-) - <PERSON>"),
+    ("This helps our colleagues judge age. Amanda", "This helps our colleagues judge age. <PERSON>"),
+    ("We hope you get everything sorted. Kind Regards ^Jools", "We hope you get everything sorted. Kind Regards ^<PERSON>"),
+    # what stays: words in a name's place that are not names, a bullet list, staff initials
+    ("Press OK, then Restart. Go to Settings, General.", None),
+    ("Hello World! Tell us in DM, Thanks.", None),
+    ("- Settings\n- Display", None),
+    ("Are you almost there? ^AC", None),
+    ("It is in London, England.", None),
+])
+def test_first_names_inside_a_reply_are_found_by_their_place(text, redacted):
+    assert out(text) == (redacted or text)
+
+
 def test_a_name_the_text_introduces_is_redacted_everywhere():
     assert out("Mateo asked twice.\n\nThanks,\nMateo") == "<PERSON> asked twice.\n\nThanks,\n<PERSON>"
 
@@ -478,3 +496,24 @@ def test_numbers_in_code_and_tables_are_not_pii(text):
 def test_an_email_address_next_to_any_script_is_redacted(text, address):
     result = redact(text, CONFIG)
     assert address not in result.text and result.counts.get("EMAIL") == 1
+
+
+def test_a_first_name_one_reply_addresses_is_redacted_in_every_comment_of_the_ticket():
+    from datetime import datetime, timezone
+
+    from curation.clean.config import CleanConfig
+    from curation.clean.pipeline import clean_document
+    from schemas import Document, SourceRef
+
+    at = datetime(2017, 10, 31, tzinfo=timezone.utc)
+    comments = [TicketComment(author_role=role, body=body, public=True, created_at=at) for role, body in [
+        ("customer", "@VirginTrains the live chat does not work. Can someone call me?"),
+        ("agent", "@105836 It's working OK from here, Miriam. Does this link help?"),
+        ("agent", "@105836 Miriam, have you tried from another device? ^MM"),
+    ]]
+    doc = Document(id="d_t", source=SourceRef(source_kind="ticket", path="twcs.csv", locator="row:1", sha256="0"), group_key="ticket:1",
+                   created_at=at, text=comments[0].body, meta=TicketMeta(ticket_id="1", subject="", comments=comments))
+    config = CleanConfig(pii={"replacement": "tag"})
+    bodies = [c.body for c in clean_document(doc, config).document.meta.comments]
+    assert bodies[1:] == ["@105836 It's working OK from here, <PERSON>. Does this link help?",
+                          "@105836 <PERSON>, have you tried from another device? ^MM"]
