@@ -268,36 +268,22 @@ def explain(
     config: ConfigOption = None,
 ) -> None:
     """Where did this unit come from, and what happened to it at each stage?"""
-    from curation.steps import STAGES
+    from curation.lineage import explain as explain_ids
+    from curation.lineage import scan_ledgers
 
     out = out or Path(load_cli_config(config).output_dir)
-    # a run's (or a version's) combined ledger holds every stage's rows once; without it, the stages' own
-    combined = out / "ledger.parquet"
-    ledgers = [combined] if combined.exists() else sorted(out.rglob("ledger.parquet"))
-    if not ledgers:
+    ledger = scan_ledgers(out)
+    if ledger is None:
         typer.secho(f"no ledger under {out}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    order = {s: i for i, s in enumerate(STAGES)}
-    rows = (
-        pl.concat([pl.scan_parquet(p) for p in ledgers], how="diagonal_relaxed")
-        .filter((pl.col("unit_id") == unit_id) | (pl.col("record_id") == unit_id))
-        .unique(maintain_order=True)
-        .collect()
-    )
-    if rows.is_empty():
+    found = explain_ids(ledger, [unit_id])
+    if found.is_empty():
         typer.secho(f"{unit_id}: not in any ledger under {out}", fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(1)
-    rows = rows.with_columns(_order=pl.col("stage").replace_strict(order, default=99, return_dtype=pl.Int32)).sort("_order", "unit_id")
-    origin = rows.filter(pl.col("stage") == "ingest")
-    first = (origin if origin.height else rows).row(0, named=True)
-    typer.echo(f"{unit_id}\n  source: {first['source_kind']} {first['path']} [{first['locator']}]")
-    for row in rows.iter_rows(named=True):
-        what = row["outcome"] + (f":{row['reason']}" if row["reason"] else "")
-        via = f" {row['unit_id']}" if row["unit_id"] != unit_id else ""
-        extra = f" -> {row['record_id']}" if row["record_id"] and row["record_id"] not in (unit_id, row["unit_id"]) else ""
-        detail = f"  ({row['detail']})" if row["detail"] else ""
-        typer.echo(f"  {row['stage']:<9}{via} {what}{extra}{detail}")
-
+    path = found.row(0, named=True)
+    typer.echo(f"{unit_id}\n  source: {path['source']}")
+    for line in path["lines"]:
+        typer.echo(line)
 
 if __name__ == "__main__":
     app()

@@ -1,7 +1,10 @@
-"""Build the static dashboard: an index across versions and one page per version.
+"""Build the static dashboard: an index across versions, one page per version, and per version its
+inspection pages (versions/<id>/examples.html, dropped.html: curation/report/browse.py; evals.html).
 
 Reads only what the stages recorded (manifests, ledgers, cluster tables, validation results, eval
-reports); it never recomputes them. All text is HTML-escaped by Jinja2's autoescaping: emails and
+reports); it never recomputes them, except the per-example quality flags of the examples browser
+(validation records their counts only; browse.py runs the same example_defects again). All text is
+HTML-escaped by Jinja2's autoescaping (the browsers show it through textContent): emails and
 tickets are untrusted, so a `<script>` in a message body renders as text.
 """
 
@@ -16,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from curation.report import charts
+from curation.report.browse import PAGE_SIZE, write_browsers
 from curation.versions import FAILED_DIR, SPLITS, list_versions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -146,8 +150,23 @@ def version_page_data(version_dir: Path, manifest: dict, evals: list[dict]) -> d
             "dropped_by_cluster": (clusters.filter(pl.col("duplicate") != "survivor").head(50).to_dicts() if clusters is not None else [])}
 
 
-def build_dashboard(versions_root: Path, reports_dir: Path) -> Path:
-    """Write reports_dir/index.html and reports_dir/versions/<id>.html; returns the index path."""
+def write_inspection_pages(env: Environment, target: Path, version_id: str, evals: list[dict]) -> None:
+    """target/examples.html and dropped.html (the browsers of the data write_browsers wrote), and evals.html."""
+    browsers = {
+        "examples": ("Examples", "browse by source, kind, split and quality flag; each with its lineage"),
+        "dropped": ("Dropped and quarantined units",
+                    "one item per ledger row that is not kept, by outcome, reason, stage and source; a duplicate beside its survivor"),
+    }
+    for name, (title, about) in browsers.items():
+        others = [(n, t.lower()) for n, (t, _) in browsers.items() if n != name] + [("evals", "eval answers")]
+        html = env.get_template("browse.html").render(title=title, about=about, folder=name, version=version_id, others=others, root="../../")
+        (target / f"{name}.html").write_text(html, encoding="utf-8")
+    (target / "evals.html").write_text(env.get_template("evals.html").render(version=version_id, evals=evals, root="../../"), encoding="utf-8")
+
+
+def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAGE_SIZE) -> Path:
+    """Write reports_dir/index.html, reports_dir/versions/<id>.html and the inspection pages under
+    reports_dir/versions/<id>/ (at most page_size items per data file); returns the index path."""
     import vl_convert
 
     env = _env()
@@ -157,7 +176,8 @@ def build_dashboard(versions_root: Path, reports_dir: Path) -> Path:
     bundle = static / "vega-bundle.js"
     if not bundle.exists():
         bundle.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
-    shutil.copy2(TEMPLATES / "style.css", static / "style.css")
+    for name in ("style.css", "browse.js"):
+        shutil.copy2(TEMPLATES / name, static / name)
     manifests = list_versions(versions_root)
     summaries = []
     pages = reports_dir / "versions"
@@ -168,7 +188,10 @@ def build_dashboard(versions_root: Path, reports_dir: Path) -> Path:
         summary = version_summary(manifest, evals)
         summaries.append(summary)
         data = version_page_data(version_dir, manifest, evals)
-        html = env.get_template("version.html").render(m=manifest, s=summary, d=data, root="../")
+        target = pages / manifest["version_id"]
+        browse = write_browsers(version_dir, target, page_size)
+        write_inspection_pages(env, target, manifest["version_id"], evals)
+        html = env.get_template("version.html").render(m=manifest, s=summary, d=data, b=browse, root="../")
         (pages / f"{manifest['version_id']}.html").write_text(html, encoding="utf-8")
     for manifest in _failed(versions_root):
         summaries.append(version_summary({**manifest, "status": "failed"}, []))

@@ -61,8 +61,8 @@ def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, l
     return found
 
 
-def quality_report(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_tokens: int) -> dict:
-    """{"<source>/<kind>": {"examples": n, "defects": {defect: {"share", "count", "examples"}}}, "all": ...}."""
+def example_flags(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_tokens: int) -> pl.DataFrame:
+    """One row per example: `id`, `source_kind`, `kind` and `defects` (a list, empty when it has none)."""
     from curation.clean.quality import detect_language
 
     counts = dict(zip(tokens["id"], tokens["tokens"])) if tokens is not None and tokens.height else {}
@@ -70,13 +70,19 @@ def quality_report(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_toke
     def language(text: str) -> str:
         return detect_language(text)[0]
 
+    rows = examples.select("id", "source_kind", "kind", "messages")
+    defects = [example_defects(messages, counts.get(i), max_tokens, language) for i, messages in zip(rows["id"], rows["messages"])]
+    return rows.drop("messages").with_columns(defects=pl.Series(defects, dtype=pl.List(pl.String)))
+
+
+def quality_report(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_tokens: int) -> dict:
+    """{"<source>/<kind>": {"examples": n, "defects": {defect: {"share", "count", "examples"}}}, "all": ...}."""
     groups: dict[str, dict] = {}
-    for row in examples.select("id", "source_kind", "kind", "messages").iter_rows(named=True):
-        defects = example_defects(row["messages"], counts.get(row["id"]), max_tokens, language)
+    for row in example_flags(examples, tokens, max_tokens).iter_rows(named=True):
         for key in (f"{row['source_kind']}/{row['kind']}", "all"):
             group = groups.setdefault(key, {"examples": 0, "ids": {d: [] for d in DEFECTS}})
             group["examples"] += 1
-            for defect in defects:
+            for defect in row["defects"]:
                 group["ids"][defect].append(row["id"])
     return {
         key: {"examples": g["examples"],
