@@ -4,7 +4,7 @@ example-quality report counts them. Turns are (role, content) pairs without the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _SPACE = re.compile(r"\s+")
 # an unfilled {placeholder}; {{doubled}} braces are template syntax the content is about (Anki's {{Front}})
@@ -54,4 +54,36 @@ def not_a_request(turns: Sequence[tuple[str, str]]) -> str | None:
     text = first.strip()
     if not any(ch.isalpha() for ch in text) or _ATTACHMENT.match(text) or _LINK_ONLY.match(text) or _ACKNOWLEDGEMENT.match(text):
         return text
+    return None
+
+
+# English function words: a reply in English prose has one in every four or five words ("We'd like to help. What
+# happens when you try ...?"); machine filler drawn from a word list has next to none ("Billion speech door despite
+# little find.", the Kaggle support export's resolutions).
+_FUNCTION_WORDS = frozenset(
+    """a an the this that these those my your our their his her its i you we they he she it me us them to of in on at for
+    with from by about as into over after before than then is are was were be been being am do does did have has had will
+    would can could should may might must shall not no and or but if so because when where what which who how there here
+    please thanks thank hi hello sorry let just also any some all more""".split()
+)
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+MIN_FUNCTION_SHARE = 0.2
+MIN_WORDS = 4  # "Green means charged." is a fine reply with none
+
+
+def function_word_share(text: str) -> tuple[int, float]:
+    """(words, share of them that are English function words); "we'd" counts as "we"."""
+    words = [w.lower().split("'")[0] for w in _WORD.findall(text)]
+    return len(words), (sum(w in _FUNCTION_WORDS for w in words) / len(words) if words else 0.0)
+
+
+def not_language(turns: Sequence[tuple[str, str]], language: Callable[[str], str]) -> str | None:
+    """The first English reply of MIN_WORDS words or more that is not prose: under MIN_FUNCTION_SHARE function words.
+    Replies in other languages are not judged (the word list is English)."""
+    for role, text in turns:
+        if role != "assistant":
+            continue
+        words, share = function_word_share(text)
+        if words >= MIN_WORDS and share < MIN_FUNCTION_SHARE and language(text) == "en":
+            return text
     return None

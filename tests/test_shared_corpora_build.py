@@ -36,3 +36,20 @@ def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, 
     assert {"template_residue", "duplicate_message", "navigation"} <= reasons  # navigation: avrdude's contents and index pages
     kaggle = finals.join(ledger.filter(pl.col("stage") == "ingest").select("unit_id", "path"), on="unit_id")
     assert kaggle.filter(pl.col("path").str.contains("kaggle-customer-support") & (pl.col("outcome") == "kept")).is_empty()
+
+
+def test_word_list_filler_is_not_prose_and_real_replies_are(shared_corpora: Path):
+    """The Kaggle export's resolutions ("Billion speech door despite little find.") against real agents' tweets."""
+    from curation.defects import not_language
+
+    def english(_: str) -> str:
+        return "en"
+
+    kaggle = pl.read_csv(shared_corpora / "tickets" / "kaggle-customer-support-tickets" / "customer_support_tickets.csv")
+    filler = kaggle["Resolution"].drop_nulls().to_list()
+    caught = sum(not_language([("assistant", text)], english) is not None for text in filler)
+    assert caught / len(filler) > 0.7, caught / len(filler)
+    twcs = pl.read_csv(shared_corpora / "tickets" / "twcs-sample" / "kaggle_sample.csv")
+    replies = twcs.filter(~pl.col("inbound").cast(pl.String).str.to_lowercase().is_in(["true"]))["text"].to_list()
+    false_drops = [text for text in replies if not_language([("assistant", text)], english) is not None]
+    assert len(replies) > 30 and len(false_drops) <= 0.02 * len(replies), false_drops[:5]

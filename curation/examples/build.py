@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.company import CompanyConfig
-from curation.defects import echoed, normal, not_a_request, placeholder
+from curation.defects import MIN_FUNCTION_SHARE, echoed, normal, not_a_request, not_language, placeholder
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language, words
 from curation.examples.knowledge import chunks, section_question, topic_heading
@@ -35,6 +35,7 @@ DROP_REASONS = {
     "echo": "a company reply that only repeats the customer turn it answers",
     "template_residue": "an unfilled template placeholder such as {product_purchased} in a turn",
     "not_a_request": "the first customer turn asks nothing (a file name, a link, a thank-you or an ok alone)",
+    "not_language": "an English reply that is not prose: under a fifth function words (filler drawn from a word list)",
     "no_assistant_turn": "the thread has no company reply after a customer message",
     "no_customer_turn": "company messages before the customer's first message answer nothing",
     "unanswered_followup": "customer messages after the company's last reply have no answer to learn",
@@ -128,7 +129,14 @@ def _defect(messages: list[Message]) -> tuple[str, str] | None:
     empty = not_a_request(turns)
     if empty is not None:
         return "not_a_request", f"the first customer turn asks nothing: {empty[:80]!r}"
+    filler = not_language(turns, _language_of)
+    if filler is not None:
+        return "not_language", f"a reply that is not prose (under {MIN_FUNCTION_SHARE:.0%} function words): {filler[:80]!r}"
     return None
+
+
+def _language_of(text: str) -> str:
+    return detect_language(text)[0]
 
 
 def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, source_kind: str, group_key: str, created_at, all_ids: list[str],

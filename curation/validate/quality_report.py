@@ -6,6 +6,7 @@ are reported; a version fails on them only for the defects `validation.critical_
 
 - ``echo``: a reply that repeats the customer turn it answers
 - ``not_a_request``: the first customer turn asks nothing (a file name, a link, a thank-you alone)
+- ``not_language``: an English reply that is not prose (under a fifth function words: word-list filler)
 - ``repeated_paragraph``: a turn that holds the same paragraph twice
 - ``markup_residue``: HTML tags, site-generator shortcodes (``{{< ... >}}``), wikilinks (``[[...]]``)
 - ``template_residue``: an unfilled ``{placeholder}``
@@ -21,9 +22,9 @@ from collections.abc import Callable
 
 import polars as pl
 
-from curation.defects import echoed, normal, not_a_request, placeholder
+from curation.defects import echoed, normal, not_a_request, not_language, placeholder
 
-DEFECTS = ("echo", "not_a_request", "repeated_paragraph", "markup_residue", "template_residue", "language_mismatch", "cut_by_window", "redaction_tag")
+DEFECTS = ("echo", "not_a_request", "not_language", "repeated_paragraph", "markup_residue", "template_residue", "language_mismatch", "cut_by_window", "redaction_tag")
 IDS_SHOWN = 5
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _MARKUP = re.compile(r"</?(?:p|div|span|br|table|td|tr|li|ul|ol|a|b|i|font|img|h[1-6])\b[^>]*>|\{\{[<%]|\[\[[^\]]+\]\]", re.IGNORECASE)
@@ -31,8 +32,10 @@ _TAG = re.compile(r"<(?:PERSON|EMAIL|PHONE|CARD|IBAN|IP|ADDRESS)>")
 _MIN_LANGUAGE_CHARS = 40
 
 
-def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, language: Callable[[str], str]) -> list[str]:
-    """The defects of one example (its messages, and its token count with the chat template)."""
+def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, language: Callable[[str], str],
+                    kind: str = "conversation") -> list[str]:
+    """The defects of one example (its messages, its token count with the chat template, and its kind:
+    ``not_language`` judges conversation replies only, a manual's answer may be a listing)."""
     turns = [m for m in messages if m["role"] != "system"]
     pairs = [(m["role"], m["content"]) for m in turns]
     found = []
@@ -40,6 +43,8 @@ def example_defects(messages: list[dict], tokens: int | None, max_tokens: int, l
         found.append("echo")
     if any(role == "assistant" for role, _ in pairs) and any(role == "user" for role, _ in pairs) and not_a_request(pairs) is not None:
         found.append("not_a_request")
+    if kind == "conversation" and not_language(pairs, language) is not None:
+        found.append("not_language")
     for turn in turns:
         paragraphs = [normal(p) for p in _PARAGRAPH.split(turn["content"]) if p.strip()]
         if len(paragraphs) != len(set(paragraphs)):
@@ -71,7 +76,8 @@ def example_flags(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_token
         return detect_language(text)[0]
 
     rows = examples.select("id", "source_kind", "kind", "messages")
-    defects = [example_defects(messages, counts.get(i), max_tokens, language) for i, messages in zip(rows["id"], rows["messages"])]
+    defects = [example_defects(messages, counts.get(i), max_tokens, language, kind)
+               for i, messages, kind in zip(rows["id"], rows["messages"], rows["kind"])]
     return rows.drop("messages").with_columns(defects=pl.Series(defects, dtype=pl.List(pl.String)))
 
 

@@ -204,3 +204,16 @@ def test_a_conversation_whose_first_customer_turn_asks_nothing_is_not_published(
 def test_a_thank_you_with_a_question_is_a_request():
     docs = [_email(0, "cust@example.org", "Thank you, but how do I reset it?"), _email(1, "lena.fischer@nordlicht.example", "Hold the blue button.")]
     assert len(email_thread(docs, COMPANY, ExamplesConfig()).examples) == 1
+
+
+@pytest.mark.parametrize(("reply", "dropped"), [
+    ("Billion speech door despite little find.", True),  # the Kaggle export's resolutions: words drawn from a list
+    ("Care nice thus decide.", True),
+    ("Hold the blue button for ten seconds.", False),
+    ("Refund issued for your order NG-1234.", False),
+    ("Halten Sie die blaue Taste zehn Sekunden lang gedrückt, bis die Leuchte grün blinkt.", False),  # not English: not judged
+])
+def test_a_reply_that_is_not_prose_is_not_published(reply, dropped):
+    docs = [_email(0, "cust@example.org", "My GoPro Hero does not turn on, please assist."), _email(1, "lena.fischer@nordlicht.example", reply)]
+    outcome = email_thread(docs, COMPANY, ExamplesConfig())
+    assert (outcome.examples == [] and {r for r, _ in outcome.dropped.values()} == {"not_language"}) is dropped

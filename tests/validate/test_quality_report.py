@@ -27,11 +27,14 @@ def test_each_defect_is_found_and_a_clean_example_has_none():
         "template_residue": _messages("My {product_purchased} broke.", "Please send it in."),
         "cut_by_window": clean,
         "redaction_tag": _messages("Hi, it broke.", "Hi <PERSON>, please send it in."),
+        "not_language": _messages("My GoPro Hero broke, please assist.", "Billion speech door despite little find."),
     }
     for defect, messages in cases.items():
         tokens = 300 if defect == "cut_by_window" else 40
         assert defect in example_defects(messages, tokens, 256, _english), defect
     assert example_defects(_messages("Anki's {{c1::cloze}} syntax: what does it do?", "It hides c1 on the first card."), 40, 256, _english) == []
+    listing = _messages("Which programmer options exist?", "baudrate = <num> ; # baudrate for avr910-programmer")
+    assert example_defects(listing, 40, 256, _english, kind="instruction") == [], "a manual's answer may be a listing"
 
 
 def test_a_question_answered_in_another_language_is_a_mismatch():
