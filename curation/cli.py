@@ -40,6 +40,7 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Read every message, manual section and ticket into DIR/documents.parquet (+ the ledger)."""
+    from curation.erasure import load_register
     from curation.ingest import ingest as run_ingest
 
     cfg = load_cli_config(config)
@@ -48,7 +49,7 @@ def ingest(
     if missing:
         typer.secho(f"no such source: {', '.join(missing)}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    summary = run_ingest(roots, out, cfg.ingest, progress=progress)
+    summary = run_ingest(roots, out, cfg.ingest, progress=progress, register=load_register(cfg.erasure_register))
     print_ingest_summary(summary.as_dict())
     typer.echo(f"documents: {out / 'documents.parquet'}\nledger:    {out / 'ledger.parquet'}")
 
@@ -156,9 +157,10 @@ def dashboard(
 
 
 def build_dashboard_for(cfg) -> Path:
+    from curation.erasure import flags
     from curation.report.build import build_dashboard
 
-    return build_dashboard(Path(cfg.versions_dir), Path(cfg.reports_dir))
+    return build_dashboard(Path(cfg.versions_dir), Path(cfg.reports_dir), erasure=flags(cfg.erasure_register, cfg.train.adapters_dir))
 
 
 def resolve_version_or_exit(cfg, version: str) -> Path:
@@ -284,6 +286,56 @@ def explain(
     typer.echo(f"{unit_id}\n  source: {path['source']}")
     for line in path["lines"]:
         typer.echo(line)
+
+
+@app.command()
+def forget(
+    email: Annotated[str | None, typer.Option(help="an e-mail address: units from, to, about or mentioning it")] = None,
+    name: Annotated[str | None, typer.Option(help="a person's name: header display names, ticket customers, the text (whole words, any case)")] = None,
+    path: Annotated[str | None, typer.Option(help="a source file or folder, as the ledger shows it (emails/eml/msg_000001.eml) or on disk")] = None,
+    unit: Annotated[str | None, typer.Option(help="a unit id (curate explain shows them)")] = None,
+    config: ConfigOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what matches; record and purge nothing")] = False,
+) -> None:
+    """Right to erasure: drop the matching units from the next version on and purge them from the working data.
+
+    Records the request (salted hashes only) in the erasure register; lists the versions holding the units (never rewritten) and the adapters to retrain.
+    """
+    from curation.forget import forget as run_forget
+
+    given = {k: v for k, v in {"email": email, "name": name, "path": path, "unit": unit}.items() if v is not None}
+    if len(given) != 1:
+        typer.secho("give exactly one of --email, --name, --path, --unit", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    ((by, value),) = given.items()
+    cfg = load_cli_config(config)
+    try:
+        result = run_forget(cfg, by, value, dry_run=dry_run)
+    except ValueError as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from err
+    request, units = result.request, result.units
+    if result.searched is None:
+        typer.echo(f"no ingested units at {Path(cfg.output_dir) / 'ingest'} to match now (run `curate refresh`)")
+    else:
+        counts = ", ".join(f"{k} {n}" for k, n in request.counts.items()) or "none"
+        typer.echo(f"{units.height} unit(s) match in {result.searched}: {counts}")
+        for row in units.iter_rows(named=True):
+            typer.echo(f"  {row['unit_id']}  {row['source_kind']:<7} {row['path']} [{row['locator']}]")
+    typer.echo(f"{len(result.example_ids)} example(s) were built from them")
+    if result.versions:
+        typer.secho("published versions holding them (immutable, not rewritten): " + ", ".join(result.versions), fg=typer.colors.YELLOW)
+    for adapter, version in sorted(result.adapters.items()):
+        typer.secho(f"  retrain: adapter {adapter} was trained on {version}", fg=typer.colors.YELLOW)
+    if dry_run:
+        typer.echo("dry run: nothing recorded or purged")
+        return
+    typer.echo(f"recorded request {request.request_id} in {cfg.erasure_register}")
+    for what, n in result.purged.items():
+        typer.echo(f"  purged {what}: {', '.join(n) if isinstance(n, list) else n}")
+    typer.echo("every later `curate refresh` drops the units this request matches (ledger: dropped, erased)")
+    typer.echo(f"dashboard: {build_dashboard_for(cfg)}")
+
 
 if __name__ == "__main__":
     app()

@@ -37,6 +37,8 @@ class PipelineConfig(StepConfig):
     output_dir: str = Field(default="data/out", description="working folder of the stages (one subfolder each)")
     versions_dir: str = Field(default="data/versions", description="published, content-addressed dataset versions")
     reports_dir: str = Field(default="data/reports", description="the static dashboard")
+    erasure_register: str = Field(
+        default="data/erasure.jsonl", description="`curate forget` requests (salted hashes, never the identifiers); outlives out/ rebuilds")
     company: CompanyConfig = CompanyConfig()
     ingest: IngestConfig = IngestConfig()
     clean: CleanConfig = CleanConfig()
@@ -52,7 +54,7 @@ class PipelineConfig(StepConfig):
         Decontamination files count by their content, not their path, so the same files give the same
         hash wherever the project is checked out.
         """
-        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir", "train"})
+        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir", "erasure_register", "train"})
         semantic["split"]["decontaminate_against"] = [_file_digest(Path(p)) for p in self.split.decontaminate_against]
         canonical = json.dumps(semantic, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
@@ -80,6 +82,7 @@ class PipelineConfig(StepConfig):
             "output_dir": at(self.output_dir),
             "versions_dir": at(self.versions_dir),
             "reports_dir": at(self.reports_dir),
+            "erasure_register": at(self.erasure_register),
             "ingest": self.ingest.model_copy(update={"ticket_mappings": [mapping(m) for m in self.ingest.ticket_mappings]}),
             "split": self.split.model_copy(update={"decontaminate_against": [
                 at(p, sample_input(self.split, "decontaminate_against")) for p in self.split.decontaminate_against]}),

@@ -41,9 +41,11 @@ class Step:
 
 
 def _ingest(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.erasure import load_register
     from curation.ingest import ingest
 
-    return ingest([Path(s) for s in config.sources], stage_dir(out, "ingest"), config.ingest, progress=ctx.progress).as_dict()
+    return ingest([Path(s) for s in config.sources], stage_dir(out, "ingest"), config.ingest, progress=ctx.progress,
+                  register=load_register(config.erasure_register)).as_dict()
 
 
 def _clean(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:

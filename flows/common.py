@@ -33,6 +33,8 @@ def runner_map(fn, shards):
 
 @task(name="build-dashboard", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def build_dashboard_task(config: PipelineConfig) -> str:
+    from curation.erasure import flags
     from curation.report.build import build_dashboard
 
-    return str(build_dashboard(Path(config.versions_dir), Path(config.reports_dir)).resolve())
+    erasure = flags(config.erasure_register, config.train.adapters_dir)
+    return str(build_dashboard(Path(config.versions_dir), Path(config.reports_dir), erasure=erasure).resolve())

@@ -26,8 +26,14 @@ def train(
     """Fine-tune a LoRA adapter on a published version's train split (idempotent per version and config)."""
     from train.lora import train_adapter
 
+    from curation.erasure import flags
+
     cfg = load_cli_config(config)
     version_dir = resolve_version_or_exit(cfg, version)
+    erased_by = flags(cfg.erasure_register)["versions"].get(version_dir.name)
+    if erased_by:
+        typer.secho(f"warning: {version_dir.name} holds units erased on request ({', '.join(erased_by)}); "
+                    "train on a version published after the request", fg=typer.colors.YELLOW, err=True)
     result = train_adapter(version_dir, cfg.train, progress=progress)
     meta = json.loads((result.path / "meta.json").read_text())
     state = "trained" if result.trained else "already trained (same version and config): nothing to do"

@@ -648,6 +648,42 @@ def _stored_texts(parts: list[Path], part: np.ndarray, pos: np.ndarray) -> pl.Se
     return _gather_by_part(part, pos, read, "text", pl.String)
 
 
+def forget_examples(signatures: Path, example_ids: Iterable[str]) -> int:
+    """Remove these examples' rows and stored texts from a signatures folder (`curate forget`); returns the rows removed.
+
+    A part holding none of them is left alone. One that does is written anew and renamed into place, so the
+    file it was a hard link of (in an earlier version) keeps its rows: only this folder forgets them. The old
+    text store goes first: a run killed midway leaves a part without a store (its texts are then read from
+    the input, as for parts written before stores existed), never a store out of step with its part.
+    """
+    import os
+
+    import pyarrow as pa
+
+    wanted = pl.Series(sorted(set(example_ids)), dtype=pl.String).implode()
+    removed = 0
+    for part in signature_parts(signatures) if Path(signatures).exists() else []:
+        hit = pl.read_parquet(part, columns=["id"]).get_column("id").is_in(wanted)
+        if not hit.any():
+            continue
+        keep = ~hit
+        part_tmp = part.with_name(part.name + ".tmp")
+        pl.read_parquet(part).filter(keep).write_parquet(part_tmp, compression="lz4", row_group_size=65_536)
+        store = _texts_part(part)
+        store_tmp = None
+        if store.exists():
+            with pa.memory_map(str(store)) as source:
+                texts = pl.from_arrow(pa.ipc.open_file(source).read_all().column("text")).cast(pl.String)
+            store_tmp = store.with_name(store.name + ".tmp")
+            _write_texts(store_tmp, texts.filter(keep))
+            store.unlink()
+        os.replace(part_tmp, part)
+        if store_tmp is not None:
+            os.replace(store_tmp, store)
+        removed += int(hit.sum())
+    return removed
+
+
 def _write_signatures(target: Path, parts: list[Path], fresh: pl.DataFrame, fresh_texts: Path | None = None) -> None:
     """target/part-NNNNN.parquet: the previous parts linked (or copied) in order, then `fresh` as the next
     part; each part's text store (texts-NNNNN.arrow) beside it, where it has one."""

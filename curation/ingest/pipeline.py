@@ -3,6 +3,10 @@
 Every input unit (a message, a manual section or page, a ticket, an unreadable file) becomes one
 Document or one quarantined ledger row. Files whose content hash was ingested before into the same
 output folder are skipped (their documents stay), so a re-run only reads what changed.
+
+Erasure (`curate forget`, curation/erasure.py): a unit an erasure request matches is not kept but
+`dropped` with reason `erased` and the request id as its detail, whether it is read now or was
+ingested before the request (the requests already applied to the folder are in erasure_applied.json).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from tqdm import tqdm
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs are reported in the ledger, not on stderr
 
+from curation.erasure import REASON as ERASED, Register, detail as erased_detail
 from curation.ingest.config import IngestConfig
 from curation.faults import fault_point
 from curation.ingest import emails, manuals, tickets
@@ -31,6 +36,7 @@ from schemas import Document, SourceRef
 from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, SOURCES_SCHEMA, document_row, sink_atomic
 
 STAGE = "ingest"
+DROP_REASONS = {ERASED: "an erasure request (`curate forget`) matches the unit; the detail names the request, never what it matched"}
 BATCH_SIZE = 5000
 # Bump when a reader changes what it makes of the same bytes: files ingested by an older reader
 # (or with another ingest config) are then read again instead of being skipped as unchanged.
@@ -44,9 +50,10 @@ class IngestSummary:
     units: Counter = field(default_factory=Counter)
     documents: Counter = field(default_factory=Counter)
     quarantined: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    erased: Counter = field(default_factory=Counter)  # documents dropped for an erasure request, read now or before
 
     def as_dict(self) -> dict:
-        kinds = sorted(set(self.files) | set(self.skipped_files) | set(self.units))
+        kinds = sorted(set(self.files) | set(self.skipped_files) | set(self.units) | set(self.erased))
         return {
             kind: {
                 "files": self.files[kind],
@@ -54,6 +61,7 @@ class IngestSummary:
                 "units": self.units[kind],
                 "documents": self.documents[kind],
                 "quarantined": dict(sorted(self.quarantined[kind].items())),
+                "erased": self.erased[kind],
             }
             for kind in kinds
         }
@@ -107,9 +115,11 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ledger_row(result: UnitResult) -> dict:
+def ledger_row(result: UnitResult, erased_by: str | None = None) -> dict:
     source = result.source
     kept = isinstance(result, Document)
+    if erased_by:
+        return {**ledger_row(result), "outcome": "dropped", "reason": ERASED, "detail": erased_detail(erased_by), "record_id": ""}
     return {
         "unit_id": result.id if kept else result.unit_id,
         "stage": STAGE,
@@ -123,8 +133,11 @@ def ledger_row(result: UnitResult) -> dict:
     }
 
 
-def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = None, *, progress: bool = True) -> IngestSummary:
-    """Read every unit under the source roots into out_dir/documents.parquet and out_dir/ledger.parquet."""
+def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = None, *, progress: bool = True,
+           register: Register | None = None) -> IngestSummary:
+    """Read every unit under the source roots into out_dir/documents.parquet and out_dir/ledger.parquet.
+
+    With an erasure `register`, the units its requests match are dropped (reason `erased`)."""
     config = config or IngestConfig()
     mappings = config.mappings()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +145,9 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir()
     summary = IngestSummary(out_dir=out_dir)
+    matcher = register.matcher() if register is not None and register.requests else None
+    if matcher:
+        summary.erased.update(apply_register(out_dir, register))
     seen = _previous_sources(out_dir)
     fingerprint = hashlib.sha256(f"{READER_VERSION}|{config.model_dump_json()}".encode()).hexdigest()[:12]
     files = list(discover([Path(s) for s in sources], config.email_dirs))
@@ -161,11 +177,17 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
             units += 1
             kind = result.source.source_kind
             summary.units[kind] += 1
-            ledger_batch.append(ledger_row(result))
             if isinstance(result, Document):
-                summary.documents[kind] += 1
-                doc_batch.append(document_row(result))
+                row = document_row(result)
+                erased_by = matcher.match(row) if matcher else None
+                ledger_batch.append(ledger_row(result, erased_by))
+                if erased_by:
+                    summary.erased[kind] += 1
+                else:
+                    summary.documents[kind] += 1
+                    doc_batch.append(row)
             else:
+                ledger_batch.append(ledger_row(result))
                 summary.quarantined[kind][result.reason] += 1
             if len(ledger_batch) >= BATCH_SIZE:
                 flush()
@@ -173,9 +195,58 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
         bar.set_postfix(units=sum(summary.units.values()), refresh=False)
     flush()
     _merge(out_dir, parts, source_rows)
+    if matcher:
+        _mark_applied(out_dir, register)
     shutil.rmtree(parts, ignore_errors=True)
     (out_dir / "ingest_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     return summary
+
+
+APPLIED = "erasure_applied.json"  # the ids of the requests already applied to the folder's documents
+
+
+def apply_register(out_dir: Path, register: Register) -> Counter:
+    """Apply the register's requests not yet applied to out_dir's documents: drop the documents they match
+    from documents.parquet (the only raw copy of their text the project keeps between runs) and turn
+    their ingest ledger rows into `dropped: erased`. Returns the documents dropped, by source kind."""
+    documents_path, ledger_path, applied_path = out_dir / "documents.parquet", out_dir / "ledger.parquet", out_dir / APPLIED
+    if not documents_path.exists():
+        return Counter()
+    applied = set(json.loads(applied_path.read_text())["requests"]) if applied_path.exists() else set()
+    pending = [r for r in register.requests if r.request_id not in applied]
+    erased: dict[str, str] = {}
+    kinds: Counter = Counter()
+    if pending:
+        matcher = register.matcher(pending)
+        rows = pl.read_parquet(documents_path, columns=["id", "source_kind", "path", "title", "text", "meta"])
+        for row in rows.iter_rows(named=True):
+            if request_id := matcher.match(row):
+                erased[row["id"]] = request_id
+                kinds[row["source_kind"]] += 1
+    if erased:  # the ledger first: a run killed in between finds the documents again, never a kept unit without its document
+        requests = pl.DataFrame({"unit_id": list(erased), "_detail": [erased_detail(r) for r in erased.values()]})
+        ledger = (
+            pl.read_parquet(ledger_path).join(requests, on="unit_id", how="left", maintain_order="left")
+            .with_columns(_erase=pl.col("_detail").is_not_null() & (pl.col("outcome") == "kept"))
+            .with_columns(
+                outcome=pl.when("_erase").then(pl.lit("dropped")).otherwise("outcome"),
+                reason=pl.when("_erase").then(pl.lit(ERASED)).otherwise("reason"),
+                detail=pl.when("_erase").then("_detail").otherwise("detail"),
+                record_id=pl.when("_erase").then(pl.lit("")).otherwise("record_id"),
+            )
+            .select(list(LEDGER_SCHEMA)).cast(dict(LEDGER_SCHEMA))
+        )
+        sink_atomic(ledger.lazy(), ledger_path)
+        ids = pl.Series(list(erased), dtype=pl.String).implode()
+        sink_atomic(pl.scan_parquet(documents_path, schema=DOCUMENT_SCHEMA).filter(~pl.col("id").is_in(ids)), documents_path)
+    _mark_applied(out_dir, register)
+    return kinds
+
+
+def _mark_applied(out_dir: Path, register: Register) -> None:
+    tmp = out_dir / f"{APPLIED}.tmp"
+    tmp.write_text(json.dumps({"requests": sorted(r.request_id for r in register.requests)}) + "\n")
+    tmp.replace(out_dir / APPLIED)
 
 
 def _previous_sources(out_dir: Path) -> dict[str, str]:
@@ -217,4 +288,4 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
     sink_atomic(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
 
 
-__all__ = ["IngestSummary", "ingest", "read_file"]
+__all__ = ["IngestSummary", "apply_register", "ingest", "read_file"]

@@ -164,9 +164,10 @@ def write_inspection_pages(env: Environment, target: Path, version_id: str, eval
     (target / "evals.html").write_text(env.get_template("evals.html").render(version=version_id, evals=evals, root="../../"), encoding="utf-8")
 
 
-def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAGE_SIZE) -> Path:
+def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAGE_SIZE, erasure: dict | None = None) -> Path:
     """Write reports_dir/index.html, reports_dir/versions/<id>.html and the inspection pages under
-    reports_dir/versions/<id>/ (at most page_size items per data file); returns the index path."""
+    reports_dir/versions/<id>/ (at most page_size items per data file); returns the index path.
+    `erasure`: curation.erasure.flags(), the versions holding erased data and the adapters to retrain."""
     import vl_convert
 
     env = _env()
@@ -196,6 +197,11 @@ def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAG
     for manifest in _failed(versions_root):
         summaries.append(version_summary({**manifest, "status": "failed"}, []))
     summaries.sort(key=lambda s: s["created_at"])
+    # right to erasure (`curate forget`): flag the versions holding erased units and the adapters trained on them
+    erasure = erasure or {"versions": {}, "adapters": {}}
+    for summary in summaries:
+        summary["erased_by"] = erasure["versions"].get(summary["version_id"], [])
     index = reports_dir / "index.html"
-    index.write_text(env.get_template("index.html").render(summaries=summaries, charts=index_charts(summaries), root=""), encoding="utf-8")
+    index.write_text(env.get_template("index.html").render(summaries=summaries, charts=index_charts(summaries), erasure=erasure, root=""),
+                     encoding="utf-8")
     return index
