@@ -44,7 +44,25 @@ class AdapterResult:
 
 
 def adapter_id(dataset_version: str, config: TrainConfig) -> str:
-    return "ad_" + hashlib.sha256(f"{dataset_version}|{config.config_hash()}".encode()).hexdigest()[:14]
+    """The dataset version, the settings that shape the adapter, and the files its training mix is made from."""
+    key = f"{dataset_version}|{config.config_hash()}"
+    mix = mix_inputs_hash(config)
+    return "ad_" + hashlib.sha256((f"{key}|{mix}" if mix else key).encode()).hexdigest()[:14]
+
+
+def mix_inputs_hash(config: TrainConfig) -> str:
+    """What the training mix reads besides the version: the rehearsal prompts (the general prompt file's
+    "rehearsal" part; its "heldout" part only evaluates) and the evaluation's out-of-scope questions,
+    whose product names the made-up ones must avoid. Empty when neither component is mixed in, so an
+    adapter trained without them keeps its id."""
+    from train.general_prompts import load_general_prompts
+
+    inputs = {}
+    if config.rehearsal_share and config.general_prompts:
+        inputs["rehearsal"] = [[p.id, p.prompt] for p in load_general_prompts("rehearsal", path=config.general_prompts)]
+    if config.out_of_scope_share and config.out_of_scope_questions and Path(config.out_of_scope_questions).exists():
+        inputs["avoid"] = hashlib.sha256(Path(config.out_of_scope_questions).read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16] if inputs else ""
 
 
 def adapted_from(n_layers: int | None, lora_layers: int | None) -> int:

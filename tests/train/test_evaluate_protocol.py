@@ -188,3 +188,25 @@ def test_evaluation_settings_do_not_change_the_adapter_id():
     assert TrainConfig(**evaluation_only).config_hash() == TrainConfig().config_hash() != TrainConfig(epochs=1).config_hash()
     with pytest.raises(ValueError):
         TrainConfig(eval_split="train")
+
+
+def test_the_files_the_training_mix_reads_are_part_of_the_adapter_id(tmp_path: Path):
+    from train.general_prompts import GENERAL_PROMPTS
+    from train.lora import adapter_id
+
+    rows = [json.loads(line) for line in GENERAL_PROMPTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    prompts = tmp_path / "general.jsonl"
+
+    def write(changed: list[dict]) -> TrainConfig:
+        prompts.write_text("".join(json.dumps(r) + "\n" for r in changed), encoding="utf-8")
+        return TrainConfig(general_prompts=str(prompts), out_of_scope_questions=None)
+
+    first = adapter_id("v1", write(rows))
+    heldout = next(i for i, r in enumerate(rows) if r["part"] == "heldout")
+    assert adapter_id("v1", write([*rows[:heldout], {**rows[heldout], "prompt": "What is 2 plus 2?"}, *rows[heldout + 1:]])) == first, \
+        "the heldout part only evaluates"
+    rehearsal = next(i for i, r in enumerate(rows) if r["part"] == "rehearsal")
+    changed = adapter_id("v1", write([*rows[:rehearsal], {**rows[rehearsal], "prompt": "What is 13 times 7?"}, *rows[rehearsal + 1:]]))
+    assert changed != first, "the base model answers the rehearsal prompts and the adapter learns those answers"
+    assert adapter_id("v1", TrainConfig(general_prompts=str(prompts), rehearsal_share=0.0, out_of_scope_share=0.0)) == \
+        adapter_id("v1", TrainConfig(general_prompts=None, rehearsal_share=0.0, out_of_scope_share=0.0)), "without a mix, as before"
