@@ -25,6 +25,7 @@ from curation.company import CompanyConfig
 from curation.defects import MIN_FUNCTION_SHARE, echoed, normal, not_a_request, not_language, placeholder
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language, words
+from curation.examples.greetings import greeting_names_in_context
 from curation.examples.knowledge import chunks, section_question, topic_heading
 from schemas import Document, Example, Message
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_documents
@@ -158,6 +159,8 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
     for window in _windows(merged, config.max_turns, fits, head):
         messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
         messages += [Message(role=role, content=text) for role, text, _ in window]
+        if config.greeting_names == "in_context":
+            messages = greeting_names_in_context(messages)
         used_ids = [doc_id for _, _, ids in window for doc_id in ids]
         defect = _defect(messages)
         if defect:

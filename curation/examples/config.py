@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from curation.base import StepConfig
@@ -18,6 +20,12 @@ class ExamplesConfig(StepConfig):
         default=700, ge=200,
         description="a manual section longer than this becomes several knowledge examples (paragraph-aligned chunks), each with "
                     "its own question and citation, so the answer fits the training window",
+    )
+    greeting_names: Literal["in_context", "keep"] = Field(
+        default="in_context",
+        description="in_context: a reply's opening greeting keeps a name only when an earlier customer turn of the example "
+                    "holds it ('Hi Joseph,' -> 'Hi,' when the name came from a header), so the model does not learn to invent "
+                    "names; keep: as written",
     )
     min_answer_words: int = Field(
         default=8, ge=0,

@@ -1,0 +1,34 @@
+"""A reply's greeting keeps a name only when the example itself introduces it."""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.examples.build import email_thread
+from curation.examples.config import ExamplesConfig
+from curation.examples.greetings import greeting_names_in_context
+from schemas import Message
+from tests.examples.test_build import COMPANY, _email
+
+
+@pytest.mark.parametrize(("question", "reply", "trained"), [
+    ("How do I reset my A-45?", "Hi Joseph,\n\nHold the blue button.", "Hi,\n\nHold the blue button."),
+    ("How do I reset my A-45?", "Dear Mr. Larsen,\n\nHold the blue button.", "Hello,\n\nHold the blue button."),
+    ("@AppleSupport my phone is slow", "@105847 Hi Lori! Help's here.", "@105847 Hi! Help's here."),
+    # the customer signed with the name: the greeting may use it
+    ("How do I reset my A-45?\n\nThanks,\nJoseph", "Hi Joseph,\n\nHold the blue button.", "Hi Joseph,\n\nHold the blue button."),
+    ("How do I reset my A-45?", "Hi there,\n\nHold the blue button.", "Hi there,\n\nHold the blue button."),
+    ("How do I reset my A-45?", "Hold the blue button, Joseph.", "Hold the blue button, Joseph."),  # only the opening greeting
+])
+def test_a_greeting_keeps_only_a_name_the_example_introduces(question, reply, trained):
+    messages = greeting_names_in_context([Message(role="user", content=question), Message(role="assistant", content=reply)])
+    assert messages[-1].content == trained
+
+
+def test_the_examples_step_applies_it_unless_configured_to_keep():
+    docs = [_email(0, "cust@example.org", "How do I reset my A-45 SuperWidget, please?"),
+            _email(1, "lena.fischer@nordlicht.example", "Hi Joseph,\n\nHold the blue button for ten seconds.")]
+    [example] = email_thread(docs, COMPANY, ExamplesConfig()).examples
+    assert example.messages[-1].content.startswith("Hi,\n\nHold")
+    [kept] = email_thread(docs, COMPANY, ExamplesConfig(greeting_names="keep")).examples
+    assert kept.messages[-1].content.startswith("Hi Joseph,")
