@@ -718,11 +718,12 @@ def _signoff_names(text: str, low: str) -> Iterable[str]:
 _INLINE_GREETING = re.compile(
     rf"(?<![\w'’])(?:Hi|Hello|Hey|Hiya|Dear|Hallo|Hola|Bonjour|Ciao)[ \t]+{_TITLE_WORDS}(?P<name>{_LETTERS})(?=[ \t]*[,!:])")
 # a name the sentence is addressed to: "It's working OK from here, Miriam.", "..., Miriam ^MM" (a first name only)
-_VOCATIVE = re.compile(rf",[ \t]+(?P<name>{_LETTERS})(?=[ \t]*(?:[.!?]|$)|[ \t]+[\^/~-])", re.MULTILINE)
-# a signature closing a message or a line: "... :) - Dani", "Thanks - Lee 2/2", "^Jools", "underage sales. Amanda"
+_VOCATIVE = re.compile(rf",[ \t]+(?P<name>{_LETTERS})(?=[ \t]*(?:[.!?]|\s*\Z)|[ \t]+[\^/~-])")
+# a signature closing the message: "... :) - Dani", "Thanks - Lee 2/2", "^Jools", "underage sales. Amanda" (not a
+# line end: hard-wrapped prose breaks lines after any word, "... and so on. Anki\nsupports searching")
 _SIGNATURE = re.compile(
     rf"(?:(?<=[ \t][-–—~])|(?<=[ \t][-–—~][ \t])|(?<=\^)|(?P<after_sentence>(?<=[.!?)][ \t])))"
-    rf"(?P<name>{_LETTERS})[ \t]*(?:\d/\d)?[ \t]*$", re.MULTILINE)
+    rf"(?P<name>{_LETTERS})[ \t]*(?:\d/\d)?\s*\Z")
 
 
 @lru_cache(maxsize=1)
@@ -805,9 +806,11 @@ _KEEP_TERMS_BLOCK = frozenset({"PHONE", "IP", "ADDRESS", "PERSON"})
 _HAS_DIGIT = re.compile(r"\d")
 
 
-def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = (), replace: Callable[[str, str], str] | None = None) -> Redaction:
+def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = (), replace: Callable[[str, str], str] | None = None,
+           infer_names: bool = True) -> Redaction:
     """Replace the PII in ``text`` with ``replace(type, original)`` (default: a typed placeholder such as
-    ``<EMAIL>``); spans index the input text."""
+    ``<EMAIL>``); spans index the input text. ``infer_names``: also the names the text introduces itself
+    (greetings, sign-offs: :func:`names_in_text`), for messages; a manual is not written to anyone."""
     types = set(config.types)
     candidates: list[tuple[str, int, int]] = []
     protected: list[tuple[int, int, frozenset[str] | None]] = []  # (start, end, types it blocks; None = all)
@@ -848,7 +851,7 @@ def redact(text: str, config: PiiConfig, *, known_names: Iterable[str] = (), rep
 
     keep_terms = tuple(config.keep_terms)
     if "PERSON" in types:
-        inferred = names_in_text(text, _keep_words(keep_terms))
+        inferred = names_in_text(text, _keep_words(keep_terms)) if infer_names else []
         names = tuple(sorted({n for n in (*known_names, *inferred) if n and n.strip()}))
         if names:
             forms = _name_forms(names, _keep_lower(keep_terms))

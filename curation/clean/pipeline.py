@@ -124,7 +124,7 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         new_doc = doc.model_copy(update={"text": scrub(doc.text, strip=True), "title": new_meta.subject, "meta": new_meta})
     else:
         text = doc.text if meta.format != "markdown" else markdown_to_text(doc.text)
-        redaction = redact(clean_text(text), pii, replace=replace)
+        redaction = redact(clean_text(text), pii, replace=replace, infer_names=False)
         counts = Counter(redaction.counts)
         new_doc = doc.model_copy(update={"text": redaction.text})
         internal = 0

@@ -517,3 +517,10 @@ def test_a_first_name_one_reply_addresses_is_redacted_in_every_comment_of_the_ti
     bodies = [c.body for c in clean_document(doc, config).document.meta.comments]
     assert bodies[1:] == ["@105836 It's working OK from here, <PERSON>. Does this link help?",
                           "@105836 <PERSON>, have you tried from another device? ^MM"]
+
+
+def test_hard_wrapped_prose_and_manuals_give_no_names_by_their_place():
+    # the Anki manual: "... and so on. Anki\nsupports searching" made "Anki" a signature, then a surrogate everywhere
+    text = 'You can add fields such as "book", "page", and so on. Anki\nsupports searching in specific fields.'
+    assert names_in_text(text) == []
+    assert out("Open the menu, Anki.\nThen restart it.", infer_names=False) == "Open the menu, Anki.\nThen restart it."
