@@ -124,7 +124,7 @@ _LABEL = re.compile(
 )
 # navigation, not a topic: a table of contents, an index, a short contents list
 _NAVIGATION = re.compile(
-    r"^(?:(?:table\s+of\s+)?contents|index|short\s+contents|inhalt|inhaltsverzeichnis|index\s+alphabétique|table\s+des\s+matières|"
+    r"^(?:[^:]{1,60}:\s*)?(?:(?:table\s+of\s+)?contents|index|short\s+contents|inhalt|inhaltsverzeichnis|index\s+alphabétique|table\s+des\s+matières|"
     r"sommaire|índice|contenido|目次|目录|目錄|索引)$",
     re.IGNORECASE,
 )

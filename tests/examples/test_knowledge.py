@@ -21,7 +21,7 @@ def test_topic_headings(heading):
 
 
 @pytest.mark.parametrize("heading", [
-    "Chapter 3", "Page 12", "Kapitel 4", "第3章", "3.2.1", "Table of Contents", "Inhaltsverzeichnis", "目次", "[ 126.825775] hid-generic 0003:046D:C52B.0003: input,hidraw0",
+    "Chapter 3", "Page 12", "Kapitel 4", "第3章", "3.2.1", "Table of Contents", "AVRDUDE: Table of Contents", "Inhaltsverzeichnis", "目次", "[ 126.825775] hid-generic 0003:046D:C52B.0003: input,hidraw0",
     "12:04:55 kernel: usb 1-1: new high-speed USB device", "0x3F 0x00 0xff 0x12",
     "This manual describes the installation of the printer and how you can keep it running for years.",
 ])
