@@ -8,6 +8,7 @@ import ftfy
 
 _INLINE_TAG = re.compile(r"</?(?:kbd|b|i|em|strong|code|span|sup|sub|u|small|br|a)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[a-zA-Z/!][^>]{0,300}>")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+)>")  # Markdown's <https://...>: the address is the text
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
@@ -58,5 +59,6 @@ def _prose_to_text(text: str) -> str:
     text = _SHORTCODE.sub("", text)
     text = _MD_IMAGE.sub(lambda m: m.group(1), text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
     text = _INLINE_TAG.sub("", text)
     return _ANY_TAG.sub("", text)

@@ -56,3 +56,9 @@ def test_code_keeps_its_tags_and_tables_lose_their_padding():
     assert "Wrap your text with the `<code>` tag, or bold it:" in text
     assert '```html\n<code>console.log("Hello");</code>\n```' in text
     assert "| Sort Field | The note's sort field. |" in text
+
+
+def test_an_autolink_keeps_its_address():
+    # "Anki's source code is available at <https://github.com/ankitects/anki>." lost its address as a "tag"
+    text = markdown_to_text("Anki's source code is available at <https://github.com/ankitects/anki>. <b>Write</b> to <mailto:dev@example.org>.")
+    assert text == "Anki's source code is available at https://github.com/ankitects/anki. Write to dev@example.org."
