@@ -33,6 +33,7 @@ def normalise_whitespace(text: str) -> str:
 _WIKI_EMBED = re.compile(r"!\[\[[^\]]*\]\]")  # ![[icon.svg#icon]]
 _WIKI_LINK = re.compile(r"\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")  # [[page#part|text]] -> text, else page
 _SHORTCODE_TEXT = re.compile(r"\{\{[<%]\s*glossary_tooltip\b[^}]*?\btext=\"([^\"]*)\"[^}]*?[>%]\}\}")
+_SHORTCODE_TERM = re.compile(r"\{\{[<%]\s*glossary_tooltip\b[^}]*?\bterm_id=\"([^\"]*)\"[^}]*?[>%]\}\}")  # no text=: the term
 _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)  # Hugo: {{< note >}}, {{% capture %}}, {{< param "x" >}}...
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -56,6 +57,7 @@ def _prose_to_text(text: str) -> str:
     text = _WIKI_EMBED.sub("", text)
     text = _WIKI_LINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
     text = _SHORTCODE_TEXT.sub(lambda m: m.group(1), text)
+    text = _SHORTCODE_TERM.sub(lambda m: m.group(1).replace("-", " "), text)
     text = _SHORTCODE.sub("", text)
     text = _MD_IMAGE.sub(lambda m: m.group(1), text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)

@@ -62,3 +62,9 @@ def test_an_autolink_keeps_its_address():
     # "Anki's source code is available at <https://github.com/ankitects/anki>." lost its address as a "tag"
     text = markdown_to_text("Anki's source code is available at <https://github.com/ankitects/anki>. <b>Write</b> to <mailto:dev@example.org>.")
     assert text == "Anki's source code is available at https://github.com/ankitects/anki. Write to dev@example.org."
+
+
+def test_a_glossary_tooltip_without_text_shows_its_term():
+    # "Kubernetes stores the serialized state of objects by writing them into ." lost its subject
+    text = markdown_to_text('Kubernetes stores objects by writing them into\n{{< glossary_tooltip term_id="etcd" >}}.')
+    assert text == "Kubernetes stores objects by writing them into\netcd."
