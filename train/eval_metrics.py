@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from curation.examples.greetings import invented_name
 from train.answer_checks import is_decline, judge_citations, leaks, wrong_product
 from train.general_prompts import GeneralPrompt, passes
 
@@ -68,6 +69,7 @@ def score_answer(question: dict, answer: str, products: list[str], allowed_conta
         "citation_correct": cited["correct"],
         "leaks": leaks(answer, allowed_contacts),
         "wrong_product": bool(question.get("product")) and wrong_product(answer, question["product"], products),
+        "invented_name": invented_name(question["question"], answer),
     }
 
 
@@ -95,6 +97,7 @@ def variant_metrics(samples: list[dict], variant: str) -> dict:
     judged = [s[f"{variant}_citation_correct"] for s in samples if s[f"{variant}_citation_correct"] is not None]
     leaking = sum(bool(s[f"{variant}_leaks"]) for s in samples)
     wrong = sum(s[f"{variant}_wrong_product"] for s in samples)
+    named = sum(bool(s.get(f"{variant}_invented_name")) for s in samples)
     return {
         "questions": len(samples),
         "key_fact_recall": _mean([s[f"{variant}_key_fact_recall"] for s in samples]),
@@ -103,6 +106,7 @@ def variant_metrics(samples: list[dict], variant: str) -> dict:
                       "judged": len(judged), "correct": sum(judged), "accuracy": _share(sum(judged), len(judged))},
         "leaks": {"count": leaking, "share": _share(leaking, len(samples))},
         "wrong_product": {"count": wrong, "share": _share(wrong, len(samples))},
+        "invented_names": {"count": named, "share": _share(named, len(samples))},  # "Hi Melissa," to a question naming nobody
     }
 
 

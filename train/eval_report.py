@@ -26,6 +26,10 @@ def _losses(report: dict) -> list[str]:
             f"({f['relative_change']:+.1%}; tolerance {f['tolerance']:.0%}){' **FLAGGED**' if f['flagged'] else ''}"]
 
 
+def _count_share(metric: dict | None) -> str:
+    return f"{metric['count']} ({_cell(metric['share'])})" if metric else "-"  # reports written before the metric existed
+
+
 def _answers(report: dict) -> list[str]:
     answers = report.get("answers") or {}
     if not answers:
@@ -34,10 +38,12 @@ def _answers(report: dict) -> list[str]:
     for variant, m in answers.items():
         c = m["citations"]
         rows.append([LABELS[variant], m["key_fact_recall"], m["rouge_l"], c["accuracy"], f"{c['citing']} / {c['citations']}",
-                     f"{m['wrong_product']['count']} ({_cell(m['wrong_product']['share'])})", f"{m['leaks']['count']} ({_cell(m['leaks']['share'])})"])
+                     f"{m['wrong_product']['count']} ({_cell(m['wrong_product']['share'])})", f"{m['leaks']['count']} ({_cell(m['leaks']['share'])})",
+                     _count_share(m.get("invented_names"))])
     q = report["question_set"]
     lines = ["", f"## Product questions ({q['split']} split, {report['questions']} questions)", ""]
-    lines += _table(["variant", "key-fact recall", "ROUGE-L", "citation accuracy", "answers citing / citations", "wrong product", "leaks"], rows)
+    lines += _table(["variant", "key-fact recall", "ROUGE-L", "citation accuracy", "answers citing / citations", "wrong product", "leaks",
+                     "greets an invented name"], rows)
     best = report.get("best_variant")
     if best:
         lines += ["", f"Serves best: **{best['label']}** (key-fact recall {best['key_fact_recall']}, ROUGE-L {best['rouge_l']}; ranked by {best['ranked_by']})."]

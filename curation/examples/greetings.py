@@ -41,5 +41,14 @@ def greeting_names_in_context(messages: list[Message]) -> list[Message]:
     return out
 
 
+def invented_name(question: str, reply: str) -> str | None:
+    """The name a reply's opening greeting gives that the question never mentions (the evaluation's check
+    that the specialist does not make up who it is talking to), or None."""
+    match = _GREETING.match(reply)
+    if match and match.group("name").lower() not in _NOT_A_NAME and not _holds(question, match.group("name")):
+        return match.group("name")
+    return None
+
+
 def _holds(text: str, name: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for part in name.split())

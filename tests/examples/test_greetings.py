@@ -32,3 +32,17 @@ def test_the_examples_step_applies_it_unless_configured_to_keep():
     assert example.messages[-1].content.startswith("Hi,\n\nHold")
     [kept] = email_thread(docs, COMPANY, ExamplesConfig(greeting_names="keep")).examples
     assert kept.messages[-1].content.startswith("Hi Joseph,")
+
+
+def test_the_evaluation_counts_answers_that_greet_an_invented_name():
+    from curation.examples.greetings import invented_name
+    from train.eval_metrics import product_sample, variant_metrics
+
+    assert invented_name("How do I reset my A-45?", "Hi Melissa, thanks for contacting us. Hold the button.") == "Melissa"
+    assert invented_name("Hi, I'm Melissa. How do I reset my A-45?", "Hi Melissa, hold the button.") is None
+    assert invented_name("How do I reset my A-45?", "Hi there, hold the button.") is None
+    question = {"question": "How do I reset my A-45?", "product": "A-45 SuperWidget", "key_facts": ["blue button"]}
+    samples = [product_sample(question, {"base": "Hold the blue button.", "tuned": "Hi Melissa,\n\nHold the blue button."},
+                              ["A-45 SuperWidget"], [])]
+    assert variant_metrics(samples, "tuned")["invented_names"] == {"count": 1, "share": 1.0}
+    assert variant_metrics(samples, "base")["invented_names"]["count"] == 0
