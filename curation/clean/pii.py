@@ -722,8 +722,8 @@ _VOCATIVE = re.compile(rf",[ \t]+(?P<name>{_LETTERS})(?=[ \t]*(?:[.!?]|\s*\Z)|[ 
 # a signature closing the message: "... :) - Dani", "Thanks - Lee 2/2", "^Jools", "underage sales. Amanda" (not a
 # line end: hard-wrapped prose breaks lines after any word, "... and so on. Anki\nsupports searching")
 _SIGNATURE = re.compile(
-    rf"(?:(?<=[ \t][-–—~])|(?<=[ \t][-–—~][ \t])|(?<=\^)|(?P<after_sentence>(?<=[.!?)][ \t])))"
-    rf"(?P<name>{_LETTERS})[ \t]*(?:\d/\d)?\s*\Z")
+    rf"(?:(?P<caret>\^)|(?P<closing>\b(?:thanks|cheers|regards|thank you)[ \t]*[-–—~][ \t]*)|[ \t][-–—~][ \t]*|(?<=[.!?)])[ \t])"
+    rf"(?P<name>{_LETTERS})[ \t]*(?:\d/\d)?\s*\Z", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -748,7 +748,10 @@ def _addressed_names(text: str) -> Iterable[str]:
     yield from (m.group("name") for m in _VOCATIVE.finditer(text) if m.group("name") in given)
     for m in _SIGNATURE.finditer(text):
         name = m.group("name")
-        if any(ch.islower() for ch in name) and (name in given or not m.group("after_sentence")):
+        # "^Jools" and "Thanks - Lee" are signatures by their form; "Menu - Settings" or "below. Overview" only
+        # when the word is a given name
+        by_form = m.group("caret") is not None or m.group("closing") is not None
+        if name[:1].isupper() and any(ch.islower() for ch in name) and (by_form or name in given):
             yield name
 
 
