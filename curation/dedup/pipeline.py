@@ -760,13 +760,20 @@ def _write_outputs(examples_path: Path, out_dir: Path, meta: pl.DataFrame, reps:
     summary.largest_cluster = int(sizes.get_column("len").max() or 0)
 
     # ledger.parquet: one row per source document of every input row
+    # the survivor's first source unit and language, where it is in this input (an earlier version's is not)
+    survivor_of = meta.select("row", pl.col("id").alias("survivor_id")).unique("survivor_id", keep="first").join(
+        sources.select("row", survivor_source=pl.col("source_document_ids").list.first(), survivor_language="language"), on="row"
+    ).drop("row")
     detail = pl.concat_str(
         pl.format("survivor={} similarity={}", "survivor_id", pl.col("similarity").round(3)),
         pl.when(pl.col("matched").is_not_null() & ~pl.col("exact"))
         .then(pl.format(" matched={} matched_similarity={}", "matched", pl.col("matched_similarity").round(3))).otherwise(pl.lit("")),
+        pl.when(pl.col("survivor_source").is_not_null())
+        .then(pl.format(" survivor_source={} language={}", "survivor_source", pl.col("survivor_language").fill_null(""))).otherwise(pl.lit("")),
     )
     ledger = (
         per_row.select("row", "id", "outcome", "reason", "survivor_id", "similarity", "matched", "matched_similarity", "exact")
+        .join(survivor_of, on="survivor_id", how="left", maintain_order="left")
         .join(sources, on="row", how="left", maintain_order="left")
         .explode("source_document_ids")
         .select(

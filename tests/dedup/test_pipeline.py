@@ -91,6 +91,8 @@ def test_exact_and_near_duplicates_are_dropped_with_reasons(tmp_path):
     assert (outcome, reason) == ("dropped", "near_duplicate")
     assert detail.startswith(f"survivor={survivor['id']} similarity=0.")
     assert float(detail.split("similarity=")[1].split()[0]) >= 0.7
+    assert detail.endswith(f" survivor_source={survivor['source_document_ids'][0]} language={survivor.get('language') or ''}"), \
+        "curate explain names where the survivor came from and its language"
     assert seen["doc_b"][0] == seen["doc_b_far"][0] == "kept"
 
     clusters = pl.read_parquet(tmp_path / "out" / "clusters.parquet")
