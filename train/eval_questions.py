@@ -71,10 +71,11 @@ def load_split(config: TrainConfig, split: str, limit: int | None = None) -> lis
 
 def load_out_of_scope(config: TrainConfig, limit: int | None = None) -> list[dict]:
     """Questions the assistant should decline: products the company does not make, and topics of
-    its products that no manual covers (`kind`: unknown_product | uncovered_topic)."""
+    its products that no manual covers (`kind`: unknown_product | uncovered_topic), of the evaluated
+    split (a row's `split`, "test" when it has none: the dev rows are what shares are tuned on)."""
     if not config.out_of_scope_questions:
         return []
-    rows = read_jsonl(resolve_input(config.out_of_scope_questions))
+    rows = [row for row in read_jsonl(resolve_input(config.out_of_scope_questions)) if row.get("split", "test") == config.eval_split]
     return rows[:limit] if limit else rows
 
 

@@ -183,7 +183,8 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
 
     questions = load_split(config, config.eval_split, max_questions)
     out_of_scope = load_out_of_scope(config, max_questions)
-    general = load_general_prompts("heldout", resolve_input(config.general_prompts))[:max_questions] if config.general_prompts else []
+    general_part = "dev" if config.eval_split == "dev" else "heldout"  # tune on dev, report heldout
+    general = load_general_prompts(general_part, resolve_input(config.general_prompts))[:max_questions] if config.general_prompts else []
     products = catalog_products(version_dir, questions)
     sections = sections_of(version_dir)
     index = SectionIndex(sections) if config.eval_retrieval else None

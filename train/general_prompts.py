@@ -8,6 +8,10 @@ another row from one part to the other: a prompt that was trained on can never b
 evaluation prompt later. Each row stores its part too, so readers outside `train/` (curation never
 imports train/) can filter the file without repeating the rule; the loader checks the two agree.
 
+A third part, *dev* (ids starting "dev-", written apart from the others), is what the mix's shares
+are tuned on (`train.eval_split: dev`); the heldout part is only reported (`eval_split: test`), so a
+retention number in a report is never one the recipe was tuned to.
+
 A row: {id, category, prompt, checks, part}. `checks` are acceptable substrings (any one counts,
 case-insensitive); an empty list marks an open-ended prompt (a poem, advice) that passes when the
 answer says something of its own: see `passes`.
@@ -28,7 +32,8 @@ GENERAL_PROMPTS = Path(__file__).parent / "prompts" / "general.jsonl"
 CATEGORIES = ("arithmetic", "facts", "writing", "code", "translation", "summarising", "everyday_advice")
 HELDOUT_SHARE = 0.25
 MIN_OPEN_ENDED_WORDS = 5  # "Sure!" is not a poem
-Part = Literal["rehearsal", "heldout"]
+Part = Literal["rehearsal", "heldout", "dev"]
+DEV_PREFIX = "dev-"
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,13 @@ class GeneralPrompt:
 
 
 def part_of(prompt_id: str) -> Part:
-    """'heldout' for about HELDOUT_SHARE of ids, else 'rehearsal': a function of the id only.
+    """'dev' for a "dev-" id; else 'heldout' for about HELDOUT_SHARE of ids, else 'rehearsal': a function of the id only.
 
     The first 32 bits of sha256("general-prompts|<id>") as a fraction of 2**32, compared with the
     share. The prefix keeps this rule independent of any other hash of the same ids.
     """
+    if prompt_id.startswith(DEV_PREFIX):
+        return "dev"
     digest = hashlib.sha256(f"general-prompts|{prompt_id}".encode()).hexdigest()
     return "heldout" if int(digest[:8], 16) / 2**32 < HELDOUT_SHARE else "rehearsal"
 
@@ -61,7 +68,7 @@ def _row_to_prompt(row: dict, where: str) -> GeneralPrompt:
 
 
 def load_general_prompts(part: Part | None = None, path: str | Path | None = None) -> list[GeneralPrompt]:
-    """The general prompts of one part ('rehearsal' or 'heldout'), or all of them, in file order."""
+    """The general prompts of one part ('rehearsal', 'heldout' or 'dev'), or all of them, in file order."""
     path = Path(path) if path is not None else GENERAL_PROMPTS
     prompts: list[GeneralPrompt] = []
     seen: set[str] = set()

@@ -53,10 +53,14 @@ def test_test_questions_are_new_phrasings():
             assert not shared, (q["id"], phrasing, sorted(shared))
 
 
-def test_out_of_scope_questions_name_no_catalog_product_or_an_uncovered_topic():
-    rows = load_out_of_scope(TrainConfig())
+@pytest.mark.parametrize(("split", "at_least"), [("test", (18, 8)), ("dev", (10, 10))])
+def test_out_of_scope_questions_name_no_catalog_product_or_an_uncovered_topic(split, at_least):
+    rows = load_out_of_scope(TrainConfig(eval_split=split))
     kinds = {kind: [r for r in rows if r["kind"] == kind] for kind in ("unknown_product", "uncovered_topic")}
-    assert len(kinds["unknown_product"]) >= 18 and len(kinds["uncovered_topic"]) >= 8 and len(rows) == sum(map(len, kinds.values()))
+    assert len(kinds["unknown_product"]) >= at_least[0] and len(kinds["uncovered_topic"]) >= at_least[1]
+    assert len(rows) == sum(map(len, kinds.values()))
+    other = load_out_of_scope(TrainConfig(eval_split="dev" if split == "test" else "test"))
+    assert not {r["product"] for r in kinds["unknown_product"]} & {r["product"] for r in other}, "dev and test name other products"
     assert len({r["id"] for r in rows}) == len(rows)
     codes = {p.code.lower() for p in PRODUCTS}
     for row in kinds["unknown_product"]:

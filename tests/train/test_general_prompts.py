@@ -19,8 +19,12 @@ def test_the_bundled_prompts_cover_every_category_with_a_quarter_held_out():
     assert set(by_category) == set(CATEGORIES) and min(by_category.values()) >= 30
     heldout = load_general_prompts("heldout")
     rehearsal = load_general_prompts("rehearsal")
-    assert len(heldout) + len(rehearsal) == len(prompts) and not {p.id for p in heldout} & {p.id for p in rehearsal}
-    assert 0.2 <= len(heldout) / len(prompts) <= 0.3
+    dev = load_general_prompts("dev")
+    assert len(heldout) + len(rehearsal) + len(dev) == len(prompts)
+    assert not {p.id for p in heldout} & {p.id for p in rehearsal} and all(p.id.startswith("dev-") for p in dev)
+    assert 0.2 <= len(heldout) / (len(heldout) + len(rehearsal)) <= 0.3
+    # the dev part (what shares are tuned on) covers every category, and none of its prompts is trained or reported on
+    assert {p.category for p in dev} == set(CATEGORIES) and min(Counter(p.category for p in dev).values()) >= 6
     held_by_category = Counter(p.category for p in heldout)
     assert set(held_by_category) == set(CATEGORIES) and min(held_by_category.values()) >= 6  # enough for a per-category rate
     assert len({p.prompt for p in prompts}) == len(prompts)
