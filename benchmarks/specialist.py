@@ -36,6 +36,7 @@ def headline(report: dict) -> dict:
         "citation_accuracy": {variant: answers[variant]["citations"]["accuracy"] for variant in answers},
         "wrong_product": {variant: answers[variant]["wrong_product"]["share"] for variant in answers},
         "leaks": {variant: answers[variant]["leaks"]["share"] for variant in answers},
+        "invented_names": {variant: answers[variant].get("invented_names", {}).get("share") for variant in answers},
         "retention": {model: retention[model]["pass_rate"] for model in ("base", "tuned")},
         "retention_by_category": {model: {c: v["pass_rate"] for c, v in retention[model]["per_category"].items()} for model in ("base", "tuned")},
         "decline_rate": {model: oos[model]["decline_rate"] for model in ("base", "tuned")},
