@@ -17,6 +17,8 @@ from curation.config import ConfigError, PipelineConfig, discover_config
 
 app = typer.Typer(help="Curate a company's emails, manuals and tickets into a fine-tuning dataset.", no_args_is_help=True)
 
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", "-w", min=1, help="processes for the sharded steps (default: workers in the config, else one per CPU core; 1: in this process)")]
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="pipeline YAML (default: $CURATE_CONFIG, else ./pipeline.yaml, else the bundled sample defaults)")]
 
@@ -70,16 +72,21 @@ def build(
     config: ConfigOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="output folder (default: output_dir from the config)")] = None,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    workers: WorkersOption = None,
 ) -> None:
     """Ingest, clean and turn the configured sources into chat examples; print the funnel."""
+    import os
+
     from curation import run
+    from curation.shards import PoolMap
     from curation.steps import RunContext, steps_through
 
     cfg = load_cli_config(config)
     out = out or Path(cfg.output_dir)
-    ctx = RunContext(progress=progress)
-    for step in steps_through("examples"):
-        ctx.results[step.name] = step.run(cfg, out, ctx)
+    with PoolMap(workers or cfg.workers or os.cpu_count()) as pool:
+        ctx = RunContext(map_fn=pool, progress=progress)
+        for step in steps_through("examples"):
+            ctx.results[step.name] = step.run(cfg, out, ctx)
     print_ingest_summary(ctx.results["ingest"])
     print_funnel(run.funnel(out))
     typer.echo(f"examples: {out / 'examples' / 'examples.parquet'}")
@@ -111,12 +118,13 @@ def sample(
 def refresh(
     config: ConfigOption = None,
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    workers: WorkersOption = None,
 ) -> None:
     """Run the whole curation (ingest to publish); print the version id published, unchanged or failed."""
     from curation import run
 
     cfg = load_cli_config(config)
-    result = run.refresh(cfg, progress=progress)
+    result = run.refresh(cfg, progress=progress, workers=workers)
     print_funnel(run.funnel(Path(cfg.output_dir)))
     validation = result.validation
     typer.echo(f"\nvalidation: {'passed' if validation.get('passed') else 'FAILED'} "

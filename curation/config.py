@@ -39,6 +39,9 @@ class PipelineConfig(StepConfig):
     reports_dir: str = Field(default="data/reports", description="the static dashboard")
     erasure_register: str = Field(
         default="data/erasure.jsonl", description="`curate forget` requests (salted hashes, never the identifiers); outlives out/ rebuilds")
+    workers: int | None = Field(default=None, ge=1, description=(
+        "processes for the sharded steps of `curate refresh` (null: one per CPU core; 1: in this process); "
+        "never changes the output"))
     company: CompanyConfig = CompanyConfig()
     ingest: IngestConfig = IngestConfig()
     clean: CleanConfig = CleanConfig()
@@ -54,7 +57,7 @@ class PipelineConfig(StepConfig):
         Decontamination files count by their content, not their path, so the same files give the same
         hash wherever the project is checked out.
         """
-        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir", "erasure_register", "train"})
+        semantic = self.model_dump(mode="json", exclude={"sources", "output_dir", "versions_dir", "reports_dir", "erasure_register", "workers", "train"})
         semantic["split"]["decontaminate_against"] = [_file_digest(Path(p)) for p in self.split.decontaminate_against]
         canonical = json.dumps(semantic, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -1,16 +1,20 @@
-"""`refresh`: every curation step in the order of curation.steps.STEPS, in one process.
+"""`refresh`: every curation step in the order of curation.steps.STEPS, sharded steps on a process pool.
 
 The CLI and the Prefect flow iterate the same list; this is the plain-Python loop over it.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from curation import publish
 from curation.config import PipelineConfig
+from curation.shards import DEFAULT_SHARD_SIZE, PoolMap, ProgressFn
 from curation.steps import STAGES, STEPS, RunContext
 
 
@@ -31,20 +35,31 @@ class RefreshResult:
     parent: str | None
     stages: dict = field(default_factory=dict)
     validation: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)  # wall seconds per step
+    skipped: list = field(default_factory=list)  # steps that found their inputs, config and code unchanged
 
     def as_dict(self) -> dict:
         return {"version_id": self.version_id, "status": self.status, "path": str(self.path), "parent": self.parent,
                 "validation_passed": self.validation.get("passed"), "critical_failures": self.validation.get("critical_failures", [])}
 
 
-def refresh(config: PipelineConfig, *, out: Path | None = None, progress: bool = True, map_fn: Callable = map,
-            gx_project_root: Path | None = None) -> RefreshResult:
-    """The whole curation, ingest to publish, in one process."""
+def refresh(config: PipelineConfig, *, out: Path | None = None, progress: bool = True, map_fn: Callable | None = None,
+            workers: int | None = None, gx_project_root: Path | None = None, shard_size: int | None = None,
+            on_progress: ProgressFn | None = None) -> RefreshResult:
+    """The whole curation, ingest to publish. The sharded steps map their shards with `map_fn`; without one,
+    with a process pool of `workers` (else config.workers, else one per CPU core) processes, started
+    only when a step has two or more shards of work (`workers=1`: builtin map, in this process)."""
     out = out or Path(config.output_dir)
-    ctx = RunContext(map_fn=map_fn, progress=progress, gx_project_root=gx_project_root)
-    for step in STEPS:
-        ctx.results[step.name] = step.run(config, out, ctx)
+    workers = workers or config.workers or os.cpu_count() or 1
+    with (nullcontext(map_fn) if map_fn is not None else PoolMap(workers)) as mapper:
+        ctx = RunContext(map_fn=mapper, progress=progress, gx_project_root=gx_project_root, shard_size=shard_size or DEFAULT_SHARD_SIZE,
+                         on_progress=on_progress)
+        seconds: dict[str, float] = {}
+        for step in STEPS:
+            start = time.perf_counter()
+            ctx.results[step.name] = step.run(config, out, ctx)
+            seconds[step.name] = round(time.perf_counter() - start, 3)
     published = ctx.results["publish"]
     stats = {name: ctx.results[name] for name in STAGES if name != "validate"}
     return RefreshResult(published["version_id"], published["status"], Path(published["path"]), published["parent"],
-                         stats, ctx.results["validate"])
+                         stats, ctx.results["validate"], seconds, sorted(ctx.skipped))

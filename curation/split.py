@@ -130,8 +130,13 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
     examples = assign_splits(examples, config)
     twins = {}
     if near_pairs is not None:
-        for pair in near_pairs(examples.filter(~pl.col("id").is_in(list(hits)))):
-            twins.setdefault(pair["train"], pair)
+        candidates = examples.filter(~pl.col("id").is_in(list(hits)))
+        while found := [pair for pair in near_pairs(candidates) if pair["train"] not in twins]:
+            # again without the training sides just found: LSH buckets shrink, and a pair they hid can surface
+            # (validation's leakage check looks at the rows that are left)
+            for pair in found:
+                twins.setdefault(pair["train"], pair)
+            candidates = candidates.filter(~pl.col("id").is_in(list(twins)))
     removed = [*hits, *twins]
     kept = examples.filter(~pl.col("id").is_in(removed))
     ledger = []

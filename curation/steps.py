@@ -3,9 +3,16 @@ build`) and the Prefect flow all iterate STEPS; nothing else writes the call ord
 
 A step is ``run(config, out, ctx) -> dict``: it reads what earlier steps wrote under the working
 folder ``out`` (through schemas/frames.py), writes its own output and ledger under ``out/<name>``,
-and returns its stats. ``ctx`` carries how to run (the map for sharded work, progress bars, the GX
-folder) and the stats of the steps before it. Each step's logic and config live in its own package;
-the functions here only wire a step's inputs and outputs.
+and returns its stats. ``ctx`` carries how to run (the map for sharded work, the shard size, progress,
+the GX folder) and the stats of the steps before it. Each step's logic and config live in its own
+package; the functions here only wire a step's inputs and outputs.
+
+Sharded steps (curation/shards.py) map their shards with ``ctx.map_fn``: ingest (files), clean
+(documents), examples (threads, tickets, manual sections), dedup and split (signatures, leakage pairs)
+and validate (per record). Clean, examples and validate's per-record checks cache their per-unit
+results under ``out/<name>/cache/``; clean, examples, split and validate also skip themselves when
+their inputs' bytes, the config and the code are what they last ran on (``out/<name>/step_memo.json``),
+so a refresh over unchanged inputs only hashes them.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.config import PipelineConfig
+from curation.shards import DEFAULT_SHARD_SIZE, ProgressFn, TqdmProgress, code_fingerprint, file_digest, forget_memo, load_memo, memo_key, save_memo
 from schemas.frames import stage_dir
 
 
@@ -29,6 +37,21 @@ class RunContext:
     progress: bool = True
     gx_project_root: Path | None = None  # default: the working folder (out/gx)
     results: dict[str, dict] = field(default_factory=dict)  # stats of the steps run so far, by name
+    shard_size: int = DEFAULT_SHARD_SIZE  # documents (records) per shard: what one worker holds at a time
+    on_progress: ProgressFn | None = None  # (what, shards done, shards) after each shard; default: tqdm bars when progress
+    memo: bool = True  # skip a step whose inputs, config and code are the ones it last ran on
+    skipped: set[str] = field(default_factory=set)  # the steps that found nothing changed
+
+    def map_for(self, items: int) -> Callable:
+        """The map for dedup's and the leakage check's signature shards (numpy over a few big slices of texts):
+        builtin map up to 50 shards' worth of rows. Shipping the texts to a local process pool made dedup
+        slower, not faster, at 20k and 100k units on 2 cores (benchmarks/refresh.py); a cluster can take them."""
+        return self.map_fn if items > 50 * self.shard_size else map
+
+    def report(self) -> ProgressFn:
+        if self.on_progress is None:
+            self.on_progress = TqdmProgress(self.progress)
+        return self.on_progress
 
 
 @dataclass(frozen=True)
@@ -44,28 +67,57 @@ def _ingest(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     from curation.erasure import load_register
     from curation.ingest import ingest
 
-    return ingest([Path(s) for s in config.sources], stage_dir(out, "ingest"), config.ingest, progress=ctx.progress,
-                  register=load_register(config.erasure_register)).as_dict()
+    return ingest([Path(s) for s in config.sources], stage_dir(out, "ingest"), config.ingest, progress=ctx.report(),
+                  register=load_register(config.erasure_register), map_fn=ctx.map_fn).as_dict()
+
+
+# The modules whose code (with every project module they import) makes each memoised step's output.
+MEMO_CODE = {
+    "clean": ("curation.clean.pipeline",),
+    "examples": ("curation.examples.build", "curation.validate.tokens"),
+    "split": ("curation.split", "curation.validate.leakage"),
+    "validate": ("curation.validate.per_record", "curation.validate.suite", "curation.validate.leakage", "curation.validate.export",
+                 "curation.validate.quality_report", "curation.versions"),
+}
+
+
+def _memoised(name: str, config: PipelineConfig, out: Path, ctx: RunContext, inputs: list[Path], outputs: list[Path],
+              run: Callable[[], dict]) -> dict:
+    """run() unless the inputs' bytes, the config and the code are those the step last ran on and its outputs are
+    still the files it wrote: then its recorded stats (a per-unit cache's counts say nothing was computed)."""
+    folder = stage_dir(out, name)
+    code = (code_fingerprint(*MEMO_CODE[name]), file_digest(Path(__file__)))
+    key = memo_key(name, inputs, config.config_hash(), config.model_dump(mode="json", exclude={"workers"}), code)
+    if ctx.memo and (stats := load_memo(folder, key, outputs)) is not None:
+        ctx.skipped.add(name)
+        return {**stats, "cache": {**stats["cache"], "computed": 0, "step_skipped": True}} if isinstance(stats.get("cache"), dict) else stats
+    forget_memo(folder)
+    stats = run()
+    save_memo(folder, key, stats, outputs)
+    return stats
 
 
 def _clean(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     from curation.clean.pipeline import clean
 
     company = config.company
-    return clean(
-        stage_dir(out, "ingest") / "documents.parquet", stage_dir(out, "clean"), config.clean,
+    source, target = stage_dir(out, "ingest") / "documents.parquet", stage_dir(out, "clean")
+    return _memoised("clean", config, out, ctx, [source], [target / "documents.parquet", target / "ledger.parquet"], lambda: clean(
+        source, target, config.clean,
         keep_addresses=company.support_addresses, keep_terms=[company.name, *company.products, *company.keep_terms],
-        staff_domains=company.domains,
-    ).as_dict()
+        staff_domains=company.domains, map_fn=ctx.map_fn, shard_size=ctx.shard_size, progress=ctx.report(),
+    ).as_dict())
 
 
 def _examples(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     from curation.examples.build import build_examples, token_budget
 
-    fits = (token_budget(config.validation.token_counter, config.validation.tokenizer, config.train.max_seq_length)
+    fits = (token_budget(config.validation.token_counter, config.validation.tokenizer, config.train.max_seq_length, _token_cache(out))
             if config.examples.fit_training_length else None)
-    return build_examples(stage_dir(out, "clean") / "documents.parquet", stage_dir(out, "examples"), config.company, config.examples,
-                          fits).as_dict()
+    source, target = stage_dir(out, "clean") / "documents.parquet", stage_dir(out, "examples")
+    return _memoised("examples", config, out, ctx, [source], [target / "examples.parquet", target / "ledger.parquet"], lambda: build_examples(
+        source, target, config.company, config.examples, fits, map_fn=ctx.map_fn, shard_size=ctx.shard_size, progress=ctx.report(),
+    ).as_dict())
 
 
 def _dedup(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
@@ -75,8 +127,10 @@ def _dedup(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     versions = Path(config.versions_dir)
     latest = latest_version(versions)
     previous = versions / latest / "signatures.parquet" if latest else None
-    summary = dedup(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "dedup"), config.dedup,
-                    previous_signatures=previous if previous and previous.exists() else None, map_fn=ctx.map_fn)
+    source = stage_dir(out, "examples") / "examples.parquet"
+    rows = pl.scan_parquet(source).select(pl.len()).collect().item()
+    summary = dedup(source, stage_dir(out, "dedup"), config.dedup,
+                    previous_signatures=previous if previous and previous.exists() else None, map_fn=ctx.map_for(rows))
     return summary.as_dict()
 
 
@@ -84,36 +138,53 @@ def _split(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     from curation.split import split_examples
     from curation.validate.leakage import leakage_pairs
 
-    near_pairs = partial(leakage_pairs, config=config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_fn)
-    return split_examples(stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "split"), config.split,
-                          survivors=stage_dir(out, "dedup") / "survivors.parquet", near_pairs=near_pairs)
+    source, survivors, target = stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "dedup") / "survivors.parquet", stage_dir(out, "split")
+    rows = pl.scan_parquet(survivors).select(pl.len()).collect().item() if survivors.exists() else 0
+    near_pairs = partial(leakage_pairs, config=config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_for(rows),
+                         known_signatures=stage_dir(out, "dedup") / "signatures.parquet")
+    return _memoised("split", config, out, ctx, [source, survivors], [target / "examples.parquet", target / "ledger.parquet"],
+                     lambda: split_examples(source, target, config.split, survivors=survivors, near_pairs=near_pairs))
 
 
 def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
+    source, target = stage_dir(out, "split") / "examples.parquet", stage_dir(out, "validate")
+    outputs = [target / name for name in ("validation.json", "ledger.parquet", "examples.parquet", "token_counts.parquet", "export")]
+    return _memoised("validate", config, out, ctx, [source], outputs, lambda: _validate_now(config, out, ctx))
+
+
+def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     from curation.validate.leakage import leakage_pairs
-    from curation.validate.quality_report import quality_report
-    from curation.validate.records import validate_records
-    from curation.validate.suite import dataset_tables, describe_failure, pii_leftovers, run_suites
+    from curation.validate.per_record import check_records
+    from curation.validate.quality_report import summarise_flags
+    from curation.validate.suite import dataset_tables, describe_failure, run_suites
     from curation.versions import write_version_files
 
     target = stage_dir(out, "validate")
     target.mkdir(parents=True, exist_ok=True)
-    examples = pl.read_parquet(stage_dir(out, "split") / "examples.parquet")
+    source = stage_dir(out, "split") / "examples.parquet"
+    examples = pl.read_parquet(source)
     company = config.company
     keep = [*company.keep_terms, *company.support_addresses]
     regions = tuple(config.clean.pii.phone_regions)
-    valid, ledger = validate_records(examples, pii_leftovers(examples, keep, regions))
+    # per record, sharded and cached: Pydantic, the PII re-check, token counts, example-quality flags
+    checks = check_records(source, target, keep_terms=keep, phone_regions=regions, token_counter=config.validation.token_counter,
+                           tokenizer=config.validation.tokenizer, max_seq_length=config.train.max_seq_length, map_fn=ctx.map_fn,
+                           shard_size=ctx.shard_size, progress=ctx.report(), token_cache=_token_cache(out))
+    valid, ledger = examples.filter(checks.valid_mask()), checks.ledger
     ledger.write_parquet(target / "ledger.parquet")
     valid.write_parquet(target / "examples.parquet")
-    leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_fn)
-    gx_report = run_suites(dataset_tables(valid, config.split.ratios, keep, regions), config.validation, config.split.ratios,
+    leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_for(valid.height),
+                          known_signatures=stage_dir(out, "dedup") / "signatures.parquet")
+    tables = dataset_tables(valid, config.split.ratios, keep, regions, pii_texts=checks.pii_texts(examples))
+    gx_report = run_suites(tables, config.validation, config.split.ratios,
                            project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
     export_dir = target / "export"
     export_dir.mkdir(exist_ok=True)
     write_version_files(export_dir, valid)
-    export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet")
-    quality = quality_report(valid, pl.read_parquet(target / "token_counts.parquet"), config.train.max_seq_length)
+    export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet", known_tokens=checks.known_tokens(),
+                           token_cache=_token_cache(out))
+    quality = summarise_flags(checks.flags())
     failures = [r for r in gx_report.results if r["critical"] and not r["success"]]
     warnings = list(gx_report.warnings)
     if leaks:
@@ -151,16 +222,32 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
         "gx": gx_report.as_dict(),
         "export": export,
         "quality": quality,
+        "per_record": checks.cache,
     }
     (target / "validation.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     return report
 
 
-def export_checks(export_dir: Path, config: PipelineConfig, *, token_counts: Path | None = None) -> dict:
-    from curation.validate.export import check_jsonl
-    from curation.validate.tokens import resolve_token_counter
+def _token_cache(out: Path) -> str:
+    """Where resolved token counters are kept between processes (see LazyTokenCounter)."""
+    return str(out / "cache" / "token-counters")
 
-    counter, tokenizer_name = resolve_token_counter(config.validation.token_counter, config.validation.tokenizer)
+
+def export_checks(export_dir: Path, config: PipelineConfig, *, token_counts: Path | None = None, known_tokens: dict[str, int] | None = None,
+                  token_cache: str | None = None) -> dict:
+    """The JSONL export's format and token checks. `known_tokens` (messages digest -> tokens, from the per-record
+    checks) spares counting again; the tokenizer is loaded only for a line it does not know."""
+    from curation.validate.export import check_jsonl
+    from curation.validate.per_record import messages_digest
+    from curation.validate.tokens import LazyTokenCounter
+
+    lazy = LazyTokenCounter(config.validation.token_counter, config.validation.tokenizer, token_cache)
+    tokenizer_name, known = lazy.label, known_tokens or {}
+
+    def counter(messages: list[dict]) -> int:
+        count = known.get(messages_digest(messages)) if known else None
+        return count if count is not None else lazy(messages)
+
     results = {}
     rows = []
     for split in ("train", "validation", "test"):
@@ -192,9 +279,9 @@ def _publish(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("ingest", _ingest, touches_outside=True),
-    Step("clean", _clean),
-    Step("examples", _examples),
+    Step("ingest", _ingest, touches_outside=True, sharded=True),
+    Step("clean", _clean, sharded=True),
+    Step("examples", _examples, sharded=True),
     Step("dedup", _dedup, sharded=True),
     Step("split", _split, sharded=True),
     Step("validate", _validate, sharded=True),

@@ -20,15 +20,27 @@ def config_from(path: str | None, logger=None) -> PipelineConfig:
     return config
 
 
-@task(name="shard", cache_policy=NO_CACHE)
+@task(name="shard", cache_policy=NO_CACHE, log_prints=False)
 def run_shard(fn, shard):
     return fn(shard)
 
 
-def runner_map(fn, shards):
-    """A map_fn for sharded steps: each shard is a task on the flow's task runner (threads, or Dask)."""
-    futures = run_shard.map(unmapped(fn), list(shards))
-    return [future.result() for future in futures]
+# the shards of a step that reads the exports (ingest) are retried on I/O errors, like the step was
+run_io_shard = run_shard.with_options(name="shard-io", retries=2, retry_delay_seconds=5)
+
+
+def runner_map(fn, shards, *, shard_task=run_shard):
+    """A map_fn for sharded steps: each shard is a task on the flow's task runner (threads, or Dask). The
+    results come back in shard order, each as soon as it and the ones before it are done (so a step's
+    progress moves shard by shard)."""
+    futures = shard_task.map(unmapped(fn), list(shards))
+    for future in futures:
+        yield future.result()
+
+
+def io_runner_map(fn, shards):
+    """runner_map with the retried shard task (for steps that touch the outside world)."""
+    return runner_map(fn, shards, shard_task=run_io_shard)
 
 
 @task(name="build-dashboard", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)

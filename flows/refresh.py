@@ -1,5 +1,8 @@
 """`refresh_dataset`: every step of curation.steps.STEPS, each a task (sharded steps: each shard a task).
 
+Progress: the `refresh-progress` artifact moves with every shard that comes back (a step's share of
+the bar is split among its shards) and says which step and shard it is at.
+
 Emits `dataset.version.created` (resource `dataset.<name>`, payload `version_id`) when, and only
 when, a new version passed validation. Run it without a server (`python -m flows.refresh`,
 ephemeral mode), or as the `nightly-refresh` deployment of prefect.yaml. With `--dask-address`
@@ -25,7 +28,7 @@ from prefect.events import emit_event
 from curation import run
 from curation.config import ConfigError, PipelineConfig
 from curation.steps import STEPS, RunContext
-from flows.common import build_dashboard_task, config_from, runner_map
+from flows.common import build_dashboard_task, config_from, io_runner_map, runner_map
 
 EVENT = "dataset.version.created"
 
@@ -42,20 +45,25 @@ STEP_TASKS = {
 
 
 @flow(name="refresh_dataset", log_prints=False)
-def refresh_dataset(config_path: str | None = None) -> dict:
-    """Curate the configured sources into a new dataset version (or find it unchanged)."""
+def refresh_dataset(config_path: str | None = None, shard_size: int | None = None) -> dict:
+    """Curate the configured sources into a new dataset version (or find it unchanged). `shard_size`: documents
+    per shard of the sharded steps (default: curation.shards.DEFAULT_SHARD_SIZE); it never changes the output."""
     logger = get_run_logger()
     config = config_from(config_path, logger)
     out = Path(config.output_dir)
     logger.info("refreshing %s from %s", config.name, ", ".join(config.sources))
-    ctx = RunContext(map_fn=runner_map, progress=False)
     progress = create_progress_artifact(progress=0.0, key="refresh-progress", description=f"{config.name}: starting")
+    tracker = _StepProgress(progress, config.name)
+    ctx = RunContext(map_fn=runner_map, progress=False, on_progress=tracker, **({"shard_size": shard_size} if shard_size else {}))
     for done, step in enumerate(STEPS, start=1):
+        tracker.step = (done - 1, step.name)
         if step.sharded:  # run here: its shards are tasks on the flow's task runner (threads, or Dask)
+            ctx.map_fn = io_runner_map if step.touches_outside else runner_map
             ctx.results[step.name] = step.run(config, out, ctx)
         else:
             ctx.results[step.name] = STEP_TASKS[step.name](config, out, ctx)
-        update_progress_artifact(progress, 100.0 * done / len(STEPS), description=f"{config.name}: {step.name} done ({done}/{len(STEPS)} steps)")
+        tracker.shown = 100.0 * done / len(STEPS)
+        update_progress_artifact(progress, tracker.shown, description=f"{config.name}: {step.name} done ({done}/{len(STEPS)} steps)")
     result, validation = ctx.results["publish"], ctx.results["validate"]
     dashboard = build_dashboard_task(config)
 
@@ -74,6 +82,23 @@ def refresh_dataset(config_path: str | None = None) -> dict:
     else:
         logger.info("%s: %s (no event)", result["status"], result["version_id"])
     return {"version_id": result["version_id"], "status": result["status"], "dashboard": dashboard}
+
+
+class _StepProgress:
+    """The flow's ProgressFn: each shard that comes back moves the `refresh-progress` artifact within its step's share."""
+
+    def __init__(self, artifact_id, name: str):
+        self.artifact_id, self.name = artifact_id, name
+        self.step = (0, "")  # (index, name) of the step running
+        self.shown = 0.0  # never backwards: a step's shards may come in phases (clean: names, then documents)
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not total:
+            return
+        index, step = self.step
+        self.shown = max(self.shown, min(100.0 * (index + done / total) / len(STEPS), 100.0))
+        update_progress_artifact(self.artifact_id, self.shown,
+                                 description=f"{self.name}: {what} {done}/{total} shards (step {index + 1}/{len(STEPS)}: {step})")
 
 
 def _summary(config: PipelineConfig, result: dict, validation: dict) -> str:

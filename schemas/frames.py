@@ -115,16 +115,47 @@ def stage_dir(out: Path, stage: str) -> Path:
 def read_documents(path: Path) -> Iterator[Document]:
     """Documents back from documents.parquet, validated against the record model, in batches."""
     for batch in pl.read_parquet(path).iter_slices(READ_BATCH):
-        for row in batch.iter_rows(named=True):
-            yield Document.model_validate({
-                "id": row["id"],
-                "source": {"source_kind": row["source_kind"], "path": row["path"], "locator": row["locator"], "sha256": row["sha256"]},
-                "group_key": row["group_key"],
-                "created_at": row["created_at"],
-                "title": row["title"],
-                "text": row["text"],
-                "meta": json.loads(row["meta"]),
-            })
+        yield from documents_from_frame(batch)
+
+
+def documents_from_frame(frame: pl.DataFrame) -> Iterator[Document]:
+    """The Documents of some rows of a documents-shaped frame (a shard of documents.parquet)."""
+    for row in frame.iter_rows(named=True):
+        yield document_from_row(row)
+
+
+def document_from_row(row: dict) -> Document:
+    return Document.model_validate({
+        "id": row["id"],
+        "source": {"source_kind": row["source_kind"], "path": row["path"], "locator": row["locator"], "sha256": row["sha256"]},
+        "group_key": row["group_key"],
+        "created_at": row["created_at"],
+        "title": row["title"],
+        "text": row["text"],
+        "meta": json.loads(row["meta"]),
+    })
+
+
+def read_rows(path: Path, rows: list[int] | None = None, offset: int = 0, length: int | None = None) -> pl.DataFrame:
+    """Rows of a parquet file: the slice [offset, offset + length), or, with `rows` (sorted row numbers), those
+    rows, read from the slice that spans them (a shard of a file sorted by its units reads about its own rows)."""
+    if rows is not None:
+        if not rows:
+            return pl.DataFrame(schema=pl.read_parquet_schema(path))
+        runs, start = [], 0
+        for i in range(1, len(rows) + 1):  # runs of rows at most READ_GAP apart are read as one slice
+            if i == len(rows) or rows[i] - rows[i - 1] > READ_GAP:
+                runs.append(rows[start:i])
+                start = i
+        frames = []
+        for run in runs:
+            frame = pl.scan_parquet(path).slice(run[0], run[-1] - run[0] + 1).collect()
+            frames.append(frame[[r - run[0] for r in run]])
+        return pl.concat(frames) if len(frames) > 1 else frames[0]
+    return pl.scan_parquet(path).slice(offset, length).collect()
+
+
+READ_GAP = 2_000  # rows: a gap wider than this between wanted rows is skipped rather than read
 
 
 def read_examples(path: Path) -> Iterator[Example]:

@@ -16,6 +16,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -25,8 +26,9 @@ from curation.clean.config import CleanConfig
 from curation.clean.pii import PiiConfig, names_from_meta, names_in_text, redact
 from curation.clean.quality import detect_language, quality_verdict
 from curation.clean.surrogates import Surrogates
+from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, map_shards, scan_packs
 from schemas import Document, TicketComment
-from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, document_row, read_documents
+from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, document_from_row, document_row, documents_from_frame, read_rows, sink_atomic
 
 STAGE = "clean"
 CLEAN_SCHEMA = pl.Schema({**DOCUMENT_SCHEMA, "pii_counts": pl.String})
@@ -64,6 +66,7 @@ class CleanSummary:
     dropped: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     pii: Counter = field(default_factory=Counter)
     internal_notes_removed: int = 0
+    cache: dict = field(default_factory=dict)  # documents, computed (not found in the cache), shards, shards_reused
 
     def as_dict(self) -> dict:
         return {
@@ -72,6 +75,7 @@ class CleanSummary:
             "dropped": {kind: dict(sorted(c.items())) for kind, c in self.dropped.items()},
             "pii_redactions": dict(sorted(self.pii.items())),
             "internal_notes_removed": self.internal_notes_removed,
+            "cache": self.cache,
         }
 
 
@@ -162,41 +166,140 @@ def _names(values) -> list[str]:
 
 
 def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None, *, keep_addresses: list[str] = (),
-          keep_terms: list[str] = (), staff_domains: list[str] = ()) -> CleanSummary:
-    """Clean every document of documents_path into out_dir/documents.parquet and out_dir/ledger.parquet."""
+          keep_terms: list[str] = (), staff_domains: list[str] = (), map_fn: MapFn = map, cache_dir: Path | None = None,
+          shard_size: int = DEFAULT_SHARD_SIZE, progress: ProgressFn | None = None) -> CleanSummary:
+    """Clean every document of documents_path into out_dir/documents.parquet and out_dir/ledger.parquet.
+
+    Sharded (see curation/shards.py): contiguous shards of about `shard_size` documents, mapped with
+    `map_fn`. First the names each thread's headers carry (:func:`thread_names` per shard, merged:
+    a thread's messages may lie in several shards), then :func:`clean_document` per document. A
+    document's result is cached in `cache_dir` (default out_dir/cache) under its key: the hash of its
+    row (all but the file hash, which is copied from the input) and of its thread's names; a shard
+    whose documents all have the same keys as before is not cleaned again. The output is in input
+    order, whatever the shards or map.
+    """
     config = config or CleanConfig()
     pii = config.pii.model_copy(update={
         "keep_addresses": sorted({*config.pii.keep_addresses, *keep_addresses}),
         "keep_terms": sorted({*config.pii.keep_terms, *keep_terms}),
     })
+    staff = tuple(staff_domains)
     out_dir.mkdir(parents=True, exist_ok=True)
+    code = code_fingerprint("curation.clean.pipeline")
+    store = PackStore(Path(cache_dir or out_dir / "cache") / digest(config.model_dump(mode="json"), pii.model_dump(mode="json"), staff, code),
+                      tables=("docs",))
+    ids = pl.read_parquet(documents_path, columns=["id"]).get_column("id").to_list()
+    bounds = cut(ids, [1] * len(ids), shard_size)
+    slices = [(str(documents_path), a, b - a) for a, b in bounds]
+    laps = Laps()
+    partial_names = map_shards(map_fn, partial(_names_shard, config=config, staff_domains=staff), slices,
+                               what="clean: thread names", progress=progress)
+    names: dict[str, set[str]] = defaultdict(set)
+    for part in partial_names:
+        for key, values in part.items():
+            names[key].update(values)
+    shards = [(path, offset, length, {key: sorted(names[key]) for key in part})
+              for (path, offset, length), part in zip(slices, partial_names, strict=True)]
+    del partial_names, names
+    laps.lap("names")
+    results = map_shards(map_fn, partial(_clean_shard, config=config, pii=pii, staff_domains=staff, store_root=str(store.root)), shards,
+                         what="clean", progress=progress)
+    laps.lap("shards")
+    packs = [r["pack"] for r in results]
     summary = CleanSummary()
-    rows: list[dict] = []
-    ledger: list[dict] = []
-    documents = list(read_documents(documents_path))
-    names = thread_names(documents, config, tuple(staff_domains))
-    for doc in documents:
-        kind = doc.source.source_kind
-        summary.inputs[kind] += 1
-        result = clean_document(doc, config, pii, staff_domains=tuple(staff_domains), thread_names=names.get(doc.group_key, ()))
-        summary.pii.update(result.pii_counts)
-        summary.internal_notes_removed += result.internal_notes_removed
-        ledger.append({
-            "unit_id": doc.id, "stage": STAGE, "outcome": "kept" if result.kept else "dropped",
-            "reason": result.reason, "detail": result.detail, "source_kind": kind,
-            "path": doc.source.path, "locator": doc.source.locator, "record_id": doc.id if result.kept else "",
-        })
-        if result.kept:
-            summary.kept[kind] += 1
-            row = document_row(result.document)
-            row["pii_counts"] = json.dumps(dict(sorted(result.pii_counts.items())))
-            rows.append(row)
-        else:
-            summary.dropped[kind][result.reason] += 1
-    pl.DataFrame(rows, schema=CLEAN_SCHEMA).write_parquet(out_dir / "documents.parquet")
-    pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
+    for result in results:
+        stats = result["stats"]
+        for kind, n in stats["inputs"].items():
+            summary.inputs[kind] += n
+        for kind, n in stats["kept"].items():
+            summary.kept[kind] += n
+        for kind, reasons in stats["dropped"].items():
+            summary.dropped[kind].update(reasons)
+        summary.pii.update(stats["pii"])
+        summary.internal_notes_removed += stats["internal_notes_removed"]
+    summary.cache = {"documents": len(ids), "computed": sum(r["computed"] for r in results), "shards": len(results),
+                     "shards_reused": sum(1 for r in results if r["reused_pack"])}
+    rows = scan_packs(store, packs, "docs")
+    if rows is None:
+        rows = pl.LazyFrame(schema=PACK_SCHEMA)
+    sink_atomic(rows.filter(pl.col("outcome") == "kept").select(list(CLEAN_SCHEMA)), out_dir / "documents.parquet")
+    sink_atomic(rows.select(
+        unit_id=pl.col("id"), stage=pl.lit(STAGE), outcome="outcome", reason="reason", detail="detail", source_kind="source_kind",
+        path="path", locator="locator", record_id=pl.when(pl.col("outcome") == "kept").then(pl.col("id")).otherwise(pl.lit("")),
+    ).select(list(LEDGER_SCHEMA)), out_dir / "ledger.parquet")
+    store.prune(packs)
+    laps.lap("write")
+    summary.cache["seconds"] = laps.seconds
     (out_dir / "clean_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
     return summary
+
+
+PACK_SCHEMA = pl.Schema({"key": pl.String, **CLEAN_SCHEMA, "outcome": pl.String, "reason": pl.String, "detail": pl.String,
+                         "internal_notes_removed": pl.Int64})
+_KEY_COLUMNS = ("id", "source_kind", "path", "locator", "group_key", "created_at", "title", "text", "meta")
+
+
+def _names_shard(shard: tuple[str, int, int], *, config: CleanConfig, staff_domains: tuple[str, ...]) -> dict[str, list[str]]:
+    """Group key -> the names the headers of this shard's documents carry (every e-mail and ticket group of the
+    shard, also without names). Not cached: a names file would keep the originals that clean's outputs never hold."""
+    path, offset, length = shard
+    rows = (read_rows(Path(path), offset=offset, length=length).select("id", "source_kind", "group_key", "meta")
+            .filter(pl.col("source_kind") != "manual").to_dicts())  # thread_names reads no manual
+    documents = (document_from_row({**row, "path": "", "locator": "", "sha256": "", "created_at": None, "title": "", "text": ""}) for row in rows)
+    return thread_names(documents, config, staff_domains)
+
+
+def document_key(row: dict, names: list[str] | None) -> str:
+    """What a document's cleaning depends on besides the config: its row (not the file hash) and its thread's names."""
+    return digest(*(row[c] if c != "created_at" or row[c] is None else row[c].isoformat() for c in _KEY_COLUMNS), names or [])
+
+
+def _clean_shard(shard: tuple[str, int, int, dict[str, list[str]]], *, config: CleanConfig, pii: PiiConfig,
+                 staff_domains: tuple[str, ...], store_root: str) -> dict:
+    """Clean one contiguous shard into its pack (or find the pack there); returns the pack's name and stats."""
+    path, offset, length, names = shard
+    store = PackStore(Path(store_root), tables=("docs",))
+    frame = read_rows(Path(path), offset=offset, length=length)
+    keys = [document_key(row, names.get(row["group_key"]) if row["source_kind"] != "manual" else None)
+            for row in frame.select(_KEY_COLUMNS).iter_rows(named=True)]
+    pack = digest(keys, frame.get_column("sha256").to_list())
+    if store.has(pack):
+        return {"pack": pack, "computed": 0, "reused_pack": True, "stats": store.stats(pack)}
+    found = store.lookup(keys, "docs")
+    computed: list[dict] = []
+    todo = frame.filter(pl.Series([key not in found for key in keys], dtype=pl.Boolean))
+    for key, document in zip((k for k in keys if k not in found), documents_from_frame(todo), strict=True):
+        thread = names.get(document.group_key, ()) if document.meta.kind != "manual" else ()
+        result = clean_document(document, config, pii, staff_domains=staff_domains, thread_names=thread)
+        source = document.source
+        row = document_row(result.document) if result.kept else {
+            "id": document.id, "source_kind": source.source_kind, "path": source.path, "locator": source.locator, "group_key": document.group_key}
+        computed.append({**row, "key": key, "pii_counts": json.dumps(dict(sorted(result.pii_counts.items()))),
+                         "outcome": "kept" if result.kept else "dropped", "reason": result.reason, "detail": result.detail,
+                         "internal_notes_removed": result.internal_notes_removed})
+    frames = [pl.DataFrame(computed, schema=PACK_SCHEMA)] + [f.select(list(PACK_SCHEMA)).cast(dict(PACK_SCHEMA)) for f in found.values()]
+    position = pl.DataFrame({"key": keys, "_pos": range(len(keys)), "_sha": frame.get_column("sha256")},
+                            schema={"key": pl.String, "_pos": pl.Int64, "_sha": pl.String})
+    rows = (
+        pl.concat(frames).join(position, on="key", how="inner").sort("_pos")
+        .with_columns(sha256=pl.col("_sha")).select(list(PACK_SCHEMA))  # the file hash is lineage: the current one
+    )
+    stats = _pack_stats(rows)
+    store.write(pack, {"docs": rows}, stats)
+    return {"pack": pack, "computed": len(computed), "reused_pack": False, "stats": stats}
+
+
+def _pack_stats(rows: pl.DataFrame) -> dict:
+    inputs = dict(rows.group_by("source_kind").len().sort("source_kind").iter_rows())
+    kept = dict(rows.filter(pl.col("outcome") == "kept").group_by("source_kind").len().sort("source_kind").iter_rows())
+    dropped: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, reason, n in rows.filter(pl.col("outcome") != "kept").group_by("source_kind", "reason").len().sort("source_kind", "reason").iter_rows():
+        dropped[kind][reason] = n
+    pii: Counter = Counter()
+    for counts in rows.get_column("pii_counts").to_list():
+        pii.update(json.loads(counts) if counts else {})
+    return {"inputs": inputs, "kept": kept, "dropped": dict(dropped), "pii": dict(sorted(pii.items())),
+            "internal_notes_removed": int(rows.get_column("internal_notes_removed").sum() or 0)}
 
 
 __all__ = ["CLEAN_SCHEMA", "DROP_REASONS", "CleanConfig", "CleanResult", "CleanSummary", "clean", "clean_document"]

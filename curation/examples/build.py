@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -26,9 +29,10 @@ from curation.defects import MIN_FUNCTION_SHARE, echoed, normal, not_a_request, 
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
-from curation.examples.knowledge import chunks, section_question, topic_heading
+from curation.examples.knowledge import chunks, is_listing, section_question, topic_heading
 from schemas import Document, Example, Message
-from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, read_documents
+from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, map_shards, scan_packs
+from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, document_from_row, documents_from_frame, read_rows, sink_atomic
 
 STAGE = "examples"
 DROP_REASONS = {
@@ -60,13 +64,15 @@ class ExamplesSummary:
     documents_used: Counter = field(default_factory=Counter)
     examples: Counter = field(default_factory=Counter)
     dropped: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    cache: dict = field(default_factory=dict)  # documents, units, computed (units not found in the cache), shards, shards_reused
 
     def as_dict(self) -> dict:
         return {
-            "inputs": dict(self.inputs),
-            "documents_used": dict(self.documents_used),
-            "examples": dict(self.examples),
-            "dropped": {kind: dict(sorted(c.items())) for kind, c in self.dropped.items()},
+            "inputs": dict(sorted(self.inputs.items())),
+            "documents_used": dict(sorted(self.documents_used.items())),
+            "examples": dict(sorted(self.examples.items())),
+            "dropped": {kind: dict(sorted(c.items())) for kind, c in sorted(self.dropped.items())},
+            "cache": self.cache,
         }
 
 
@@ -205,15 +211,30 @@ def _windows(merged: list[tuple[str, str, list[str]]], max_turns: int, fits: Fit
 Fits = Callable[[list[dict]], bool]
 
 
-def token_budget(factory: str | None, spec: str, max_tokens: int) -> Fits:
+def token_budget(factory: str | None, spec: str, max_tokens: int, cache_dir: str | None = None) -> Fits:
     """Does a conversation (role/content dicts, system prompt included) fit `max_tokens` tokens, counted
     with the model's chat template (validation.token_counter; None: characters / 4)?"""
-    from curation.validate.tokens import resolve_token_counter
+    return TokenBudget(factory, spec, max_tokens, cache_dir)
 
-    counter, _ = resolve_token_counter(factory, spec)
-    if counter is None:
-        return lambda messages: sum(len(m["content"]) for m in messages) // 4 <= max_tokens
-    return lambda messages: counter(messages) <= max_tokens
+
+class TokenBudget:
+    """The Fits of :func:`token_budget`, picklable: a process pool's or Dask's worker gets the factory,
+    the spec and the limit, and resolves the counter (loads the tokenizer) once, on first use (from
+    `cache_dir` when a process before it kept it there, see LazyTokenCounter)."""
+
+    def __init__(self, factory: str | None, spec: str, max_tokens: int, cache_dir: str | None = None):
+        from curation.validate.tokens import LazyTokenCounter
+
+        self.factory, self.spec, self.max_tokens = factory, spec, max_tokens
+        self._tokens = LazyTokenCounter(factory, spec, cache_dir)
+
+    def key(self) -> tuple:
+        return (self.factory, self.spec, self.max_tokens)
+
+    def __call__(self, messages: list[dict]) -> bool:
+        if self.factory is None:
+            return sum(len(m["content"]) for m in messages) // 4 <= self.max_tokens
+        return self._tokens(messages) <= self.max_tokens
 
 
 def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
@@ -279,13 +300,15 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
-    examples, templates, fragments = [], [], 0
+    examples, templates, fragments, listings = [], [], 0, 0
     overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": f"{heading or meta.manual} " * 3},
                 {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]  # about what a question and citation add
     for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
         answerable = len([w for w in words(piece) if any(ch.isalpha() for ch in w)]) >= config.min_answer_words
         fragments += not answerable
-        question = heading and answerable and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
+        listing = answerable and is_listing(piece)  # documentation, but no answer to a question: a passage only
+        listings += listing
+        question = heading and answerable and not listing and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
         if config.manual_instructions and question:
             answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
             messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
@@ -302,10 +325,13 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     if config.manual_instructions:
         outcome.why[doc.id] = (f"questions ({language}): {', '.join(templates)} under \"{heading}\"" if templates else
                                "no question: no heading names a topic" if heading is None else
-                               f"no question: under {config.min_answer_words} words" if fragments else
+                               f"no question: under {config.min_answer_words} words" if fragments and not listings else
+                               "no question: a listing (config entries, a terminal session, a dump), not prose" if listings else
                                f"no question: no templates for language {language!r}")
         if templates and fragments:
             outcome.why[doc.id] += f"; {fragments} chunk(s) under {config.min_answer_words} words without a question"
+        if templates and listings:
+            outcome.why[doc.id] += f"; {listings} chunk(s) a listing without a question"
     if not examples:
         if not (config.manual_instructions or config.manual_passages):
             outcome.dropped[doc.id] = ("manual_examples_disabled", "examples.manual_instructions and manual_passages are false")
@@ -318,31 +344,47 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     return outcome
 
 
+def copy_keys(doc: Document) -> list[tuple]:
+    """The keys under which two e-mails are copies of one message: the same sender, date and body, and
+    the same Message-ID (none for other kinds)."""
+    meta = doc.meta
+    if meta.kind != "email":
+        return []
+    keys = [("content", meta.sender.address.lower(), doc.created_at, hashlib.sha256(normal(doc.text).encode()).hexdigest())]
+    if meta.message_id:
+        keys.append(("message-id", meta.message_id))
+    return keys
+
+
+def first_copies(entries: Iterable[tuple[str, list[tuple]]]) -> dict[str, str]:
+    """(document id, its :func:`copy_keys`) in (path, locator, id) order -> {id of a copy: id of the kept copy}."""
+    first: dict[tuple, str] = {}
+    copies: dict[str, str] = {}
+    for doc_id, keys in entries:
+        if not keys:
+            continue
+        original = next((first[k] for k in keys if k in first), None)
+        if original is not None:
+            copies[doc_id] = original
+        for key in keys:  # a copy's other key leads to its original too (Message-ID of one copy, body of another)
+            first.setdefault(key, original or doc_id)
+    return copies
+
+
+def _copy_order(path: str, locator: str, doc_id: str) -> tuple[str, str, str]:
+    return (path, locator, doc_id)
+
+
 def distinct_messages(docs: Iterable[Document]) -> tuple[list[Document], list[tuple[Document, Document]]]:
     """E-mails that are copies of one message (the same Message-ID; or the same sender, date and body,
     as Outlook files one message in Inbox, Sent and All Documents under new Message-IDs) become one:
     (the documents to use, [(copy, the kept copy)]). The first copy by path and locator is kept."""
     docs = list(docs)
-    kept: list[Document] = []
-    copies: list[tuple[Document, Document]] = []
-    first: dict[tuple, Document] = {}
-    for doc in sorted(docs, key=lambda d: (d.source.path, d.source.locator, d.id)):
-        meta = doc.meta
-        if meta.kind != "email":
-            kept.append(doc)
-            continue
-        keys = [("content", meta.sender.address.lower(), doc.created_at, hashlib.sha256(normal(doc.text).encode()).hexdigest())]
-        if meta.message_id:
-            keys.append(("message-id", meta.message_id))
-        original = next((first[k] for k in keys if k in first), None)
-        if original is None:
-            kept.append(doc)
-        else:
-            copies.append((doc, original))
-        for key in keys:  # a copy's other key leads to its original too (Message-ID of one copy, body of another)
-            first.setdefault(key, original or doc)
-    order = {doc.id: i for i, doc in enumerate(docs)}
-    return sorted(kept, key=lambda d: order[d.id]), copies
+    ordered = sorted(docs, key=lambda d: _copy_order(d.source.path, d.source.locator, d.id))
+    copy_of = first_copies((d.id, copy_keys(d)) for d in ordered)
+    by_id = {d.id: d for d in docs}
+    kept = [d for d in docs if d.id not in copy_of]
+    return kept, [(d, by_id[copy_of[d.id]]) for d in ordered if d.id in copy_of]
 
 
 def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, config: ExamplesConfig,
@@ -381,43 +423,159 @@ def _language(example: Example) -> str:
 
 
 def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig | None = None, config: ExamplesConfig | None = None,
-                   fits: Fits | None = None) -> ExamplesSummary:
+                   fits: Fits | None = None, *, map_fn: MapFn = map, cache_dir: Path | None = None,
+                   shard_size: int = DEFAULT_SHARD_SIZE, progress: ProgressFn | None = None) -> ExamplesSummary:
     """Cleaned documents -> out_dir/examples.parquet + out_dir/ledger.parquet. `fits`: does a conversation
-    window fit the training length (see :func:`token_budget`); None: windows by examples.max_turns only."""
+    window fit the training length (see :func:`token_budget`); None: windows by examples.max_turns only.
+
+    Sharded (see curation/shards.py). First, per contiguous shard of the input, each document's key (the
+    hash of its row, the file hash aside) and its :func:`copy_keys`; then, here, the copies of one
+    message (:func:`first_copies`) and the units: a manual section each, a thread or a ticket whole
+    (its documents are one unit whichever shards they lay in). Units are cut into shards in output
+    order (manual sections in input order, then threads and tickets by kind and group key), each
+    shard mapped with `map_fn`; a unit's examples and ledger rows are cached in `cache_dir` (default
+    out_dir/cache) under the hash of its documents' keys, and only units not found there are built.
+    The output does not depend on the shards or the map.
+    """
     company = company or CompanyConfig()
     config = config or ExamplesConfig()
     out_dir.mkdir(parents=True, exist_ok=True)
+    fits_key = fits.key() if isinstance(fits, TokenBudget) else None if fits is None else f"uncacheable:{id(fits)}:{os.getpid()}:{time.time()}"
+    store = PackStore(Path(cache_dir or out_dir / "cache") / digest(company.model_dump(mode="json"), config.model_dump(mode="json"), fits_key,
+                                                                      code_fingerprint("curation.examples.build")), tables=("examples", "ledger"))
+    total = pl.scan_parquet(documents_path).select(pl.len()).collect().item()
+    ids = pl.read_parquet(documents_path, columns=["id"]).get_column("id").to_list()
+    slices = [(str(documents_path), a, b - a) for a, b in cut(ids, [1] * total, shard_size)]
+    laps = Laps()
+    entries = [e for part in map_shards(map_fn, _unit_keys_shard, slices, what="examples: keys", progress=progress) for e in part]
+    laps.lap("keys")
+    del ids
+    # copies of one message (filed in several folders) are dropped here; the others are units
+    ordered = sorted(entries, key=lambda e: _copy_order(e[4], e[5], e[1]))
+    copy_of = first_copies((e[1], e[7]) for e in ordered)
     summary = ExamplesSummary()
+    by_id = {e[1]: e for e in entries} if copy_of else {}
+    copies_ledger = []
+    for e in ordered:
+        if e[1] in copy_of:
+            original = by_id[copy_of[e[1]]]
+            summary.inputs[e[2]] += 1
+            summary.dropped[e[2]]["duplicate_message"] += 1
+            copies_ledger.append({"unit_id": e[1], "stage": STAGE, "source_kind": e[2], "path": e[4], "locator": e[5],
+                                  "outcome": "dropped", "reason": "duplicate_message", "record_id": "",
+                                  "detail": f"a copy of {original[1]} ({original[4]} [{original[5]}])"})
+    del ordered, by_id
+    units: list[tuple[str, str, list[int]]] = []  # (key, identity, rows)
+    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for e in entries:
+        if e[2] == "manual":
+            units.append((digest("manual", e[6]), f"manual\x1f{e[1]}", [e[0]]))
+        elif e[1] not in copy_of:
+            groups[(e[2], e[3])].append(e)
+    for (kind, group_key), members in sorted(groups.items()):
+        units.append((digest(kind, group_key, sorted(m[6] for m in members)), f"{kind}\x1f{group_key}", sorted(m[0] for m in members)))
+    del entries, groups
+    kinds = [identity.partition("\x1f")[0] for _, identity, _ in units]
+    bounds = cut([identity for _, identity, _ in units], [len(rows) for _, _, rows in units], shard_size,
+                 breaks=[i > 0 and kinds[i] != kinds[i - 1] for i in range(len(units))])
+    shards = [(str(documents_path), units[a:b]) for a, b in bounds]
+    del units
+    laps.lap("units")
+    results = map_shards(map_fn, partial(_examples_shard, company=company, config=config, fits=fits, store_root=str(store.root)), shards,
+                         what="examples", progress=progress)
+    laps.lap("shards")
+    packs = [r["pack"] for r in results]
+    for result in results:
+        stats = result["stats"]
+        for name in ("inputs", "documents_used", "examples"):
+            for kind, n in stats[name].items():
+                getattr(summary, name)[kind] += n
+        for kind, reasons in stats["dropped"].items():
+            summary.dropped[kind].update(reasons)
+    summary.cache = {"documents": total, "units": sum(r["units"] for r in results), "computed": sum(r["computed"] for r in results),
+                     "shards": len(results), "shards_reused": sum(1 for r in results if r["reused_pack"])}
+    examples = scan_packs(store, packs, "examples")
+    sink_atomic(examples.select(list(EXAMPLE_SCHEMA)) if examples is not None else EXAMPLE_SCHEMA.to_frame().lazy(), out_dir / "examples.parquet")
+    ledgers = [pl.DataFrame(copies_ledger, schema=LEDGER_SCHEMA).lazy()]
+    if packs:
+        ledgers.append(scan_packs(store, packs, "ledger").select(list(LEDGER_SCHEMA)))
+    sink_atomic(pl.concat(ledgers, how="vertical"), out_dir / "ledger.parquet")
+    store.prune(packs)
+    laps.lap("write")
+    summary.cache["seconds"] = laps.seconds
+    (out_dir / "examples_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+    return summary
+
+
+_KEY_COLUMNS = ("id", "source_kind", "path", "locator", "group_key", "created_at", "title", "text", "meta")
+
+
+def _unit_keys_shard(shard: tuple[str, int, int]) -> list[tuple]:
+    """Per document of one contiguous shard: (row, id, kind, group key, path, locator, key, copy keys). The
+    key is the hash of what the examples read of a document (its row, not the file hash)."""
+    path, offset, length = shard
+    frame = read_rows(Path(path), offset=offset, length=length)
+    entries = []
+    for row_no, row in enumerate(frame.iter_rows(named=True), start=offset):
+        key = digest(*(row[c] if c != "created_at" or row[c] is None else row[c].isoformat() for c in _KEY_COLUMNS))
+        keys = copy_keys(document_from_row(row)) if row["source_kind"] == "email" else []
+        entries.append((row_no, row["id"], row["source_kind"], row["group_key"], row["path"], row["locator"], key, keys))
+    return entries
+
+
+UNIT_EXAMPLE_SCHEMA = pl.Schema({"key": pl.String, **EXAMPLE_SCHEMA})
+UNIT_LEDGER_SCHEMA = pl.Schema({"key": pl.String, **LEDGER_SCHEMA})
+
+
+def _examples_shard(shard: tuple[str, list[tuple[str, str, list[int]]]], *, company: CompanyConfig, config: ExamplesConfig,
+                    fits: Fits | None, store_root: str) -> dict:
+    """The examples and ledger rows of one shard's units into its pack (or find the pack there)."""
+    path, units = shard
+    store = PackStore(Path(store_root), tables=("examples", "ledger"))
+    keys = [key for key, _, _ in units]
+    pack = digest(keys)
+    if store.has(pack):
+        return {"pack": pack, "units": len(units), "computed": 0, "reused_pack": True, "stats": store.stats(pack)}
+    found_examples = store.lookup(keys, "examples")
+    found_ledger = store.lookup(keys, "ledger")  # every unit has ledger rows: the ledger says which units are there
+    missing = [(key, identity, rows) for key, identity, rows in units if key not in found_ledger]
+    key_of = {identity: key for key, identity, _ in missing}
     rows, ledger = [], []
-    documents, copies = distinct_messages(read_documents(documents_path))
-    for doc, original in copies:
-        kind = doc.source.source_kind
-        summary.inputs[kind] += 1
-        summary.dropped[kind]["duplicate_message"] += 1
-        ledger.append({"unit_id": doc.id, "stage": STAGE, "source_kind": kind, "path": doc.source.path, "locator": doc.source.locator,
-                       "outcome": "dropped", "reason": "duplicate_message", "record_id": "",
-                       "detail": f"a copy of {original.id} ({original.source.path} [{original.source.locator}])"})
-    for outcome, members in examples_from_documents(documents, company, config, fits):
-        by_id = {d.id: d for d in members}
+    docs = list(documents_from_frame(read_rows(Path(path), rows=sorted(r for _, _, unit_rows in missing for r in unit_rows))))
+    for outcome, members in examples_from_documents(docs, company, config, fits):
+        kind = members[0].source.source_kind
+        key = key_of[f"manual\x1f{members[0].id}" if kind == "manual" else f"{kind}\x1f{members[0].group_key}"]
         created = max((d.created_at for d in members if d.created_at), default=None)
-        for example in outcome.examples:
-            rows.append(example_row(example, created))
-            summary.examples[example.kind] += 1
+        rows += [{"key": key, **example_row(example, created)} for example in outcome.examples]
         for doc in members:
-            kind = doc.source.source_kind
-            summary.inputs[kind] += 1
-            base = {"unit_id": doc.id, "stage": STAGE, "source_kind": kind, "path": doc.source.path, "locator": doc.source.locator}
+            base = {"key": key, "unit_id": doc.id, "stage": STAGE, "source_kind": doc.source.source_kind, "path": doc.source.path,
+                    "locator": doc.source.locator}
             if doc.id in outcome.used:
-                summary.documents_used[kind] += 1
                 for ex_id in outcome.used[doc.id]:
                     ledger.append({**base, "outcome": "kept", "reason": "", "detail": outcome.why.get(doc.id, ""), "record_id": ex_id})
             else:
                 reason, detail = outcome.dropped[doc.id]
                 detail = f"{detail}; {outcome.why[doc.id]}" if doc.id in outcome.why else detail
-                summary.dropped[kind][reason] += 1
                 ledger.append({**base, "outcome": "dropped", "reason": reason, "detail": detail, "record_id": ""})
-        assert set(by_id) == set(outcome.used) | set(outcome.dropped), "every document ends used or dropped"
-    pl.DataFrame(rows, schema=EXAMPLE_SCHEMA).write_parquet(out_dir / "examples.parquet")
-    pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
-    (out_dir / "examples_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
-    return summary
+        assert {d.id for d in members} == set(outcome.used) | set(outcome.dropped), "every document ends used or dropped"
+    position = pl.DataFrame({"key": keys, "_pos": range(len(keys))}, schema={"key": pl.String, "_pos": pl.Int64})
+
+    def in_unit_order(new: pl.DataFrame, found: dict[str, pl.DataFrame], schema: pl.Schema) -> pl.DataFrame:
+        frames = [new, *(f.select(list(schema)).cast(dict(schema)) for f in found.values())]
+        return (pl.concat([f.with_row_index("_seq") for f in frames]).join(position, on="key", how="inner")
+                .sort("_pos", "_seq").select(list(schema)))
+
+    examples = in_unit_order(pl.DataFrame(rows, schema=UNIT_EXAMPLE_SCHEMA), found_examples, UNIT_EXAMPLE_SCHEMA)
+    ledger_rows = in_unit_order(pl.DataFrame(ledger, schema=UNIT_LEDGER_SCHEMA), found_ledger, UNIT_LEDGER_SCHEMA)
+    documents = ledger_rows.unique("unit_id", keep="first")
+    dropped: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, reason, n in ledger_rows.filter(pl.col("outcome") == "dropped").group_by("source_kind", "reason").len().sort("source_kind", "reason").iter_rows():
+        dropped[kind][reason] = n
+    stats = {
+        "inputs": dict(documents.group_by("source_kind").len().sort("source_kind").iter_rows()),
+        "documents_used": dict(ledger_rows.filter(pl.col("outcome") == "kept").unique("unit_id").group_by("source_kind").len().sort("source_kind").iter_rows()),
+        "examples": dict(examples.group_by("kind").len().sort("kind").iter_rows()),
+        "dropped": dict(dropped),
+    }
+    store.write(pack, {"examples": examples, "ledger": ledger_rows}, stats)
+    return {"pack": pack, "units": len(units), "computed": len(missing), "reused_pack": False, "stats": stats}

@@ -217,6 +217,22 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
     return Question(templates[template].format(heading=heading, manual=manual), template, language)
 
 
+# a line of a listing rather than prose: a config entry ("baudrate = <num> ; # ..."), a shell or tool prompt,
+# tool output ("avrdude: Device signature = 0x1e9702"), a hex dump row, a progress bar, a rule
+_LISTING_LINE = re.compile(
+    r"^\s*(?:\S+\s*=\s*\S.*;|[$%#>]\s|\w+>\s|>>>\s|[a-z]+:\s.*=\s*0x|[0-9a-f]{4}\s+(?:[0-9a-f]{2}\s+)+\||#{10,}|[-=]{10,}\s*$)",
+    re.IGNORECASE,
+)
+LISTING_SHARE = 0.7
+
+
+def is_listing(text: str) -> bool:
+    """Mostly a listing (config entries, a terminal session, a hex dump, a table of values), not prose: real
+    documentation, but no answer to a question ("What else should I know about Configuration File?")."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("```")]
+    return bool(lines) and sum(bool(_LISTING_LINE.match(line)) for line in lines) / len(lines) >= LISTING_SHARE
+
+
 _SENTENCE_END = re.compile(r"(?<!\.)([.!?](?=\s+[A-Z\"'(*`])|[.!?](?=\n)|[。！？])")
 
 

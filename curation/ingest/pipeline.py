@@ -18,10 +18,10 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
-from tqdm import tqdm
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs are reported in the ledger, not on stderr
 
@@ -34,10 +34,12 @@ from curation.ingest.threading import thread_keys
 from curation.ingest.units import Quarantined, UnitResult
 from schemas import Document, SourceRef
 from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, SOURCES_SCHEMA, document_row, sink_atomic
+from curation.shards import MapFn, ProgressFn, TqdmProgress, map_shards
 
 STAGE = "ingest"
 DROP_REASONS = {ERASED: "an erasure request (`curate forget`) matches the unit; the detail names the request, never what it matched"}
 BATCH_SIZE = 5000
+SHARD_BYTES = 16 * 2**20  # input bytes per ingest shard (a bigger file is a shard alone)
 # Bump when a reader changes what it makes of the same bytes: files ingested by an older reader
 # (or with another ingest config) are then read again instead of being skipped as unchanged.
 READER_VERSION = "3"
@@ -51,6 +53,13 @@ class IngestSummary:
     documents: Counter = field(default_factory=Counter)
     quarantined: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     erased: Counter = field(default_factory=Counter)  # documents dropped for an erasure request, read now or before
+
+    def add(self, other: IngestSummary) -> None:
+        """Count another shard's files and units in."""
+        for name in ("files", "skipped_files", "units", "documents", "erased"):
+            getattr(self, name).update(getattr(other, name))
+        for kind, reasons in other.quarantined.items():
+            self.quarantined[kind].update(reasons)
 
     def as_dict(self) -> dict:
         kinds = sorted(set(self.files) | set(self.skipped_files) | set(self.units) | set(self.erased))
@@ -133,11 +142,14 @@ def ledger_row(result: UnitResult, erased_by: str | None = None) -> dict:
     }
 
 
-def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = None, *, progress: bool = True,
-           register: Register | None = None) -> IngestSummary:
+def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = None, *, progress: bool | ProgressFn = True,
+           register: Register | None = None, map_fn: MapFn = map, shard_bytes: int = SHARD_BYTES) -> IngestSummary:
     """Read every unit under the source roots into out_dir/documents.parquet and out_dir/ledger.parquet.
 
-    With an erasure `register`, the units its requests match are dropped (reason `erased`)."""
+    With an erasure `register`, the units its requests match are dropped (reason `erased`). The files to
+    read (new or changed) are cut into shards of about `shard_bytes` (a bigger file is a shard of its
+    own) and read with `map_fn` (:func:`_read_files`); a run that finds no file new, changed or gone
+    leaves the outputs as they are. Files no longer under the roots leave the outputs."""
     config = config or IngestConfig()
     mappings = config.mappings()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -151,6 +163,50 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
     seen = _previous_sources(out_dir)
     fingerprint = hashlib.sha256(f"{READER_VERSION}|{config.model_dump_json()}".encode()).hexdigest()[:12]
     files = list(discover([Path(s) for s in sources], config.email_dirs))
+    todo: list[tuple[InputFile, str]] = []
+    for file in files:
+        file_hash = f"{_file_sha256(file.path)}:{fingerprint}"
+        if seen.get(file.relpath) == file_hash:
+            summary.skipped_files[file.source_kind] += 1
+        else:
+            todo.append((file, file_hash))
+    present = {file.relpath for file in files}
+    outputs = [out_dir / f"{name}.parquet" for name in ("documents", "ledger", "sources")]
+    if todo or set(seen) - present or not all(o.exists() for o in outputs):
+        report = progress if callable(progress) else TqdmProgress(progress)
+        results = map_shards(map_fn, partial(_read_files, config=config, mappings=mappings, parts=str(parts), matcher=matcher),
+                             _file_shards(todo, shard_bytes), what="ingest", progress=report)
+        source_rows = [row for shard in results for row in shard["sources"]]
+        for shard in results:
+            summary.add(shard["summary"])
+        _merge(out_dir, parts, source_rows, present)
+    if matcher:
+        _mark_applied(out_dir, register)
+    shutil.rmtree(parts, ignore_errors=True)
+    (out_dir / "ingest_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+    return summary
+
+
+def _file_shards(todo: list[tuple[InputFile, str]], shard_bytes: int) -> list[tuple[int, list[tuple[InputFile, str]]]]:
+    """Consecutive files (discovery order) in shards of about shard_bytes; a bigger file is a shard alone."""
+    shards: list[list[tuple[InputFile, str]]] = []
+    held = shard_bytes
+    for file, file_hash in todo:
+        size = file.path.stat().st_size if file.path.exists() else 0
+        if held + size > shard_bytes and (not shards or shards[-1]):
+            shards.append([])
+            held = 0
+        shards[-1].append((file, file_hash))
+        held += size
+    return list(enumerate(shard for shard in shards if shard))
+
+
+def _read_files(shard: tuple[int, list[tuple[InputFile, str]]], *, config: IngestConfig, mappings, parts: str, matcher=None) -> dict:
+    """Read one shard's files into parts/documents-SSSSS-NNNNN.parquet (+ ledger parts); returns the
+    shard's summary and its sources rows. The per-file loop: every unit a Document or a ledger row."""
+    number, files = shard
+    parts_dir = Path(parts)
+    summary = IngestSummary(out_dir=parts_dir)
     doc_batch: list[dict] = []
     ledger_batch: list[dict] = []
     source_rows: list[dict] = []
@@ -160,17 +216,12 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
         nonlocal part_no
         if doc_batch or ledger_batch:
             part_no += 1
-            pl.DataFrame(doc_batch, schema=DOCUMENT_SCHEMA).write_parquet(parts / f"documents-{part_no:05d}.parquet")
-            pl.DataFrame(ledger_batch, schema=LEDGER_SCHEMA).write_parquet(parts / f"ledger-{part_no:05d}.parquet")
+            pl.DataFrame(doc_batch, schema=DOCUMENT_SCHEMA).write_parquet(parts_dir / f"documents-{number:05d}-{part_no:05d}.parquet")
+            pl.DataFrame(ledger_batch, schema=LEDGER_SCHEMA).write_parquet(parts_dir / f"ledger-{number:05d}-{part_no:05d}.parquet")
             doc_batch.clear()
             ledger_batch.clear()
 
-    bar = tqdm(files, unit="file", desc="ingest", disable=None if progress else True, leave=False, mininterval=0.5)
-    for file in bar:
-        file_hash = f"{_file_sha256(file.path)}:{fingerprint}"
-        if seen.get(file.relpath) == file_hash:
-            summary.skipped_files[file.source_kind] += 1
-            continue
+    for file, file_hash in files:
         summary.files[file.source_kind] += 1
         units = 0
         for result in read_file(file, config, mappings):
@@ -192,14 +243,8 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
             if len(ledger_batch) >= BATCH_SIZE:
                 flush()
         source_rows.append({"path": file.relpath, "sha256": file_hash, "reader": file.reader, "units": units})
-        bar.set_postfix(units=sum(summary.units.values()), refresh=False)
     flush()
-    _merge(out_dir, parts, source_rows)
-    if matcher:
-        _mark_applied(out_dir, register)
-    shutil.rmtree(parts, ignore_errors=True)
-    (out_dir / "ingest_summary.json").write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
-    return summary
+    return {"summary": summary, "sources": source_rows}
 
 
 APPLIED = "erasure_applied.json"  # the ids of the requests already applied to the folder's documents
@@ -257,8 +302,11 @@ def _previous_sources(out_dir: Path) -> dict[str, str]:
     return dict(zip(frame["path"], frame["sha256"]))
 
 
-def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
-    """Old outputs minus every file read in this run, plus the new parts; then thread keys over all emails.
+def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str] | None = None) -> None:
+    """Old outputs minus every file read in this run (and, with `present`, every file no longer there), plus
+    the new parts; then thread keys over all emails. Documents are sorted by source kind and group key
+    (thread, ticket, manual), so the documents of a thread are neighbours and the later steps read a
+    thread from one stretch of the file.
 
     Rows of a file read now replace its earlier rows in all three outputs, whether or not the earlier
     sources.parquet knew the file: a run killed between two renames may have left documents.parquet
@@ -272,6 +320,8 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
         previous = out_dir / f"{name}.parquet"
         if previous.exists():
             kept = pl.scan_parquet(previous, schema=schema).filter(~pl.col("path").is_in(read_now))
+            if present is not None:
+                kept = kept.filter(pl.col("path").is_in(pl.Series(sorted(present), dtype=pl.String).implode()))
             frames.insert(0, kept.collect().lazy())  # materialise: the file is about to be replaced
     documents = pl.concat(docs, how="vertical") if docs else DOCUMENT_SCHEMA.to_frame().lazy()
     emails_frame = documents.filter(pl.col("source_kind") == "email").select("id", "message_id", "parent_ids", "subject_key", "participants", "created_at").collect()
@@ -280,7 +330,7 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict]) -> None:
         documents.join(keys, on="id", how="left")
         .with_columns(group_key=pl.coalesce("thread_key", "group_key"))
         .drop("thread_key")
-        .sort("source_kind", "path", "id")
+        .sort("source_kind", "group_key", "path", "id")
     )
     sink_atomic(documents, out_dir / "documents.parquet")
     fault_point("ingest:rename")  # documents renamed into place, ledger and sources not yet

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -20,15 +21,28 @@ from curation.dedup.minhash import example_text, shingle_set_shard, signature_sh
 from curation.dedup.pipeline import sharded
 
 
-def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: float, map_fn: Callable = map) -> list[dict]:
-    """(held-out id, train id, jaccard) for every pair at or above threshold."""
+def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: float, map_fn: Callable = map,
+                  known_signatures: Path | None = None) -> list[dict]:
+    """(held-out id, train id, jaccard) for every pair at or above threshold. `known_signatures`: the dedup
+    step's signatures folder; an example whose signature it holds (same scheme) is not hashed again."""
     # training examples first: they are the "frozen" side, so only pairs involving a held-out one come back
     frame = examples.select("id", "kind", "split", example_text()).sort(pl.col("split") != "train", "id")
     n_train = frame.filter(pl.col("split") == "train").height
     if n_train in (0, frame.height):
         return []
     texts = frame.get_column("text")
-    signatures = np.concatenate(sharded(map_fn, partial(signature_shard, config=config), texts, config.num_shards))
+    signatures = np.empty((frame.height, config.num_perm), np.uint32)
+    missing = np.ones(frame.height, bool)
+    if known_signatures is not None:
+        found = _known(known_signatures, frame.get_column("id"), config)
+        if found.height:
+            at = frame.select(pl.col("id").alias("_id")).with_row_index("_at").join(found, left_on="_id", right_on="id", how="inner")
+            rows = at.get_column("_at").to_numpy()
+            signatures[rows] = at.get_column("signature").to_numpy()
+            missing[rows] = False
+    if missing.any():
+        todo = np.flatnonzero(missing)
+        signatures[todo] = np.concatenate(sharded(map_fn, partial(signature_shard, config=config), texts.gather(todo), config.num_shards))
     bands, rows = config.model_copy(update={"threshold": threshold}).bands_rows
     kinds = frame.get_column("kind").cast(pl.Categorical).to_physical().to_numpy()
     keys = band_keys(signatures, bands, rows, groups=kinds)
@@ -45,3 +59,23 @@ def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: flo
     ids = frame.get_column("id").to_list()
     return [{"heldout": ids[h], "train": ids[t], "jaccard": round(float(s), 3)}
             for t, h, s in zip(lo.tolist(), hi.tolist(), jaccard.tolist()) if s >= threshold]
+
+
+def _known(folder: Path, ids: pl.Series, config: DedupConfig) -> pl.DataFrame:
+    """id, signature of the wanted ids from a dedup signatures folder (parts written with this config's scheme)."""
+    from curation.dedup.pipeline import signature_parts
+
+    parts = [p for p in signature_parts(Path(folder)) if p.exists()] if Path(folder).exists() else []
+    if not parts:
+        return pl.DataFrame(schema={"id": pl.String, "signature": pl.Array(pl.UInt32, config.num_perm)})
+    wanted = ids.implode()
+    frames = []
+    for part in parts:
+        columns = pl.read_parquet_schema(part)
+        if not {"id", "signature", "scheme"} <= set(columns) or columns["signature"] != pl.Array(pl.UInt32, config.num_perm):
+            continue
+        frames.append(pl.scan_parquet(part).filter(pl.col("id").is_in(wanted) & (pl.col("scheme") == config.scheme)
+                                                   & pl.col("signature").is_not_null()).select("id", "signature"))
+    if not frames:
+        return pl.DataFrame(schema={"id": pl.String, "signature": pl.Array(pl.UInt32, config.num_perm)})
+    return pl.concat(frames).collect().unique("id", keep="last", maintain_order=True)

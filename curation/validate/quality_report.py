@@ -83,8 +83,13 @@ def example_flags(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_token
 
 def quality_report(examples: pl.DataFrame, tokens: pl.DataFrame | None, max_tokens: int) -> dict:
     """{"<source>/<kind>": {"examples": n, "defects": {defect: {"share", "count", "examples"}}}, "all": ...}."""
+    return summarise_flags(example_flags(examples, tokens, max_tokens))
+
+
+def summarise_flags(flags: pl.DataFrame) -> dict:
+    """The report of :func:`quality_report` from the flags of :func:`example_flags` (computed per record)."""
     groups: dict[str, dict] = {}
-    for row in example_flags(examples, tokens, max_tokens).iter_rows(named=True):
+    for row in flags.iter_rows(named=True):
         for key in (f"{row['source_kind']}/{row['kind']}", "all"):
             group = groups.setdefault(key, {"examples": 0, "ids": {d: [] for d in DEFECTS}})
             group["examples"] += 1

@@ -124,7 +124,11 @@ def _phone_ok(raw: str, regions: tuple[str, ...]) -> bool:
 
 def pii_leftovers(examples: pl.DataFrame, keep_terms: list[str], phone_regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, str]:
     """Example id -> the PII type whose pattern still matches its text (see :func:`text_for_pii`)."""
-    content = text_for_pii(examples, keep_terms, phone_regions)
+    return leftovers_in(text_for_pii(examples, keep_terms, phone_regions))
+
+
+def leftovers_in(content: pl.DataFrame) -> dict[str, str]:
+    """:func:`pii_leftovers` of a frame of :func:`text_for_pii` (id, text_for_pii)."""
     hits = content.select("id", *[pl.col("text_for_pii").str.contains(pattern).alias(kind) for kind, pattern in PII_PATTERNS.items()])
     found: dict[str, str] = {}
     for kind in PII_PATTERNS:
@@ -134,12 +138,14 @@ def pii_leftovers(examples: pl.DataFrame, keep_terms: list[str], phone_regions: 
 
 
 def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms: list[str],
-                   phone_regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, pl.DataFrame]:
-    """The tables the suites check: one row per example, per message, per group and per source kind."""
+                   phone_regions: tuple[str, ...] = DEFAULT_REGIONS, pii_texts: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """The tables the suites check: one row per example, per message, per group and per source kind.
+    `pii_texts`: :func:`text_for_pii` of the examples when it is at hand (the per-record checks keep it)."""
+    texts = text_for_pii(examples, keep_terms, phone_regions) if pii_texts is None else pii_texts.select("id", "text", "text_for_pii")
     content = examples.select(
         "id", "kind", "source_kind", "split", "group_key",
         n_messages=pl.col("messages").list.len(),
-    ).join(text_for_pii(examples, keep_terms, phone_regions), on="id", how="left", maintain_order="left").with_columns(n_chars=pl.col("text").str.len_chars())
+    ).join(texts, on="id", how="left", maintain_order="left").with_columns(n_chars=pl.col("text").str.len_chars())
     for split in ratios:
         content = content.with_columns((pl.col("split") == split).cast(pl.Int8).alias(f"is_{split}"))
     messages = examples.select(pl.col("id").alias("example_id"), "messages").explode("messages").select(

@@ -171,3 +171,35 @@ def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_
     questions = [e.messages[-2].content for e in instructions]
     assert questions[0] == "Axis movement is not normal?" and len(questions) > 1
     assert all("??" not in q and "Axis movement is not normal" in q for q in questions[1:]), questions
+
+
+@pytest.mark.parametrize(("text", "listing"), [
+    # the shared avrdude manual's configuration listing, terminal session and hex dump: no answer to a question
+    ("blocksize = <num> ; # \"\nreadsize = <num> ; # \"\nread = <instruction format> ;\nwrite = <instruction format> ;", True),
+    ("% avrdude -p m128 -u -c stk500 -t\navrdude: Device signature = 0x1e9702\navrdude> d efuse\n>>> d efuse\n0000 fd |.|", True),
+    ("0000 d2 02 96 49 41 56 52 55 f8 2d 40 48 65 6c 6c 6f |...IAVRU.-@Hello|\n0010 20 57 6f 72 6c 64 21 00 ff ff | World!..|", True),
+    # prose, prose around a few commands, a table, a fenced command: answers
+    ("Anki allows you to create different types of notes for different\nmaterial. Each type has its own fields.", False),
+    ("To install from the Ports Tree:\n\n% su - root\n# cd /usr/ports/devel/avrdude\n# make install\n\nOr use a pre-built package.", False),
+    ("| Key | Allowed Values |\n|---|---|\n| separator | Comma |\n| html | true, false |", False),
+    ("```shell\nsudo pacman -S libxinerama xcb-util-cursor nss\n```", False),
+])
+def test_a_listing_is_told_from_prose(text, listing):
+    from curation.examples.knowledge import is_listing
+
+    assert is_listing(text) is listing
+
+
+def test_a_listing_section_is_a_passage_with_no_question():
+    from curation.company import CompanyConfig
+    from curation.examples.build import manual_examples
+    from curation.examples.config import ExamplesConfig
+
+    # the avrdude manual's terminal session: documentation to read, no answer to "What should I know about ...?"
+    session = ("% avrdude -p m128 -u -c stk500 -t\navrdude: AVR device initialized and ready to accept instructions\n"
+               "avrdude: Device signature = 0x1e9702\navrdude> d efuse\n>>> d efuse\n0000 fd |.|\navrdude> quit")
+    outcome = manual_examples(_manual_section(session, "Terminal Mode Examples"), CompanyConfig(), ExamplesConfig())
+    assert [e.kind for e in outcome.examples] == ["passage"]
+    assert "a listing" in outcome.why["d_s"]
+    prose = "To read the fuses, start avrdude in terminal mode and type the dump command for each fuse you need to check."
+    assert "instruction" in {e.kind for e in manual_examples(_manual_section(prose, "Reading fuses"), CompanyConfig(), ExamplesConfig()).examples}

@@ -25,16 +25,21 @@ def test_refresh_flow_default_and_dask_give_the_same_version(prefect_test_harnes
 
     from flows.refresh import refresh_dataset
 
+    from curation import run
+
     monkeypatch.setenv("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
     default_path, default_config = _config_file(tmp_path, "default")
-    first = refresh_dataset(config_path=default_path)
+    first = refresh_dataset(config_path=default_path, shard_size=60)  # several shards per step: each a task
     assert first["status"] == "published"
     assert _latest_progress() == 100.0, "the flow's progress artifact reaches 100% step by step"
     dask_path, dask_config = _config_file(tmp_path, "dask")
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None})
-    second = refresh_dataset.with_options(task_runner=runner)(config_path=dask_path)
+    second = refresh_dataset.with_options(task_runner=runner)(config_path=dask_path, shard_size=60)
     assert second["status"] == "published"
     assert second["version_id"] == first["version_id"]
+    _, plain_config = _config_file(tmp_path, "plain")
+    plain = run.refresh(plain_config, progress=False, map_fn=map, gx_project_root=tmp_path / "plain")
+    assert plain.version_id == first["version_id"], "Prefect tasks, Dask and builtin map give one version"
     index = tmp_path / "dask" / "reports" / "index.html"
     assert index.exists() and second["version_id"] in index.read_text()
     again = refresh_dataset(config_path=default_path)
