@@ -36,6 +36,7 @@ _SHORTCODE_TEXT = re.compile(r"\{\{[<%]\s*glossary_tooltip\b[^}]*?\btext=\"([^\"
 _SHORTCODE_TERM = re.compile(r"\{\{[<%]\s*glossary_tooltip\b[^}]*?\bterm_id=\"([^\"]*)\"[^}]*?[>%]\}\}")  # no text=: the term
 _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)  # Hugo: {{< note >}}, {{% capture %}}, {{< param "x" >}}...
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HARD_BREAK = re.compile(r"(?<![:\\])\\$", re.MULTILINE)  # a backslash ending a line is Markdown's line break ("C:\" stays)
 
 
 _CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)  # fenced blocks, inline code spans
@@ -54,6 +55,7 @@ def markdown_to_text(text: str) -> str:
 
 def _prose_to_text(text: str) -> str:
     text = _COMMENT.sub("", text)
+    text = _HARD_BREAK.sub("", text)
     text = _WIKI_EMBED.sub("", text)
     text = _WIKI_LINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
     text = _SHORTCODE_TEXT.sub(lambda m: m.group(1), text)

@@ -581,6 +581,8 @@ def _clean_known_name(name: str) -> list[str] | None:
     tokens = _name_tokens(name)
     if not tokens or any(t.lower() in _NON_PERSON for t in tokens):
         return None
+    if len(tokens) == 1 and tokens[0].isupper():
+        return None  # an acronym or an organisation ("ENRON", "IBM"), not a person
     if all(t.islower() for t in tokens):
         tokens = [t[:1].upper() + t[1:] for t in tokens]
     return tokens
@@ -598,10 +600,15 @@ def _name_forms(names: tuple[str, ...], keep_lower: frozenset[str]) -> _NameForm
     full: set[tuple[str, ...]] = set()
     reversed_full: set[tuple[str, str]] = set()
     singles: set[str] = set()
+    variants = []
     for name in names:
         tokens = _clean_known_name(name)
         if tokens is None:
             continue
+        variants.append(tokens)
+        if len(tokens) > 1 and all(t.isupper() for t in tokens):  # "JEFF SMITH" in a header is "Jeff," in the body too
+            variants.append([t[:1] + t[1:].lower() for t in tokens])
+    for tokens in variants:
         if len(tokens) > 1:
             full.add(tuple(tokens))
             reversed_full.add((tokens[-1], tokens[0]))

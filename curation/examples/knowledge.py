@@ -218,19 +218,45 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
 
 
 # a line of a listing rather than prose: a config entry ("baudrate = <num> ; # ..."), a shell or tool prompt,
-# tool output ("avrdude: Device signature = 0x1e9702"), a hex dump row, a progress bar, a rule
+# tool output ("avrdude: Device signature = 0x1e9702", "Vtarget : 4.71 V"), a hex dump row, a progress bar, a rule
 _LISTING_LINE = re.compile(
-    r"^\s*(?:\S+\s*=\s*\S.*;|[$%#>]\s|\w+>\s|>>>\s|[a-z]+:\s.*=\s*0x|[0-9a-f]{4}\s+(?:[0-9a-f]{2}\s+)+\||#{10,}|[-=]{10,}\s*$)",
+    r"^\s*(?:\S+\s*=\s*\S.*;|[#>]\s|\w+>\s|>>>\s|[a-z]+:\s.*=\s*0x|[0-9a-f]{4}\s+(?:[0-9a-f]{2}\s+)+\||#{10,}|[-=]{10,}\s*$"
+    r"|[\w/().-]+(?:[ \t][\w/().-]+){0,3}[ \t]+:[ \t]+\S)",
     re.IGNORECASE,
 )
+_PROMPT = re.compile(r"^\s*(\w+)>\s", re.MULTILINE)  # "avrdude> ": the tool's own lines ("avrdude: ...") are its output
+# a list item of a few words (a table of contents, an index: "- Importing"), a scrap of a PDF laid out as a
+# picture ("through", "the", "small hole of the extruder"): a line of at most three short Latin-script words
+_SHORT_ITEM = re.compile(r"^\s*(?:[-*+]\s+)?[^\s]{1,14}(?:[ \t]+[^\s]{1,14}){0,2}\s*$")
+_LATIN = re.compile(r"[A-Za-z]")
+_SHELL_COMMAND = re.compile(r"^\s*[$%]\s+\S")
+_WIDE = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 LISTING_SHARE = 0.7
 
 
 def is_listing(text: str) -> bool:
-    """Mostly a listing (config entries, a terminal session, a hex dump, a table of values), not prose: real
-    documentation, but no answer to a question ("What else should I know about Configuration File?")."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("```")]
-    return bool(lines) and sum(bool(_LISTING_LINE.match(line)) for line in lines) / len(lines) >= LISTING_SHARE
+    """Mostly a listing (config entries, a terminal session, a hex dump, a table of contents, scraps of a PDF
+    laid out as a picture), not prose: documentation to read, but no answer to a question ("What else should
+    I know about Configuration File?"). A shell command ("$ make install") is what a how-to answers with, so
+    it counts neither way; a table and fenced code are answers (inside a fence only the listing patterns
+    count); a short item counts only in a chunk of five lines or more."""
+    tools = {m.group(1).lower() for m in _PROMPT.finditer(text)}
+    verdicts, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if not line.strip() or _SHELL_COMMAND.match(line):
+            continue
+        verdicts.append((line, fenced))
+
+    def listing_line(line: str, fenced: bool) -> bool:
+        if _LISTING_LINE.match(line) or (tools and line.lstrip().split(":", 1)[0].lower() in tools):
+            return True
+        return (not fenced and len(verdicts) >= 5 and bool(_SHORT_ITEM.match(line)) and bool(_LATIN.search(line))
+                and not _WIDE.search(line))
+
+    return bool(verdicts) and sum(listing_line(line, fenced) for line, fenced in verdicts) / len(verdicts) >= LISTING_SHARE
 
 
 _SENTENCE_END = re.compile(r"(?<!\.)([.!?](?=\s+[A-Z\"'(*`])|[.!?](?=\n)|[。！？])")

@@ -68,3 +68,10 @@ def test_a_glossary_tooltip_without_text_shows_its_term():
     # "Kubernetes stores the serialized state of objects by writing them into ." lost its subject
     text = markdown_to_text('Kubernetes stores objects by writing them into\n{{< glossary_tooltip term_id="etcd" >}}.')
     assert text == "Kubernetes stores objects by writing them into\netcd."
+
+
+def test_a_hard_line_break_loses_its_backslash():
+    # the Anki manual: "`flag:0`\" and "- **Basic (optional reversed card)**\" end their lines with Markdown's break
+    text = "`flag:0`\\\ncards without a flag.\n\n- **Basic (optional reversed card)**\\\n  Like Basic.\nSave it under C:\\\nthen."
+    assert markdown_to_text(text) == ("`flag:0`\ncards without a flag.\n\n- **Basic (optional reversed card)**\n  Like Basic.\n"
+                                      "Save it under C:\\\nthen.")

@@ -349,6 +349,12 @@ def test_keep_terms_protect_product_names_that_look_like_names():
     assert out(text, config, known_names=["Marie Curie"]) == "The Marie Curie Edition ships today, <PERSON>."
 
 
+def test_a_shouted_header_name_is_found_in_the_body_as_written_there():
+    # the Enron sent mail: X-To '"JEFF SMITH" <jsmith@...>', body "Jeff, Can you resend the info ..."
+    text = "Jeff, \n\nCan you resend the info? JEFF SMITH said he faxed it. ENRON has it too."
+    assert out(text, known_names=["JEFF SMITH", "ENRON"]) == "<PERSON>, \n\nCan you resend the info? <PERSON> said he faxed it. ENRON has it too."
+
+
 def test_names_that_are_not_people_are_ignored():
     text = "Nordlicht Gadgets Support team and the noreply robot answer."
     assert out(text, known_names=["Nordlicht Gadgets Support", "noreply", "support@nordlicht.example"]) == text

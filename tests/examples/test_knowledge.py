@@ -178,11 +178,22 @@ def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_
     ("blocksize = <num> ; # \"\nreadsize = <num> ; # \"\nread = <instruction format> ;\nwrite = <instruction format> ;", True),
     ("% avrdude -p m128 -u -c stk500 -t\navrdude: Device signature = 0x1e9702\navrdude> d efuse\n>>> d efuse\n0000 fd |.|", True),
     ("0000 d2 02 96 49 41 56 52 55 f8 2d 40 48 65 6c 6c 6f |...IAVRU.-@Hello|\n0010 20 57 6f 72 6c 64 21 00 ff ff | World!..|", True),
-    # prose, prose around a few commands, a table, a fenced command: answers
+    # a terminal session with the tool's own output lines; a table of contents; a PDF laid out as a picture
+    (">>> w hfuse 0 0x89\navrdude> w lfuse 0 0x2f\n% avrdude -c pkobn_updi -p avr128db48 -t\nVtarget : 4.71 V\n"
+     "PDI/UPDI clock Xmega/megaAVR : 100 kHz\navrdude: AVR device initialized and ready to accept instructions", True),
+    ("- Searching\n- Importing\n  - Text Files\n  - Packaged Decks\n- Exporting\n- Backups\n- Managing Files", True),
+    ("Loading Filament\n1. Preheat\nMethod 1\nMethod 2\n2. Feeding\nPress and hold the extruder\nlever then i\nnsert\n"
+     "1.75mm filament\nthrough\nthe\nsmall hole of the extruder\n.", True),
+    # prose, prose around a few commands, a table, a fenced command, hard-wrapped Japanese: answers
     ("Anki allows you to create different types of notes for different\nmaterial. Each type has its own fields.", False),
     ("To install from the Ports Tree:\n\n% su - root\n# cd /usr/ports/devel/avrdude\n# make install\n\nOr use a pre-built package.", False),
     ("| Key | Allowed Values |\n|---|---|\n| separator | Comma |\n| html | true, false |", False),
     ("```shell\nsudo pacman -S libxinerama xcb-util-cursor nss\n```", False),
+    ("If you do not have root access, do this instead:\n$ gunzip -c avrdude-7.1.tar.gz | tar xf -\n$ cd avrdude-7.1\n"
+     "$ ./configure --prefix=$HOME/local\n$ make\n$ make install\nThe binary is then in your home folder.", False),
+    ("```yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: cuda-test\nspec:\n  containers:\n    - name: cuda-test\n```", False),
+    ("Note: the programmer must be connected.\nThe part is then read and verified, and any\nmismatch is reported as an error.", False),
+    ("本製品をご使用になる前に\n必ず本書をお読みください。\n電源を入れる前に\nケーブルを確認してください。\n設定を保存します。", False),
 ])
 def test_a_listing_is_told_from_prose(text, listing):
     from curation.examples.knowledge import is_listing
