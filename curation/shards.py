@@ -239,23 +239,17 @@ class PackStore:
     def packs(self) -> list[str]:
         return sorted(p.name[: -len(".stats.json")] for p in self.root.glob("*.stats.json")) if self.root.is_dir() else []
 
-    def lookup(self, keys: Iterable[str], table: str) -> dict[str, pl.DataFrame]:
-        """{key: its rows of `table`} for the keys some pack holds (one pack per key, rows in written order)."""
+    def lookup(self, keys: Iterable[str], table: str, schema: pl.Schema) -> pl.DataFrame:
+        """The rows of `table` (with `schema`) of the keys some pack holds, in one frame: all rows of a key from
+        one pack, in written order. One scan over the packs; a key no pack holds has no rows."""
         wanted = sorted(set(keys))
         files = [self.path(p, table) for p in self.packs() if self.path(p, table).exists()]
         if not wanted or not files:
-            return {}
-        wanted_series = pl.Series(wanted, dtype=pl.String).implode()
-        where = (
-            pl.scan_parquet(files, include_file_paths="_file").select("key", "_file")
-            .filter(pl.col("key").is_in(wanted_series)).unique("key", keep="first").collect()
-        )
-        found: dict[str, pl.DataFrame] = {}
-        for file, keys_in_file in where.group_by("_file"):
-            rows = pl.read_parquet(file[0]).filter(pl.col("key").is_in(keys_in_file["key"].implode()))
-            for (key,), frame in rows.group_by("key", maintain_order=True):
-                found[key] = frame
-        return found
+            return pl.DataFrame(schema=schema)
+        rows = (pl.scan_parquet(files, include_file_paths="_file")
+                .filter(pl.col("key").is_in(pl.Series(wanted, dtype=pl.String).implode())).collect())
+        first = rows.group_by("key").agg(pl.col("_file").min())  # a unit copied into a newer pack: either copy will do
+        return rows.join(first, on=["key", "_file"], how="semi", maintain_order="left").select(list(schema)).cast(dict(schema))
 
     def prune(self, keep: Iterable[str]) -> int:
         """Delete the packs not in keep, leftovers of killed writes, and the step's other config folders."""
@@ -272,6 +266,14 @@ class PackStore:
                 if sibling.is_dir() and sibling != self.root:
                     shutil.rmtree(sibling, ignore_errors=True)
         return removed
+
+
+def in_key_order(new: pl.DataFrame, found: pl.DataFrame, keys: Sequence[str], schema: pl.Schema) -> pl.DataFrame:
+    """The rows of the keys, in the order of `keys` (a key listed twice gets its rows twice), each key's rows in
+    the order they were made; a key's rows come from `new` (computed now) or `found` (:meth:`PackStore.lookup`)."""
+    position = pl.DataFrame({"key": list(keys), "_pos": range(len(keys))}, schema={"key": pl.String, "_pos": pl.Int64})
+    both = pl.concat([new.select(list(schema)).cast(dict(schema)).with_row_index("_seq"), found.select(list(schema)).with_row_index("_seq")])
+    return both.join(position, on="key", how="inner").sort("_pos", "_seq").select(list(schema))
 
 
 def scan_packs(store: PackStore, packs: Sequence[str], table: str) -> pl.LazyFrame | None:

@@ -26,7 +26,7 @@ from curation.clean.config import CleanConfig
 from curation.clean.pii import PiiConfig, names_from_meta, names_in_text, redact
 from curation.clean.quality import detect_language, quality_verdict
 from curation.clean.surrogates import Surrogates
-from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, map_shards, scan_packs
+from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from schemas import Document, TicketComment
 from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, document_from_row, document_row, documents_from_frame, read_rows, sink_atomic
 
@@ -265,10 +265,11 @@ def _clean_shard(shard: tuple[str, int, int, dict[str, list[str]]], *, config: C
     pack = digest(keys, frame.get_column("sha256").to_list())
     if store.has(pack):
         return {"pack": pack, "computed": 0, "reused_pack": True, "stats": store.stats(pack)}
-    found = store.lookup(keys, "docs")
+    found = store.lookup(keys, "docs", PACK_SCHEMA)
+    known = set(found.get_column("key").to_list())
     computed: list[dict] = []
-    todo = frame.filter(pl.Series([key not in found for key in keys], dtype=pl.Boolean))
-    for key, document in zip((k for k in keys if k not in found), documents_from_frame(todo), strict=True):
+    todo = frame.filter(pl.Series([key not in known for key in keys], dtype=pl.Boolean))
+    for key, document in zip((k for k in keys if k not in known), documents_from_frame(todo), strict=True):
         thread = names.get(document.group_key, ()) if document.meta.kind != "manual" else ()
         result = clean_document(document, config, pii, staff_domains=staff_domains, thread_names=thread)
         source = document.source
@@ -277,13 +278,8 @@ def _clean_shard(shard: tuple[str, int, int, dict[str, list[str]]], *, config: C
         computed.append({**row, "key": key, "pii_counts": json.dumps(dict(sorted(result.pii_counts.items()))),
                          "outcome": "kept" if result.kept else "dropped", "reason": result.reason, "detail": result.detail,
                          "internal_notes_removed": result.internal_notes_removed})
-    frames = [pl.DataFrame(computed, schema=PACK_SCHEMA)] + [f.select(list(PACK_SCHEMA)).cast(dict(PACK_SCHEMA)) for f in found.values()]
-    position = pl.DataFrame({"key": keys, "_pos": range(len(keys)), "_sha": frame.get_column("sha256")},
-                            schema={"key": pl.String, "_pos": pl.Int64, "_sha": pl.String})
-    rows = (
-        pl.concat(frames).join(position, on="key", how="inner").sort("_pos")
-        .with_columns(sha256=pl.col("_sha")).select(list(PACK_SCHEMA))  # the file hash is lineage: the current one
-    )
+    rows = in_key_order(pl.DataFrame(computed, schema=PACK_SCHEMA), found, keys, PACK_SCHEMA).with_columns(
+        frame.get_column("sha256"))  # one row per document, in the shard's order; the file hash is lineage: the current one
     stats = _pack_stats(rows)
     store.write(pack, {"docs": rows}, stats)
     return {"pack": pack, "computed": len(computed), "reused_pack": False, "stats": stats}

@@ -31,7 +31,7 @@ from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
 from curation.examples.knowledge import chunks, is_listing, section_question, topic_heading
 from schemas import Document, Example, Message
-from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, map_shards, scan_packs
+from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, document_from_row, documents_from_frame, read_rows, sink_atomic
 
 STAGE = "examples"
@@ -536,9 +536,10 @@ def _examples_shard(shard: tuple[str, list[tuple[str, str, list[int]]]], *, comp
     pack = digest(keys)
     if store.has(pack):
         return {"pack": pack, "units": len(units), "computed": 0, "reused_pack": True, "stats": store.stats(pack)}
-    found_examples = store.lookup(keys, "examples")
-    found_ledger = store.lookup(keys, "ledger")  # every unit has ledger rows: the ledger says which units are there
-    missing = [(key, identity, rows) for key, identity, rows in units if key not in found_ledger]
+    found_examples = store.lookup(keys, "examples", UNIT_EXAMPLE_SCHEMA)
+    found_ledger = store.lookup(keys, "ledger", UNIT_LEDGER_SCHEMA)  # every unit has ledger rows: the ledger says which units are there
+    known = set(found_ledger.get_column("key").to_list())
+    missing = [(key, identity, rows) for key, identity, rows in units if key not in known]
     key_of = {identity: key for key, identity, _ in missing}
     rows, ledger = [], []
     docs = list(documents_from_frame(read_rows(Path(path), rows=sorted(r for _, _, unit_rows in missing for r in unit_rows))))
@@ -558,15 +559,8 @@ def _examples_shard(shard: tuple[str, list[tuple[str, str, list[int]]]], *, comp
                 detail = f"{detail}; {outcome.why[doc.id]}" if doc.id in outcome.why else detail
                 ledger.append({**base, "outcome": "dropped", "reason": reason, "detail": detail, "record_id": ""})
         assert {d.id for d in members} == set(outcome.used) | set(outcome.dropped), "every document ends used or dropped"
-    position = pl.DataFrame({"key": keys, "_pos": range(len(keys))}, schema={"key": pl.String, "_pos": pl.Int64})
-
-    def in_unit_order(new: pl.DataFrame, found: dict[str, pl.DataFrame], schema: pl.Schema) -> pl.DataFrame:
-        frames = [new, *(f.select(list(schema)).cast(dict(schema)) for f in found.values())]
-        return (pl.concat([f.with_row_index("_seq") for f in frames]).join(position, on="key", how="inner")
-                .sort("_pos", "_seq").select(list(schema)))
-
-    examples = in_unit_order(pl.DataFrame(rows, schema=UNIT_EXAMPLE_SCHEMA), found_examples, UNIT_EXAMPLE_SCHEMA)
-    ledger_rows = in_unit_order(pl.DataFrame(ledger, schema=UNIT_LEDGER_SCHEMA), found_ledger, UNIT_LEDGER_SCHEMA)
+    examples = in_key_order(pl.DataFrame(rows, schema=UNIT_EXAMPLE_SCHEMA), found_examples, keys, UNIT_EXAMPLE_SCHEMA)
+    ledger_rows = in_key_order(pl.DataFrame(ledger, schema=UNIT_LEDGER_SCHEMA), found_ledger, keys, UNIT_LEDGER_SCHEMA)
     documents = ledger_rows.unique("unit_id", keep="first")
     dropped: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, reason, n in ledger_rows.filter(pl.col("outcome") == "dropped").group_by("source_kind", "reason").len().sort("source_kind", "reason").iter_rows():

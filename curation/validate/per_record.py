@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.shards import DEFAULT_SHARD_SIZE, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, map_shards, scan_packs
+from curation.shards import DEFAULT_SHARD_SIZE, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from curation.validate.tokens import LazyTokenCounter
 from schemas.frames import LEDGER_SCHEMA, read_rows
 
@@ -112,9 +112,10 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
     pack = digest(keys)
     if store.has(pack):
         return {"pack": pack, "computed": 0, "reused_pack": True}
-    found = store.lookup(keys, "records")
-    found_ledger = store.lookup(keys, "ledger")
-    todo = frame.filter(pl.Series([key not in found for key in keys], dtype=pl.Boolean))
+    found = store.lookup(keys, "records", RECORD_SCHEMA)
+    found_ledger = store.lookup(keys, "ledger", LEDGER_PACK_SCHEMA)
+    known = set(found.get_column("key").to_list())
+    todo = frame.filter(pl.Series([key not in known for key in keys], dtype=pl.Boolean))
     content = text_for_pii(todo, list(keep_terms), phone_regions) if todo.height else pl.DataFrame(schema={"id": pl.String, "text_for_pii": pl.String})
     leftovers = leftovers_in(content)
     scrubbed = content.get_column("text_for_pii").to_list()
@@ -124,7 +125,7 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
 
     records, ledger = [], []
     done: set[str] = set()
-    for key, row, pii_text in zip((k for k in keys if k not in found), todo.iter_rows(named=True), scrubbed, strict=True):
+    for key, row, pii_text in zip((k for k in keys if k not in known), todo.iter_rows(named=True), scrubbed, strict=True):
         if key in done:  # the same row twice: one result serves both
             continue
         done.add(key)
@@ -141,11 +142,6 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
         for doc_id in row.get("source_document_ids") or [f"record:{row.get('id')}"]:
             ledger.append({"key": key, "unit_id": doc_id, "stage": STAGE, "outcome": outcome, "reason": reason, "detail": detail,
                            "source_kind": row.get("source_kind") or "", "path": "", "locator": "", "record_id": row.get("id") or ""})
-    position = pl.DataFrame({"key": keys, "_pos": range(len(keys))}, schema={"key": pl.String, "_pos": pl.Int64})
-
-    def in_order(new: list[dict], hits: dict[str, pl.DataFrame], schema: pl.Schema) -> pl.DataFrame:
-        frames = [pl.DataFrame(new, schema=schema), *(f.select(list(schema)).cast(dict(schema)) for f in hits.values())]
-        return pl.concat([f.with_row_index("_seq") for f in frames]).join(position, on="key", how="inner").sort("_pos", "_seq").select(list(schema))
-
-    store.write(pack, {"records": in_order(records, found, RECORD_SCHEMA), "ledger": in_order(ledger, found_ledger, LEDGER_PACK_SCHEMA)}, {})
+    store.write(pack, {"records": in_key_order(pl.DataFrame(records, schema=RECORD_SCHEMA), found, keys, RECORD_SCHEMA),
+                       "ledger": in_key_order(pl.DataFrame(ledger, schema=LEDGER_PACK_SCHEMA), found_ledger, keys, LEDGER_PACK_SCHEMA)}, {})
     return {"pack": pack, "computed": len(records), "reused_pack": False}
