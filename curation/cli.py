@@ -60,7 +60,8 @@ def print_ingest_summary(summary: dict) -> None:
     typer.echo(f"{'source':<8} {'files':>7} {'skipped':>8} {'units':>8} {'documents':>10} {'quarantined':>12}  reasons")
     for kind, row in summary.items():
         quarantined = sum(row["quarantined"].values())
-        reasons = ", ".join(f"{k}={v}" for k, v in row["quarantined"].items()) or "-"
+        reasons = ", ".join([f"{k}={v}" for k, v in row["quarantined"].items()]
+                            + [f"dropped:{k}={v}" for k, v in row.get("dropped", {}).items()]) or "-"
         typer.echo(f"{kind:<8} {row['files']:>7} {row['skipped_unchanged_files']:>8} {row['units']:>8} {row['documents']:>10} {quarantined:>12}  {reasons}")
     skipped = sum(row["skipped_unchanged_files"] for row in summary.values())
     if skipped:

@@ -63,7 +63,14 @@ def html_blocks(html: str, *, drop_boilerplate: bool = True) -> list[Block]:
         return []
     quotes = {node.mem_id for selector in QUOTE_SELECTORS for node in tree.css(selector)}
     cuts = {node.mem_id for selector in CUT_SELECTORS for node in tree.css(selector)}
-    return _Renderer(quotes, cuts).render(root)
+    blocks = _Renderer(quotes, cuts).render(root)
+    return [b for b in blocks if not _GENERATOR_CREDIT.match(b.text)] if drop_boilerplate else blocks
+
+
+# a documentation generator's credit line: "This document was generated on March 11, 2023 using texi2html 1.82."
+_GENERATOR_CREDIT = re.compile(r"\s*(?:This (?:document|page|file) was (?:generated|created)|Generated|Created) (?:on|by|with|using)\b.{0,120}"
+                               r"\b(?:texi2html|makeinfo|doxygen|sphinx|javadoc|pandoc|mkdocs|hugo|jekyll|asciidoctor)\b.{0,40}$",
+                               re.IGNORECASE | re.DOTALL)
 
 
 def html_to_text(html: str, *, drop_boilerplate: bool = False) -> str:
@@ -222,7 +229,7 @@ def _link_table(table) -> bool:
     """A table of nothing but links: a navigation bar ("[ < ] [ > ] [Up] [Contents]"), a table of
     contents or an index. Its cells say where to go, not what the manual says."""
     cells = table.css("td, th")
-    if sum(1 for cell in cells if cell.css_first("a") is not None) < 3:
+    if sum(1 for cell in cells if cell.css_first("a") is not None) < 2:  # two links and nothing else still say where to go
         return False
     for cell in cells:
         linked = "".join(a.text(deep=True) for a in cell.css("a"))

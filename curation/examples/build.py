@@ -29,7 +29,7 @@ from curation.defects import MIN_FUNCTION_SHARE, echoed, normal, not_a_request, 
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
-from curation.examples.knowledge import chunks, is_listing, section_question, topic_heading
+from curation.examples.knowledge import chunks, is_listing, is_navigation, section_question, topic_heading
 from schemas import Document, Example, Message
 from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, document_from_row, documents_from_frame, read_rows, sink_atomic
@@ -48,6 +48,7 @@ DROP_REASONS = {
     "manual_examples_disabled": "both manual instruction and passage examples are switched off",
     "no_question": "a manual section without a topic heading or question template, with passages switched off",
     "manual_fragment": "a manual section (a PDF page) under examples.min_answer_words words: a heading alone, a progress bar",
+    "manual_navigation": "a manual's table of contents or index section (its heading says so): where to look, not what it says",
 }
 _SPACE = re.compile(r"\s+")
 
@@ -296,6 +297,9 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     the chunk with its citation (curation/examples/knowledge.py), and the chunk as a passage."""
     outcome = _Outcome()
     meta = doc.meta
+    if (own := (meta.heading_path[-1] if meta.heading_path else doc.title)) and is_navigation(own):
+        outcome.dropped[doc.id] = ("manual_navigation", f"the section's heading {own!r} names a table of contents or an index")
+        return outcome
     product = next((p for p in company.products if p.lower() in meta.manual.lower() or p.split()[0] in meta.manual), None)
     where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"

@@ -124,13 +124,18 @@ _LABEL = re.compile(
 )
 # navigation, not a topic: a table of contents, an index, a short contents list
 _NAVIGATION = re.compile(
-    r"^(?:[^:]{1,60}:\s*)?(?:(?:table\s+of\s+)?contents|index|short\s+contents|inhalt|inhaltsverzeichnis|index\s+alphabétique|table\s+des\s+matières|"
+    r"^(?:[^:]{1,60}:\s*)?(?:(?:table\s+of\s+)?contents|(?:(?:concept|function|command|option|variable|keyword|general|subject)\s+)?index|short\s+contents|inhalt|inhaltsverzeichnis|index\s+alphabétique|table\s+des\s+matières|"
     r"sommaire|índice|contenido|目次|目录|目錄|索引)$",
     re.IGNORECASE,
 )
 _LOG_LINE = re.compile(r"^\s*(?:\[\s*\d+\.\d+\]|\d{4}-\d{2}-\d{2}[ T]\d{2}:|\d{1,2}:\d{2}(?::\d{2})?\b|[<>$#%]\s)")
 _NUMBERING = re.compile(r"^[\d.\s)(-]+$")
 _LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_navigation(heading: str) -> bool:
+    """A table of contents or an index ("Contents", "AVRDUDE: Concept Index", "目次"): where to look, not what it says."""
+    return bool(_NAVIGATION.match(heading.strip()))
 
 
 def is_topic(heading: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from curation.html_text import Block, blocks_to_text, html_blocks
 from curation.ingest.files import InputFile
 from curation.ingest.text import UndecodableText, decode_bytes, html_declared_charset
-from curation.ingest.units import Quarantined, UnitResult
+from curation.ingest.units import Dropped, Quarantined, UnitResult
 from schemas import Document, ManualMeta, SourceRef, sha256_hex, stable_id
 
 _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -105,7 +105,14 @@ def read_html(file: InputFile) -> Iterator[UnitResult]:
     manual = (title_match.group(1).strip() if title_match else "") or next(
         (path[0] for path, _ in sections if path), file.path.stem
     )
-    yield from _section_documents(file, "html", manual, [(path, blocks_to_text(body)) for path, body in sections])
+    bodies = [(path, blocks_to_text(body)) for path, body in sections]
+    if not any(body.strip() for _, body in bodies) and any(b.text.strip() for b in html_blocks(text, drop_boilerplate=False) if not b.level):
+        # texi2html's menu pages: a heading and a table of links to the sub-sections, nothing else
+        headings = " / ".join(path[-1] for path, _ in sections if path) or manual
+        yield Dropped(SourceRef(source_kind="manual", path=file.relpath, locator="file", sha256=sha256_hex(text)), "navigation_page",
+                      f"only headings ({headings[:120]}) and navigation: menus and link tables say where to look, not what the manual says")
+        return
+    yield from _section_documents(file, "html", manual, bodies)
 
 
 def _section_documents(file: InputFile, fmt: str, manual: str, sections: list[tuple[list[str], str]]) -> Iterator[UnitResult]:
@@ -221,12 +228,27 @@ def _reflowed(lines: list[str]) -> list[str]:
     glue = False
     for line in lines:
         debris = len(line) <= 3 and not any(ch.isalnum() for ch in line) and not _LIST_MARKER.match(line)
-        if out and (glue or debris):
+        if out and (broken := _HYPHEN_BREAK.search(out[-1])) and (rest := _WORD_START.match(line)):
+            # "high speed ex-" | "ternal crystal": one word again ("external"); "high-" | "speed" keeps its hyphen
+            whole = broken.group(1) + rest.group(0)
+            out[-1] = out[-1][:-1] + line if _known_word(whole) else out[-1] + line
+        elif out and (glue or debris):
             out[-1] += (" " if _LIST_MARKER.match(out[-1]) else "") + line
         elif not debris or line.endswith(_OPENING):
             out.append(line)
         glue = bool(out) and (out[-1].endswith(_OPENING) or bool(_LIST_MARKER.match(out[-1])))
     return out
+
+
+_HYPHEN_BREAK = re.compile(r"(?<![\w-])([a-zA-Z]*[a-z])-$")  # a line ending inside a word: "... enable high speed ex-"
+_WORD_START = re.compile(r"[a-z]+")
+
+
+def _known_word(word: str) -> bool:
+    """An English word lemminflect's lexicon holds ("external", "software"): the hyphen was the line's, not the word's."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word.lower()))
 
 
 _SENTENCE_END = (".", "!", "?", ":", "。", "！", "？", "：")

@@ -31,18 +31,21 @@ from curation.faults import fault_point
 from curation.ingest import emails, manuals, tickets
 from curation.ingest.files import InputFile, discover, guard
 from curation.ingest.threading import thread_keys
-from curation.ingest.units import Quarantined, UnitResult
+from curation.ingest.units import Dropped, Quarantined, UnitResult
 from schemas import Document, SourceRef
 from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, SOURCES_SCHEMA, document_row, sink_atomic
 from curation.shards import MapFn, ProgressFn, TqdmProgress, map_shards
 
 STAGE = "ingest"
-DROP_REASONS = {ERASED: "an erasure request (`curate forget`) matches the unit; the detail names the request, never what it matched"}
+DROP_REASONS = {
+    ERASED: "an erasure request (`curate forget`) matches the unit; the detail names the request, never what it matched",
+    "navigation_page": "an HTML manual page with headings and navigation (menus, link tables) only: nothing to learn from",
+}
 BATCH_SIZE = 5000
 SHARD_BYTES = 16 * 2**20  # input bytes per ingest shard (a bigger file is a shard alone)
 # Bump when a reader changes what it makes of the same bytes: files ingested by an older reader
 # (or with another ingest config) are then read again instead of being skipped as unchanged.
-READER_VERSION = "3"
+READER_VERSION = "4"
 
 @dataclass
 class IngestSummary:
@@ -53,6 +56,7 @@ class IngestSummary:
     documents: Counter = field(default_factory=Counter)
     quarantined: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     erased: Counter = field(default_factory=Counter)  # documents dropped for an erasure request, read now or before
+    dropped: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # units a reader dropped, by reason
 
     def add(self, other: IngestSummary) -> None:
         """Count another shard's files and units in."""
@@ -60,6 +64,8 @@ class IngestSummary:
             getattr(self, name).update(getattr(other, name))
         for kind, reasons in other.quarantined.items():
             self.quarantined[kind].update(reasons)
+        for kind, reasons in other.dropped.items():
+            self.dropped[kind].update(reasons)
 
     def as_dict(self) -> dict:
         kinds = sorted(set(self.files) | set(self.skipped_files) | set(self.units) | set(self.erased))
@@ -70,6 +76,7 @@ class IngestSummary:
                 "units": self.units[kind],
                 "documents": self.documents[kind],
                 "quarantined": dict(sorted(self.quarantined[kind].items())),
+                "dropped": dict(sorted(self.dropped[kind].items())),
                 "erased": self.erased[kind],
             }
             for kind in kinds
@@ -132,7 +139,7 @@ def ledger_row(result: UnitResult, erased_by: str | None = None) -> dict:
     return {
         "unit_id": result.id if kept else result.unit_id,
         "stage": STAGE,
-        "outcome": "kept" if kept else "quarantined",
+        "outcome": "kept" if kept else "dropped" if isinstance(result, Dropped) else "quarantined",
         "reason": "" if kept else result.reason,
         "detail": "" if kept else result.detail,
         "source_kind": source.source_kind,
@@ -239,7 +246,7 @@ def _read_files(shard: tuple[int, list[tuple[InputFile, str]]], *, config: Inges
                     doc_batch.append(row)
             else:
                 ledger_batch.append(ledger_row(result))
-                summary.quarantined[kind][result.reason] += 1
+                (summary.dropped if isinstance(result, Dropped) else summary.quarantined)[kind][result.reason] += 1
             if len(ledger_batch) >= BATCH_SIZE:
                 flush()
         source_rows.append({"path": file.relpath, "sha256": file_hash, "reader": file.reader, "units": units})

@@ -1,4 +1,4 @@
-"""What a reader yields per input unit: a Document, or a Quarantined unit with its reason."""
+"""What a reader yields per input unit: a Document, a Quarantined unit with its reason, or a Dropped one."""
 
 from __future__ import annotations
 
@@ -22,7 +22,12 @@ class Quarantined:
         return stable_id("d", self.source.source_kind, self.source.path, self.source.locator)
 
 
-UnitResult = Document | Quarantined
+@dataclass(frozen=True)
+class Dropped(Quarantined):
+    """An input unit read without error that holds nothing to learn from (a manual's navigation page)."""
+
+
+UnitResult = Document | Quarantined  # a Dropped unit is a Quarantined one with another outcome
 
 
 # Reason codes a reader may quarantine with. Tests assert these exact codes.

@@ -376,7 +376,11 @@ def test_names_the_text_introduces_itself():
     ("@105855 Hi Thomas, we operate a Think 25 policy. :-) - Helena", "@105855 Hi <PERSON>, we operate a Think 25 policy. :-) - <PERSON>"),
     ("This helps our colleagues judge age. Amanda", "This helps our colleagues judge age. <PERSON>"),
     ("We hope you get everything sorted. Kind Regards ^Jools", "We hope you get everything sorted. Kind Regards ^<PERSON>"),
+    ("@115712 We'd like to help Sam, which number is calling you?", "@115712 We'd like to help <PERSON>, which number is calling you?"),
+    ("Sorry Ana! The store opens at nine.", "Sorry <PERSON>! The store opens at nine."),
     # what stays: words in a name's place that are not names, a bullet list, staff initials
+    ("We're here to help, Thanks again, Support!", None),
+    ("Happy to help Tesco, Sainsbury's and others.", None),
     ("Press OK, then Restart. Go to Settings, General.", None),
     ("Hello World! Tell us in DM, Thanks.", None),
     ("- Settings\n- Display", None),

@@ -214,3 +214,16 @@ def test_a_listing_section_is_a_passage_with_no_question():
     assert "a listing" in outcome.why["d_s"]
     prose = "To read the fuses, start avrdude in terminal mode and type the dump command for each fuse you need to check."
     assert "instruction" in {e.kind for e in manual_examples(_manual_section(prose, "Reading fuses"), CompanyConfig(), ExamplesConfig()).examples}
+
+
+def test_an_index_section_makes_no_example():
+    from curation.company import CompanyConfig
+    from curation.examples.build import DROP_REASONS, manual_examples
+    from curation.examples.config import ExamplesConfig
+
+    # the avrdude HTML manual's "Concept Index": letters and link targets, published as a passage before
+    index = "Introduction\nO\nOptions (command-line) 2.1 Option Descriptions\nP\nProgrammer support 2.1 Option Descriptions"
+    outcome = manual_examples(_manual_section(index, "Concept Index"), CompanyConfig(), ExamplesConfig())
+    assert outcome.examples == [] and outcome.dropped["d_s"][0] == "manual_navigation" in DROP_REASONS
+    prose = "Options are read from the command line first and then from the configuration file, in that order."
+    assert manual_examples(_manual_section(prose, "Option Descriptions"), CompanyConfig(), ExamplesConfig()).examples

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from curation.ingest import ingest
+from curation.ingest.pipeline import DROP_REASONS
 from curation.ingest.units import QUARANTINE_REASONS
 
 
@@ -22,7 +23,9 @@ def test_conservation_and_specific_reasons(shared_ingest):
     out, summary = shared_ingest
     ledger = pl.read_parquet(out / "ledger.parquet")
     docs = pl.read_parquet(out / "documents.parquet")
-    assert ledger.height == sum(summary.units.values()) == docs.height + ledger.filter(pl.col("outcome") == "quarantined").height
+    assert ledger.height == sum(summary.units.values()) == docs.height + ledger.filter(pl.col("outcome") != "kept").height
+    dropped = ledger.filter(pl.col("outcome") == "dropped")
+    assert set(dropped["reason"]) <= set(DROP_REASONS) and all(dropped["detail"].str.len_chars() > 0)
     quarantined = ledger.filter(pl.col("outcome") == "quarantined")
     assert set(quarantined["reason"]) <= set(QUARANTINE_REASONS) - {"reader_error"}, "no reader crashed"
     assert all(quarantined["detail"].str.len_chars() > 0)

@@ -72,3 +72,18 @@ def test_blocks_keep_headings_lists_tables_and_pre():
     ]
     assert html_to_text("<ul><li>one</li><li>two</li></ul><blockquote><p>a</p><p>b</p></blockquote>") == "- one\n- two\n\n> a\n>\n> b"
     assert html_to_text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table><p>after</p>") == "a | b\nc | d\n\nafter"
+
+
+def test_a_manual_page_loses_its_menu_table_and_generator_credit():
+    # the avrdude texi2html pages: a two-entry menu table and "This document was generated on ... using texi2html"
+    page = """<html><body><h2>4.3 Part Definitions</h2>
+<table class="menu"><tr><td><a href="#Parent-Part">4.3.1 Parent Part</a></td><td>&nbsp;</td><td></td></tr>
+<tr><td><a href="#Instruction-Format">4.3.2 Instruction Format</a></td><td>&nbsp;</td><td></td></tr></table>
+<p>A part definition describes one device.</p>
+<table><tr><td>Vtarget</td><td><a href="#v">4.71 V</a></td></tr></table>
+<hr size="1"><p><font size="-1">This document was generated on <i>March 11, 2023</i> using
+<a href="http://www.nongnu.org/texi2html/"><i>texi2html 1.82</i></a>.</font></p></body></html>"""
+    texts = [b.text for b in html_blocks(page)]
+    assert texts[0] == "4.3 Part Definitions" and "A part definition describes one device." in texts
+    assert not any("Parent Part" in t or "generated on" in t for t in texts), texts
+    assert any("Vtarget" in t for t in texts), "a data table with one link stays"

@@ -61,6 +61,22 @@ def test_html_in_declared_windows_1252_with_nav_and_table(tmp_path: Path):
     assert "Home" not in docs[0].text
 
 
+def test_a_navigation_only_html_page_is_dropped_not_quarantined(tmp_path: Path):
+    from curation.ingest.pipeline import ledger_row
+    from curation.ingest.units import Dropped
+
+    # avrdude_17.html: "4.3 Part Definitions" and a menu table of its sub-sections, nothing else
+    (tmp_path / "menu.html").write_text(
+        "<html><body><h2>4.3 Part Definitions</h2><table class='menu'><tr><td><a href='#a'>4.3.1 Parent Part</a></td><td></td></tr>"
+        "<tr><td><a href='#b'>4.3.2 Instruction Format</a></td><td></td></tr></table></body></html>")
+    (tmp_path / "empty.html").write_text("<html><body></body></html>")
+    units = {Path(u.source.path).name: u for u in read_all(tmp_path)}
+    menu, empty = units["menu.html"], units["empty.html"]
+    assert isinstance(menu, Dropped) and menu.reason == "navigation_page" and "4.3 Part Definitions" in menu.detail
+    assert ledger_row(menu)["outcome"] == "dropped"
+    assert not isinstance(empty, Dropped) and empty.reason == "no_content" and ledger_row(empty)["outcome"] == "quarantined"
+
+
 def test_pdf_gives_one_document_per_page_with_page_numbers(tmp_path: Path):
     pdf = FPDF()
     pdf.set_font("helvetica", size=12)
@@ -121,6 +137,15 @@ def test_pdf_lines_split_at_every_glyph_run_are_joined(tmp_path: Path):
     [page] = documents(read_all(tmp_path / "cr5.pdf"))
     assert page.text == "Print temperature(C)\nExplanation:\nPLA: nozzle 190-220, bed 45-50.\n1. Level the bed first."
     assert page.title == "Print temperature(C)"
+
+
+def test_a_word_hyphenated_over_a_line_break_is_one_word_again(tmp_path: Path):
+    # avrdude's page 38: "enable high speed ex-" | "ternal crystal" was cut by the chunker into "ternal crystal, ..."
+    _pdf(tmp_path / "book.pdf", [["Program the fuse bits (enable high speed ex-", "ternal crystal, enable brown-out detection).",
+                                  "It needs a high-", "speed link and the -u option,", "not the -", "-F option."]])
+    [page] = documents(read_all(tmp_path / "book.pdf"))
+    assert page.text == ("Program the fuse bits (enable high speed external crystal, enable brown-out detection).\n"
+                         "It needs a high-speed link and the -u option,\nnot the -\n-F option.")
 
 
 def test_broken_pdf_and_empty_manual_are_quarantined(tmp_path: Path):
