@@ -34,10 +34,12 @@ PATTERNS = {  # where the name sits: (prefix, suffix) around the original text
     "signature_dash": ("", " Thanks - {name}"),
     "signature_caret": ("", " ^{name}"),
     "name_after_sentence": ("", " We hope this helps. {name}"),
+    "addressed_after_help": ("We'd like to help {name}, ", ""),
 }
 LOOK_ALIKES = [  # a capitalised word in a name's place that is no name
     " Then open Settings, General.", " It ships from London, England.", " Tell us in DM, Thanks.", " Hi there! We can help.",
     " Restart it, then press OK.", " Go to Menu - Settings", " See the chart below. Overview", " Hello World! is printed.",
+    " Happy to help Tesco, Argos and Boots.", " Sorry again, it failed.",
 ]
 
 
