@@ -77,14 +77,22 @@ def build(
 ) -> None:
     """Ingest, clean and turn the configured sources into chat examples; print the funnel."""
     import os
+    from contextlib import ExitStack
 
     from curation import run
+    from curation.lock import FolderBusy, working_folder_lock
     from curation.shards import PoolMap
     from curation.steps import RunContext, steps_through
 
     cfg = load_cli_config(config)
     out = out or Path(cfg.output_dir)
-    with PoolMap(workers or cfg.workers or os.cpu_count()) as pool:
+    with ExitStack() as held:
+        try:
+            held.enter_context(working_folder_lock(out, "build"))
+        except FolderBusy as err:
+            typer.secho(str(err), fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from err
+        pool = held.enter_context(PoolMap(workers or cfg.workers or os.cpu_count()))
         ctx = RunContext(map_fn=pool, progress=progress)
         for step in steps_through("examples"):
             ctx.results[step.name] = step.run(cfg, out, ctx)
@@ -125,7 +133,13 @@ def refresh(
     from curation import run
 
     cfg = load_cli_config(config)
-    result = run.refresh(cfg, progress=progress, workers=workers)
+    from curation.lock import FolderBusy
+
+    try:
+        result = run.refresh(cfg, progress=progress, workers=workers)
+    except FolderBusy as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
     print_funnel(run.funnel(Path(cfg.output_dir)))
     validation = result.validation
     typer.echo(f"\nvalidation: {'passed' if validation.get('passed') else 'FAILED'} "
@@ -311,6 +325,7 @@ def forget(
     Records the request (salted hashes only) in the erasure register; lists the versions holding the units (never rewritten) and the adapters to retrain.
     """
     from curation.forget import forget as run_forget
+    from curation.lock import FolderBusy
 
     given = {k: v for k, v in {"email": email, "name": name, "path": path, "unit": unit}.items() if v is not None}
     if len(given) != 1:
@@ -320,6 +335,9 @@ def forget(
     cfg = load_cli_config(config)
     try:
         result = run_forget(cfg, by, value, dry_run=dry_run)
+    except FolderBusy as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
     except ValueError as err:
         typer.secho(str(err), fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from err

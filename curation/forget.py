@@ -27,6 +27,7 @@ from curation.config import PipelineConfig
 from curation.dedup.pipeline import forget_examples, read_signatures
 from curation.erasure import By, Matcher, Request, load_register, normalise, trained_on
 from curation.ingest.pipeline import apply_register
+from curation.lock import working_folder_lock
 from curation.steps import STAGES
 from curation.versions import SPLITS, latest_version, list_versions
 from schemas.frames import stage_dir
@@ -99,7 +100,15 @@ def holding_versions(root: Path, units: set[str], example_ids: set[str], *, stor
 
 
 def forget(config: PipelineConfig, by: By, value: str, *, dry_run: bool = False) -> ForgetResult:
-    """Match, report and (unless dry_run) record and purge; see the module docstring."""
+    """Match, report and (unless dry_run) record and purge; see the module docstring. A forget that purges
+    holds the working folder (curation/lock.py): it never runs beside a refresh that rewrites it."""
+    if dry_run:
+        return _forget(config, by, value, dry_run=True)
+    with working_folder_lock(Path(config.output_dir), "forget"):
+        return _forget(config, by, value, dry_run=False)
+
+
+def _forget(config: PipelineConfig, by: By, value: str, *, dry_run: bool) -> ForgetResult:
     out, root = Path(config.output_dir), Path(config.versions_dir)
     ingest_dir = stage_dir(out, "ingest")
     register = load_register(config.erasure_register)

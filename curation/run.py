@@ -14,6 +14,7 @@ from pathlib import Path
 
 from curation import publish
 from curation.config import PipelineConfig
+from curation.lock import working_folder_lock
 from curation.shards import DEFAULT_SHARD_SIZE, PoolMap, ProgressFn
 from curation.steps import STAGES, STEPS, RunContext
 
@@ -51,7 +52,7 @@ def refresh(config: PipelineConfig, *, out: Path | None = None, progress: bool =
     only when a step has two or more shards of work (`workers=1`: builtin map, in this process)."""
     out = out or Path(config.output_dir)
     workers = workers or config.workers or os.cpu_count() or 1
-    with (nullcontext(map_fn) if map_fn is not None else PoolMap(workers)) as mapper:
+    with working_folder_lock(out, "refresh"), (nullcontext(map_fn) if map_fn is not None else PoolMap(workers)) as mapper:
         ctx = RunContext(map_fn=mapper, progress=progress, gx_project_root=gx_project_root, shard_size=shard_size or DEFAULT_SHARD_SIZE,
                          on_progress=on_progress)
         seconds: dict[str, float] = {}

@@ -27,6 +27,7 @@ from prefect.events import emit_event
 
 from curation import run
 from curation.config import ConfigError, PipelineConfig
+from curation.lock import working_folder_lock
 from curation.steps import STEPS, RunContext
 from flows.common import build_dashboard_task, config_from, io_runner_map, runner_map
 
@@ -55,15 +56,16 @@ def refresh_dataset(config_path: str | None = None, shard_size: int | None = Non
     progress = create_progress_artifact(progress=0.0, key="refresh-progress", description=f"{config.name}: starting")
     tracker = _StepProgress(progress, config.name)
     ctx = RunContext(map_fn=runner_map, progress=False, on_progress=tracker, **({"shard_size": shard_size} if shard_size else {}))
-    for done, step in enumerate(STEPS, start=1):
-        tracker.step = (done - 1, step.name)
-        if step.sharded:  # run here: its shards are tasks on the flow's task runner (threads, or Dask)
-            ctx.map_fn = io_runner_map if step.touches_outside else runner_map
-            ctx.results[step.name] = step.run(config, out, ctx)
-        else:
-            ctx.results[step.name] = STEP_TASKS[step.name](config, out, ctx)
-        tracker.shown = 100.0 * done / len(STEPS)
-        update_progress_artifact(progress, tracker.shown, description=f"{config.name}: {step.name} done ({done}/{len(STEPS)} steps)")
+    with working_folder_lock(out, "refresh"):  # never beside another refresh or a forget of the same folder
+        for done, step in enumerate(STEPS, start=1):
+            tracker.step = (done - 1, step.name)
+            if step.sharded:  # run here: its shards are tasks on the flow's task runner (threads, or Dask)
+                ctx.map_fn = io_runner_map if step.touches_outside else runner_map
+                ctx.results[step.name] = step.run(config, out, ctx)
+            else:
+                ctx.results[step.name] = STEP_TASKS[step.name](config, out, ctx)
+            tracker.shown = 100.0 * done / len(STEPS)
+            update_progress_artifact(progress, tracker.shown, description=f"{config.name}: {step.name} done ({done}/{len(STEPS)} steps)")
     result, validation = ctx.results["publish"], ctx.results["validate"]
     dashboard = build_dashboard_task(config)
 

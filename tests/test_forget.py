@@ -248,3 +248,19 @@ def test_ingest_drops_what_the_register_matches_read_now_or_before(tmp_path, sam
     assert erased["detail"].to_list() == [f"request={r.request_id}" for r in register.requests]
     documents = pl.read_parquet(out / "documents.parquet")
     assert not set(erased["unit_id"]) & set(documents["id"]) and documents.height == ledger.height - 2
+
+
+def test_a_forget_never_runs_beside_a_refresh_of_the_same_folder(forgotten):
+    from curation.lock import FolderBusy, working_folder_lock
+
+    tmp, config = forgotten["tmp"], forgotten["config"]
+    before = _tree(tmp)
+    with working_folder_lock(Path(config.output_dir), "refresh"):  # a refresh (another process, say) is writing the folder
+        busy = CliRunner().invoke(app, ["forget", "--email", "someone@example.org", "--config", str(tmp / "pipeline.yaml")])
+        with pytest.raises(FolderBusy, match="curate refresh"):
+            run.refresh(config, progress=False)
+        during = _tree(tmp)
+    assert busy.exit_code == 1 and "is in use by `curate refresh` (pid" in busy.output, busy.output
+    assert {k: v for k, v in during.items() if "curate.lock" not in k} == {k: v for k, v in before.items() if "curate.lock" not in k}
+    dry = CliRunner().invoke(app, ["forget", "--email", "someone@example.org", "--config", str(tmp / "pipeline.yaml"), "--dry-run"])
+    assert dry.exit_code == 0, "a dry run reads only: it needs no lock"
