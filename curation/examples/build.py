@@ -375,22 +375,6 @@ def first_copies(entries: Iterable[tuple[str, list[tuple]]]) -> dict[str, str]:
     return copies
 
 
-def _copy_order(path: str, locator: str, doc_id: str) -> tuple[str, str, str]:
-    return (path, locator, doc_id)
-
-
-def distinct_messages(docs: Iterable[Document]) -> tuple[list[Document], list[tuple[Document, Document]]]:
-    """E-mails that are copies of one message (the same Message-ID; or the same sender, date and body,
-    as Outlook files one message in Inbox, Sent and All Documents under new Message-IDs) become one:
-    (the documents to use, [(copy, the kept copy)]). The first copy by path and locator is kept."""
-    docs = list(docs)
-    ordered = sorted(docs, key=lambda d: _copy_order(d.source.path, d.source.locator, d.id))
-    copy_of = first_copies((d.id, copy_keys(d)) for d in ordered)
-    by_id = {d.id: d for d in docs}
-    kept = [d for d in docs if d.id not in copy_of]
-    return kept, [(d, by_id[copy_of[d.id]]) for d in ordered if d.id in copy_of]
-
-
 def examples_from_documents(docs: Iterable[Document], company: CompanyConfig, config: ExamplesConfig,
                             fits: Fits | None = None) -> Iterator[tuple[_Outcome, list[Document]]]:
     """Group documents (threads, reply trees) and turn each group into examples."""
@@ -455,7 +439,7 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
     laps.lap("keys")
     del ids
     # copies of one message (filed in several folders) are dropped here; the others are units
-    ordered = sorted(entries, key=lambda e: _copy_order(e[4], e[5], e[1]))
+    ordered = sorted(entries, key=lambda e: (e[4], e[5], e[1]))  # path, locator, id: the first copy is kept
     copy_of = first_copies((e[1], e[7]) for e in ordered)
     summary = ExamplesSummary()
     by_id = {e[1]: e for e in entries} if copy_of else {}

@@ -102,7 +102,7 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
     from curation.clean.quality import detect_language
     from curation.validate.export import format_errors
     from curation.validate.quality_report import example_defects
-    from curation.validate.records import STAGE, _verdict
+    from curation.validate.records import STAGE, record_verdict
     from curation.validate.suite import leftovers_in, text_for_pii
 
     path, offset, length = shard
@@ -129,7 +129,7 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
         if key in done:  # the same row twice: one result serves both
             continue
         done.add(key)
-        outcome, reason, detail = _verdict(row, leftovers)
+        outcome, reason, detail = record_verdict(row, leftovers)
         messages = row.get("messages") or []
         tokens, defects = None, []
         if outcome == "kept":

@@ -8,7 +8,7 @@ import polars as pl
 from curation.dedup.config import DedupConfig
 from curation.validate.export import check_jsonl
 from curation.validate.leakage import leakage_pairs
-from curation.validate.records import validate_records
+from curation.validate.per_record import check_records
 
 
 def _row(i: int, messages, split="train", kind="conversation") -> dict:
@@ -16,7 +16,7 @@ def _row(i: int, messages, split="train", kind="conversation") -> dict:
             "source_document_ids": [f"d_{i}"], "group_key": f"ticket:{i}", "split": split}
 
 
-def test_invalid_records_are_quarantined_with_field_and_error():
+def test_invalid_records_are_quarantined_with_field_and_error(tmp_path: Path):
     good = [{"role": "user", "content": "How do I reset it?"}, {"role": "assistant", "content": "Hold the blue button."}]
     rows = [
         _row(1, good),
@@ -24,7 +24,10 @@ def test_invalid_records_are_quarantined_with_field_and_error():
         _row(3, [{"role": "user", "content": "q"}, {"role": "assistant", "content": "   "}]),
         {**_row(4, good), "id": "not-an-id"},
     ]
-    valid, ledger = validate_records(pl.DataFrame(rows))
+    pl.DataFrame(rows).write_parquet(tmp_path / "examples.parquet")
+    checks = check_records(tmp_path / "examples.parquet", tmp_path, keep_terms=[], phone_regions=("US",), token_counter=None,
+                           tokenizer="", max_seq_length=256)
+    valid, ledger = pl.DataFrame(rows).filter(checks.valid_mask()), checks.ledger
     assert valid["id"].to_list() == ["ex_0000000000000001"]
     quarantined = ledger.filter(pl.col("outcome") == "quarantined")
     assert quarantined["unit_id"].to_list() == ["d_2", "d_3", "d_4"]
