@@ -728,6 +728,8 @@ _INLINE_GREETING = re.compile(
 _VOCATIVE = re.compile(rf",[ \t]+(?P<name>{_LETTERS})(?=[ \t]*(?:[.!?]|\s*\Z)|[ \t]+[\^/~-])")
 # a first name after the words that address someone: "We'd like to help Sam, which number ...", "Sorry Ana!"
 _ADDRESSED = re.compile(rf"\b(?:[Hh]elp|[Tt]hanks|[Tt]hank you|[Ss]orry|[Ww]elcome|[Aa]gain|[Tt]here)[ \t]+(?P<name>{_LETTERS})(?=[ \t]*[,!])")
+# a message that opens with a first name alone on its line: "Jeff, \n\nCan you resend the info ..." (Enron's sent mail)
+_SALUTATION = re.compile(rf"\A[ \t>]*(?P<name>{_LETTERS})[ \t]*[,:][ \t]*\n")
 # a signature closing the message: "... :) - Dani", "Thanks - Lee 2/2", "^Jools", "underage sales. Amanda" (not a
 # line end: hard-wrapped prose breaks lines after any word, "... and so on. Anki\nsupports searching")
 _SIGNATURE = re.compile(
@@ -756,6 +758,7 @@ def _addressed_names(text: str) -> Iterable[str]:
     given = first_names()
     yield from (m.group("name") for m in _VOCATIVE.finditer(text) if m.group("name") in given)
     yield from (m.group("name") for m in _ADDRESSED.finditer(text) if m.group("name") in given)
+    yield from (m.group("name") for m in _SALUTATION.finditer(text.lstrip("\n")) if m.group("name") in given)
     for m in _SIGNATURE.finditer(text):
         name = m.group("name")
         # "^Jools" and "Thanks - Lee" are signatures by their form; "Menu - Settings" or "below. Overview" only

@@ -378,6 +378,10 @@ def test_names_the_text_introduces_itself():
     ("We hope you get everything sorted. Kind Regards ^Jools", "We hope you get everything sorted. Kind Regards ^<PERSON>"),
     ("@115712 We'd like to help Sam, which number is calling you?", "@115712 We'd like to help <PERSON>, which number is calling you?"),
     ("Sorry Ana! The store opens at nine.", "Sorry <PERSON>! The store opens at nine."),
+    # Enron's sent mail opens with the recipient's first name alone; the name is only in the X-To header
+    ("Jeff, \n\nCan you resend the info on the three properties?", "<PERSON>, \n\nCan you resend the info on the three properties?"),
+    ("All,\n\nThe meeting moves to Friday.", None),
+    ("Note:\nthe fuse bits are read first.", None),
     # what stays: words in a name's place that are not names, a bullet list, staff initials
     ("We're here to help, Thanks again, Support!", None),
     ("Happy to help Tesco, Sainsbury's and others.", None),
