@@ -70,6 +70,8 @@ class EmailMeta(_Record):
     is_delivery_report: bool = False
     mime_repair: str | None = Field(default=None, description="how a broken MIME structure was read (a flag, the text is whole)")
     mailbox_folder: str | None = Field(default=None, description="mbox file or Maildir folder it was filed in")
+    body_digest: str | None = Field(default=None, description="sha256 of the body as written, before redaction (set by clean): "
+                                    "copies of one message share it although their surrogates differ per thread")
 
 
 class ManualMeta(_Record):

@@ -11,6 +11,7 @@ that quotes it and in every copy of a message alike.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -26,6 +27,7 @@ from curation.clean.config import CleanConfig
 from curation.clean.pii import PiiConfig, names_from_meta, names_in_text, redact
 from curation.clean.quality import detect_language, quality_verdict
 from curation.clean.surrogates import Surrogates
+from curation.defects import normal
 from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from schemas import Document, TicketComment
 from schemas.frames import DOCUMENT_SCHEMA, LEDGER_SCHEMA, document_from_row, document_row, documents_from_frame, read_rows, sink_atomic
@@ -102,9 +104,11 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
         text = repair_unicode(doc.text)
         if config.strip_quotes:
             text = strip_reply(text, sender_name=meta.sender.name or None).text
-        redaction = redact(normalise_whitespace(text), pii, known_names=known_names, replace=replace)
+        text = normalise_whitespace(text)
+        redaction = redact(text, pii, known_names=known_names, replace=replace)
         counts = Counter(redaction.counts)
-        new_doc = doc.model_copy(update={"text": redaction.text, "title": clean_text(doc.title)})
+        new_meta = meta.model_copy(update={"body_digest": body_digest(text)})
+        new_doc = doc.model_copy(update={"text": redaction.text, "title": clean_text(doc.title), "meta": new_meta})
         internal = 0
     elif meta.kind == "ticket":
         # a name one reply addresses ("Hi Miriam,") is redacted in every comment of the ticket
@@ -139,6 +143,13 @@ def clean_document(doc: Document, config: CleanConfig, pii: PiiConfig | None = N
     if verdict:
         return CleanResult(new_doc, *verdict, pii_counts=counts, internal_notes_removed=internal)
     return CleanResult(new_doc, pii_counts=counts, internal_notes_removed=internal)
+
+
+def body_digest(text: str) -> str:
+    """The fingerprint under which copies of one message are recognised (examples.build.copy_keys): taken
+    before redaction, because surrogates are drawn per thread and copies filed in two folders may sit in two
+    threads; a one-way hash, so no personal data is kept."""
+    return hashlib.sha256(normal(text).encode()).hexdigest()
 
 
 def _replacement(doc: Document, pii: PiiConfig, known_names: list[str]) -> Callable[[str, str], str] | None:

@@ -354,7 +354,8 @@ def copy_keys(doc: Document) -> list[tuple]:
     meta = doc.meta
     if meta.kind != "email":
         return []
-    keys = [("content", meta.sender.address.lower(), doc.created_at, hashlib.sha256(normal(doc.text).encode()).hexdigest())]
+    body = meta.body_digest or hashlib.sha256(normal(doc.text).encode()).hexdigest()  # digest of the unredacted body when clean set one
+    keys = [("content", meta.sender.address.lower(), doc.created_at, body)]
     if meta.message_id:
         keys.append(("message-id", meta.message_id))
     return keys

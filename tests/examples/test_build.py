@@ -163,6 +163,25 @@ def test_copies_of_one_message_in_several_folders_become_one():
     assert copy_of == {"d_1": "d_2", "d_3": "d_2"}
 
 
+def test_copies_in_two_threads_stay_copies_after_their_names_become_surrogates():
+    """Surrogates are drawn per thread, so one mail filed in two folders that ingest threaded apart reads
+    "Greg," in one copy and "Mario," in the other once cleaned: it is still one message (the Enron folders)."""
+    from curation.clean.config import CleanConfig
+    from curation.clean.pipeline import clean_document
+    from curation.examples.build import copy_keys, first_copies
+
+    def filed(i: int, folder: str) -> Document:
+        return Document(
+            id=f"d_{i}", source=SourceRef(source_kind="email", path=f"{folder}.mbox", locator=f"<{i}@x>", sha256="0"),
+            group_key=f"thread:{folder}", created_at=T0, text="Greg,\n\nCan you resend the Q3 curve file? The link is dead.",
+            meta=EmailMeta(message_id=f"<{i}@x>", sender=Mailbox(address="Phillip.Allen@enron.com")),
+        )
+
+    cleaned = [clean_document(filed(i, folder), CleanConfig()).document for i, folder in enumerate(["inbox", "all_documents"])]
+    assert all("Greg" not in d.text for d in cleaned) and cleaned[0].text != cleaned[1].text, [d.text for d in cleaned]
+    assert first_copies((d.id, copy_keys(d)) for d in cleaned) == {"d_1": "d_0"}
+
+
 def test_a_turn_never_holds_the_same_paragraph_twice():
     docs = [
         _email(1, "cust@example.org", "Hello,\n\nMy A-45 froze after the update."),
