@@ -268,7 +268,8 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
                 optimizer.zero_grad(set_to_none=True)
                 step += 1
                 entry = {"step": step, "epoch": round(epoch + (i + len(group)) / len(epoch_batches), 3), "loss": round(loss_sum / trainable, 4),
-                         "lr": scheduler.get_last_lr()[0], "grad_norm": round(grad_norm, 4), "tokens": tokens_seen}
+                         "lr": scheduler.get_last_lr()[0], "grad_norm": round(grad_norm, 4), "tokens": tokens_seen,
+                         "elapsed_s": round(time.perf_counter() - started, 2)}
                 log.append(entry)
                 bar.update(1)
                 bar.set_postfix(loss=entry["loss"], refresh=False)
