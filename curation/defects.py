@@ -33,6 +33,39 @@ def placeholder(turns: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
     return None
 
 
+# An export that cut a message short: Twitter's API text ends in "...", or "…", glued to a cut word, then the
+# link to the full tweet ("... as we ass... https://t.co/JEZhqGdBMd").
+_CUT_BEFORE_LINK = re.compile(r"\w(?:\.\.\.|…)\s*https?://\S+\s*$")
+
+
+def cut_by_export(turns: Sequence[tuple[str, str]]) -> str | None:
+    """The first turn the export cut short (its text ends in an ellipsis glued to a word and a link to the
+    rest), or None: a reply missing its end teaches half a sentence."""
+    for _, text in turns:
+        if _CUT_BEFORE_LINK.search(text.strip()):
+            return text
+    return None
+
+
+# A reply sent in numbered parts ("... Thanks - Lee 2/2", "... delay has caused. 2/2 ^JR"): the marker ends the
+# message, or only an agent's signature mark (^JR, - Lee, /AY) follows it.
+_PART_MARKER = re.compile(r"(?<![\d/])([1-9])/([2-9])(?:\s*[\^~/-]\s*\w{1,12})?\s*$")
+
+
+def missing_part(turns: Sequence[tuple[str, str]]) -> str | None:
+    """The first company turn holding part k of an n-part reply without all n parts (the export lost the
+    others: "If that doesn't help ... 2/2" answers what part 1 said), or None."""
+    for role, text in turns:
+        if role != "assistant":
+            continue
+        parts = [_PART_MARKER.search(paragraph.strip()) for paragraph in text.split("\n\n")]
+        found = {(int(m.group(1)), int(m.group(2))) for m in parts if m and int(m.group(1)) <= int(m.group(2))}
+        for total in {n for _, n in found}:
+            if {k for k, n in found if n == total} != set(range(1, total + 1)):
+                return text
+    return None
+
+
 # A customer turn that asks nothing: a file name, a link, a thank-you or an "ok" alone.
 _ATTACHMENT = re.compile(r"^\W*(?:\[?(?:image|attachment|file|photo)\s*:?\s*)?[\w .()-]{1,80}\.(?:pdf|png|jpe?g|gif|docx?|xlsx?|csv|txt|zip|heic|mov|mp4)\W*$",
                          re.IGNORECASE)

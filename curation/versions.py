@@ -98,22 +98,30 @@ def _clear_stale_temporaries(root: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def openai_messages(messages: list[dict], context_turns: int) -> list[dict]:
+    """The messages in OpenAI's fine-tuning format: an assistant turn of the context (history an earlier window
+    trained on) carries "weight": 0, which that format reads as "shown, not trained on"."""
+    first_trained = context_turns + (1 if messages and messages[0]["role"] == "system" else 0)
+    return [m | {"weight": 0} if m["role"] == "assistant" and i < first_trained else m for i, m in enumerate(messages)]
+
+
 def write_version_files(target: Path, examples: pl.DataFrame) -> None:
     """Parquet, OpenAI-style JSONL per split, and a Hugging Face DatasetDict."""
     from datasets import Dataset, DatasetDict, disable_progress_bars
 
     disable_progress_bars()
 
-    columns = ["id", "messages", "kind", "source_kind", "source_document_ids", "group_key", "language", "template", "split"]
-    # language and template are optional in the record contract (schemas.Example defaults them to "")
+    columns = ["id", "messages", "kind", "source_kind", "source_document_ids", "group_key", "language", "template", "context_turns", "split"]
+    # language, template and context_turns are optional in the record contract (schemas.Example defaults them)
     examples = examples.with_columns(pl.lit("").alias(c) for c in ("language", "template") if c not in examples.columns)
+    examples = examples.with_columns(pl.col("context_turns").fill_null(0) if "context_turns" in examples.columns else pl.lit(0, pl.Int64).alias("context_turns"))
     splits = {}
     for split in SPLITS:
         part = examples.filter(pl.col("split") == split).select(columns).sort("id")
         part.write_parquet(target / f"{split}.parquet")
         with (target / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
-            for messages in part["messages"].to_list():
-                fh.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
+            for messages, context in zip(part["messages"].to_list(), part["context_turns"].to_list()):
+                fh.write(json.dumps({"messages": openai_messages(messages, context)}, ensure_ascii=False) + "\n")
         splits[split] = Dataset.from_polars(part) if hasattr(Dataset, "from_polars") else Dataset.from_pandas(part.to_pandas(), preserve_index=False)
     DatasetDict(splits).save_to_disk(str(target / "hf"))
 

@@ -58,6 +58,7 @@ EXAMPLE_SCHEMA = pl.Schema(
         "n_chars": pl.Int64,
         "language": pl.String,  # near-duplicates are looked for only within one kind and language
         "template": pl.String,
+        "context_turns": pl.Int64,  # leading non-system turns repeated from an earlier window as context, not trained on
     }
 )
 
@@ -161,7 +162,8 @@ READ_GAP = 2_000  # rows: a gap wider than this between wanted rows is skipped r
 def read_examples(path: Path) -> Iterator[Example]:
     """Examples back from an examples-shaped parquet file, validated against the record model."""
     for row in pl.read_parquet(path).iter_rows(named=True):
-        yield Example.model_validate({k: row[k] for k in ("id", "messages", "kind", "source_kind", "source_document_ids", "group_key")})
+        yield Example.model_validate({k: row[k] for k in ("id", "messages", "kind", "source_kind", "source_document_ids", "group_key")}
+                                     | {"context_turns": row.get("context_turns") or 0})
 
 
 def scan_survivors(examples_path: Path, survivors_path: Path) -> pl.LazyFrame:

@@ -141,6 +141,8 @@ class Example(_Record):
     language: str = Field(default="", description="ISO 639-1 code of the example's text (py3langid); part of the dedup key")
     template: str = Field(default="", description="how a knowledge question was made (howto, symptom, spec, meaning, about, more)")
     split: Literal["train", "validation", "test"] | None = None
+    context_turns: int = Field(default=0, ge=0, description="leading non-system turns that are history from an earlier window of the "
+                                                             "same conversation: shown to the model, not trained on (0: none)")
 
     @model_validator(mode="after")
     def _chat_rules(self) -> "Example":
@@ -157,6 +159,8 @@ class Example(_Record):
             raise ValueError("messages: user and assistant turns must alternate")
         if self.kind != "passage" and turns[0] != "user":
             raise ValueError(f"messages: a {self.kind} starts with a user turn")
+        if self.context_turns and (self.context_turns % 2 or self.context_turns >= len(turns)):
+            raise ValueError(f"context_turns: {self.context_turns} must be whole exchanges before the last one ({len(turns)} turns)")
         return self
 
 

@@ -53,12 +53,14 @@ def _render(tokenizer, messages: list[dict], *, generation_prompt: bool = False)
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation_prompt)
 
 
-def encode_chat(tokenizer, messages: list[dict]) -> tuple[list[int], list[int]]:
-    """Token ids of the rendered conversation and labels that keep only the assistant turns."""
+def encode_chat(tokenizer, messages: list[dict], context_turns: int = 0) -> tuple[list[int], list[int]]:
+    """Token ids of the rendered conversation and labels that keep only the assistant turns, except the first
+    `context_turns` non-system turns: history from an earlier window, trained on there."""
     text = _render(tokenizer, messages)
+    first_trained = context_turns + (1 if messages and messages[0]["role"] == "system" else 0)
     spans = []
     for i, message in enumerate(messages):
-        if message["role"] != "assistant":
+        if message["role"] != "assistant" or i < first_trained:
             continue
         start = len(_render(tokenizer, messages[:i], generation_prompt=True)) if i else 0
         end = len(_render(tokenizer, messages[: i + 1]))
@@ -84,7 +86,10 @@ def encode_examples(tokenizer, frame: pl.DataFrame, *, max_len: int, overlong: s
         if kinds and row["kind"] not in kinds:
             continue
         messages = [{"role": m["role"], "content": m["content"]} for m in row["messages"]]
-        ids, labels = (encode_passage if row["kind"] == "passage" else encode_chat)(tokenizer, messages)
+        if row["kind"] == "passage":
+            ids, labels = encode_passage(tokenizer, messages)
+        else:
+            ids, labels = encode_chat(tokenizer, messages, row.get("context_turns") or 0)
         if len(ids) > max_len:
             if overlong == "error":
                 raise DataRefused(f"{row['id']} has {len(ids)} tokens > max_seq_length {max_len} (overlong: error)")

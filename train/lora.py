@@ -207,7 +207,7 @@ def train_adapter(version_dir: Path, config: TrainConfig, *, progress: bool = Tr
     version_rows = stats.examples
     mix = training_mix(version_dir, train_split, version_rows, config, products, tokenizer, peft_model, device, amp, in_memory=model is not None)
     if mix.rows.height:
-        frame = pl.concat([frame.select(mix.rows.columns), mix.rows])
+        frame = pl.concat([frame, mix.rows], how="diagonal_relaxed")  # mix rows have no history (context_turns null)
         examples, stats = encode_examples(tokenizer, frame, max_len=config.max_seq_length, overlong=config.overlong, kinds=config.kinds)
     bare = BareQuestions(products, rate=config.bare_questions) if config.bare_questions else None
     bare_stats = bare.summary(frame) if bare else None

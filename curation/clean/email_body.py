@@ -323,6 +323,31 @@ def _header_block_at(lines: Sequence[str], i: int) -> int | None:
     return start
 
 
+# Lotus Notes' columnar reply header: the sender (an address wrapped over two lines, the date) on the left,
+# To: / cc: / Subject: in a column to its right, indented by the layout, not by a quote mark.
+_COLUMN_FIELD = re.compile(r"(?:^|\s{4})(to|cc|subject)\s*:(?:\s|$)", re.IGNORECASE)
+_COLUMN_MIN = 20  # the column the fields start at, at least (the sender's text is to their left)
+
+
+def _column_field(line: str) -> str | None:
+    match = _COLUMN_FIELD.search(line)
+    return match.group(1).lower() if match and match.start(1) >= _COLUMN_MIN else None
+
+
+def _columnar_header_at(lines: Sequence[str], i: int) -> int | None:
+    """If line ``i`` is the To: line of a Lotus Notes columnar header (cc: and Subject: in the same column
+    within the next lines), where the cut should start: the sender's lines just above it."""
+    if _column_field(lines[i]) != "to":
+        return None
+    following = {_column_field(line) for line in lines[i + 1:i + 4]}
+    if not {"cc", "subject"} <= following:
+        return None
+    start = i
+    while start > 0 and i - start < 2 and not _blank(lines[start - 1]):
+        start -= 1
+    return start
+
+
 def _quote_cut(lines: Sequence[str]) -> tuple[int, str | None, list[_Attribution]]:
     """The first hard quote boundary (index, kind) plus every attribution above it."""
     attributions: list[_Attribution] = []
@@ -336,6 +361,8 @@ def _quote_cut(lines: Sequence[str]) -> tuple[int, str | None, list[_Attribution
         if _ORIGINAL_MESSAGE.match(line):
             return j, "quote", attributions
         start = _header_block_at(lines, j)
+        if start is None:
+            start = _columnar_header_at(lines, j)
         if start is not None:
             return start, "quote", attributions
         attribution = _attribution_ending_at(lines, j)

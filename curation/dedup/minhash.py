@@ -36,11 +36,13 @@ _CHUNK = 8192  # shingles per permutation block: (num_perm x _CHUNK) uint32 stay
 
 
 def example_text() -> pl.Expr:
-    """The text an example is compared by: its non-system messages' contents, joined by newlines."""
+    """The text an example is compared by: its non-system messages' contents after its context turns (history
+    repeated from the window before, which the two windows would otherwise share), joined by newlines."""
     msg = pl.element()
     return (
         pl.col("messages")
         .list.eval(msg.filter(msg.struct.field("role") != "system").struct.field("content"))
+        .list.slice(pl.col("context_turns").fill_null(0))
         .list.join("\n")
         .fill_null("")
         .alias("text")

@@ -175,7 +175,8 @@ def _texts(path: Path, rows: np.ndarray) -> pl.Series:
             pl.scan_parquet(path).with_row_index("row").filter(pl.col("row").is_in(wanted))
             .select(example_text()).collect(engine="streaming").to_series()
         )
-    return _read_rows(file, rows, "messages").to_frame("messages").select(example_text()).to_series()
+    frame = pl.DataFrame([_read_rows(file, rows, column) for column in ("messages", "context_turns") if column in file.schema_arrow.names])
+    return (frame if "context_turns" in frame.columns else frame.with_columns(context_turns=pl.lit(0))).select(example_text()).to_series()
 
 
 def _quality(texts: pl.Series) -> np.ndarray:

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.company import CompanyConfig
-from curation.defects import MIN_FUNCTION_SHARE, echoed, normal, not_a_request, not_language, placeholder
+from curation.defects import MIN_FUNCTION_SHARE, cut_by_export, echoed, missing_part, normal, not_a_request, not_language, placeholder
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
@@ -39,6 +39,9 @@ DROP_REASONS = {
     "duplicate_message": "a copy of another message (the same Message-ID, or the same sender, date and body), filed twice",
     "echo": "a company reply that only repeats the customer turn it answers",
     "template_residue": "an unfilled template placeholder such as {product_purchased} in a turn",
+    "cut_by_export": "a turn the export cut short: it ends in an ellipsis glued to a word and a link to the rest (Twitter's API text)",
+    "missing_part": "a company reply numbered as part k of n ('... 2/2') whose other parts are not in the export",
+    "other_customer": "in a reply tree, a message by another customer than the one the company answers (a stranger chiming in)",
     "not_a_request": "the first customer turn asks nothing (a file name, a link, a thank-you or an ok alone)",
     "not_language": "an English reply that is not prose: under a fifth function words (filler drawn from a word list)",
     "no_assistant_turn": "the thread has no company reply after a customer message",
@@ -53,9 +56,9 @@ DROP_REASONS = {
 _SPACE = re.compile(r"\s+")
 
 
-def example_id(messages: list[Message], kind: str) -> str:
+def example_id(messages: list[Message], kind: str, *, context_turns: int = 0) -> str:
     """Hash of the normalised content: the same conversation always gets the same id."""
-    canonical = json.dumps([[m.role, normal(m.content)] for m in messages] + [kind])
+    canonical = json.dumps([[m.role, normal(m.content)] for m in messages] + [kind] + ([context_turns] if context_turns else []))
     return "ex_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -134,6 +137,12 @@ def _defect(messages: list[Message]) -> tuple[str, str] | None:
     residue = placeholder(turns)
     if residue:
         return "template_residue", f"{residue[0]} in a {residue[1]} turn"
+    cut = cut_by_export(turns)
+    if cut is not None:
+        return "cut_by_export", f"a turn ends in '...' and a link: {cut[-80:]!r}"
+    partial = missing_part(turns)
+    if partial is not None:
+        return "missing_part", f"a reply in numbered parts lacks some of them: {partial[-80:]!r}"
     empty = not_a_request(turns)
     if empty is not None:
         return "not_a_request", f"the first customer turn asks nothing: {empty[:80]!r}"
@@ -163,9 +172,9 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
         return outcome
     window_of: dict[str, str] = {}
     head = [{"role": "system", "content": config.system_prompt}] if config.include_system_prompt else []
-    for window in _windows(merged, config.max_turns, fits, head):
+    for context, window in _windows(merged, config.max_turns, fits, head, history=config.window_history):
         messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
-        messages += [Message(role=role, content=text) for role, text, _ in window]
+        messages += [Message(role=role, content=text) for role, text, _ in [*context, *window]]
         if config.greeting_names == "in_context":
             messages = greeting_names_in_context(messages)
         used_ids = [doc_id for _, _, ids in window for doc_id in ids]
@@ -175,8 +184,8 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
                 outcome.dropped.setdefault(doc_id, defect)
             continue
         example = Example(
-            id=example_id(messages, "conversation"), messages=messages, kind="conversation", source_kind=source_kind,
-            source_document_ids=sorted(set(used_ids)), group_key=group_key,
+            id=example_id(messages, "conversation", context_turns=len(context)), messages=messages, kind="conversation",
+            source_kind=source_kind, source_document_ids=sorted(set(used_ids)), group_key=group_key, context_turns=len(context),
         )
         outcome.examples.append(example)
         window_of.update(dict.fromkeys(used_ids, example.id))
@@ -191,20 +200,30 @@ def _conversation(turns: list[tuple[str, str, str]], config: ExamplesConfig, *, 
 
 
 def _windows(merged: list[tuple[str, str, list[str]]], max_turns: int, fits: Fits | None = None,
-             head: list[dict] = ()) -> list[list[tuple[str, str, list[str]]]]:
-    """Consecutive windows of whole exchanges (a customer turn and the company's reply), each starting
-    with a customer turn and ending with a reply: at most max_turns turns, and, with `fits`, no more
-    than fit the training length after `head` (the system prompt). An exchange too long on its own is
-    a window by itself (validation reports it as cut by the window). `merged` alternates roles, from
-    the customer's first turn to the last reply."""
+             head: list[dict] = (), *, history: int = 2) -> list[tuple[list, list]]:
+    """(context, window) pairs. Windows are consecutive runs of whole exchanges (a customer turn and the
+    company's reply), each starting with a customer turn and ending with a reply: at most max_turns turns and,
+    with `fits`, no more than fit the training length after `head` (the system prompt). An exchange too long
+    on its own is a window by itself (validation reports it as cut by the window). A window after the first
+    starts with up to `history` turns of the exchanges before it that fit beside its first exchange: its
+    context, shown to the model but not trained on again (Example.context_turns), so "No, but I moved the
+    speaker" is not a conversation's opening line. `merged` alternates roles, from the customer's first turn
+    to the last reply."""
     size = max(2, max_turns - max_turns % 2)
+
+    def fit(turns) -> bool:
+        return fits is None or fits([*head, *({"role": role, "content": text} for role, text, _ in turns)])
+
     windows, start = [], 0
     while start < len(merged):
+        context_start = start
+        while (context_start >= 2 and start - context_start + 2 <= history  # one more earlier exchange as context
+               and start + 2 - (context_start - 2) <= size and fit(merged[context_start - 2:start + 2])):
+            context_start -= 2
         end = start + 2
-        while end + 2 <= len(merged) and end + 2 - start <= size and (
-                fits is None or fits([*head, *({"role": role, "content": text} for role, text, _ in merged[start:end + 2])])):
+        while end + 2 <= len(merged) and end + 2 - context_start <= size and fit(merged[context_start:end + 2]):
             end += 2
-        windows.append(merged[start:end])
+        windows.append((merged[context_start:start], merged[start:end]))
         start = end
     return windows
 
@@ -250,15 +269,28 @@ def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesC
     return outcome
 
 
+def _other_customers(docs: list[Document], roles: dict[str, str]) -> set[str]:
+    """Ids of the customer rows of a reply tree (in time order) written by someone else than the customer the
+    company's first reply answers, the author of the last customer row before it. On Twitter strangers join
+    a thread ("Me too!"); merged into the customer's turn they would make two people one."""
+    first_reply = next((i for i, d in enumerate(docs) if roles[d.id] == "assistant"), None)
+    answered = next((d.meta.requester.name for d in reversed(docs[:first_reply]) if roles[d.id] == "user"), None) if first_reply else None
+    if not answered:
+        return set()
+    return {d.id for d in docs if roles[d.id] == "user" and d.meta.requester.name and d.meta.requester.name != answered}
+
+
 def ticket_conversation(docs: list[Document], company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
     docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
     if len(docs) > 1:  # rows of a reply tree: each row is one message
-        turns = []
-        for d in docs:
-            role = d.meta.comments[0].author_role if d.meta.comments else "customer"
-            turns.append(("assistant" if role == "agent" else "user", d.text, d.id))
-        return _conversation(turns, config, source_kind="ticket", group_key=docs[0].group_key, created_at=docs[-1].created_at,
-                             all_ids=[d.id for d in docs], no_answer_reason="unanswered_ticket", fits=fits)
+        roles = {d.id: "assistant" if d.meta.comments and d.meta.comments[0].author_role == "agent" else "user" for d in docs}
+        strangers = _other_customers(docs, roles)
+        turns = [(roles[d.id], d.text, d.id) for d in docs if d.id not in strangers]
+        outcome = _conversation(turns, config, source_kind="ticket", group_key=docs[0].group_key, created_at=docs[-1].created_at,
+                                all_ids=[d.id for d in docs if d.id not in strangers], no_answer_reason="unanswered_ticket", fits=fits)
+        for doc_id in strangers:
+            outcome.dropped[doc_id] = ("other_customer", "another customer's message in this reply tree: the company's first reply answers a different author")
+        return outcome
     (doc,) = docs
     meta = doc.meta
     turns = [("user", doc.text, doc.id)]
@@ -403,6 +435,7 @@ def example_row(example: Example, created_at) -> dict:
         "n_chars": sum(len(m.content) for m in example.messages if m.role != "system"),
         "language": example.language or _language(example),
         "template": example.template,
+        "context_turns": example.context_turns,
     }
 
 

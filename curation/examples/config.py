@@ -37,6 +37,11 @@ class ExamplesConfig(StepConfig):
         description="conversation windows hold only as many exchanges as fit train.max_seq_length tokens, counted with "
                     "validation.token_counter and the chat template; an exchange longer than that is a window of its own",
     )
+    window_history: int = Field(
+        default=2, ge=0,
+        description="a conversation window after the first starts with up to this many earlier turns (whole exchanges) that fit "
+                    "beside it, as context the trainer does not learn again (Example.context_turns); 0: windows start cold",
+    )
     max_turns: int = Field(
         default=40, ge=2,
         description="a conversation with more customer + company turns becomes several examples (windows) of at most "

@@ -28,6 +28,28 @@ def test_top_posted_reply_over_gt_quote():
     )
 
 
+def test_lotus_notes_columnar_reply_header_is_a_quote():
+    """Enron mail quoting through Lotus Notes: sender left, To:/cc:/Subject: in a column, no quote marks."""
+    body = (
+        "Sheri and I would like to discuss the practice questions with you.\n\nThanks,\nMonica\n\n\n\n"
+        "            Phillip.K.Allen@enron.c\n"
+        "            om                             To:     Monica L. Brown/Internal/Accenture@Accenture\n"
+        "                                           cc:\n"
+        "            10/29/2001 09:02 AM            Subject:     RE: Confirmation: Risk Management Simulation Meeting\n"
+        "                                           10/30/01\n\n\n"
+        "Please send more details regarding this meeting\n"
+    )
+    stripped = strip_reply(body)
+    assert "quote" in stripped.removed and "enron.c" not in stripped.text and "Please send more details" not in stripped.text
+    assert stripped.text.startswith("Sheri and I would like to discuss the practice questions with you.")
+
+
+def test_a_column_of_to_and_cc_words_in_prose_is_not_a_header():
+    body = "Reply to: the list, cc: your manager.\nSubject: the outage of 10/29.\nThe details follow below, please read them.\n"
+    stripped = strip_reply(body)
+    assert "quote" not in stripped.removed and stripped.text == body.strip()
+
+
 def test_interleaved_reply_keeps_every_answer():
     body = (
         "> Does the X200 support PoE?\n"

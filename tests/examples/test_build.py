@@ -43,16 +43,30 @@ def test_a_long_thread_becomes_windows_that_each_end_in_a_reply():
     docs = [_email(i, "cust@example.org" if i % 2 == 0 else "lena.fischer@nordlicht.example", f"message number {i}")
             for i in range(90)]  # 45 customer messages, each answered
     outcome = email_thread(docs, COMPANY, ExamplesConfig(max_turns=41))  # rounded down to 40: windows end on a reply
-    assert [len(e.messages) for e in outcome.examples] == [41, 41, 11]  # the system prompt + 40, 40, 10 turns
+    # the system prompt + 40 turns; then the last exchange before as context + 38 new turns; then context + 12
+    assert [len(e.messages) for e in outcome.examples] == [41, 41, 15]
+    assert [e.context_turns for e in outcome.examples] == [0, 2, 2]
     for example in outcome.examples:
         roles = [m.role for m in example.messages]
         assert roles[0] == "system" and roles[1] == "user" and roles[-1] == "assistant"
         assert example.group_key == "thread:1"
-    assert outcome.examples[1].messages[1].content == "message number 40"
+    assert [m.content for m in outcome.examples[1].messages[1:4]] == ["message number 38", "message number 39", "message number 40"]
     assert outcome.dropped == {}
     assert sorted(outcome.used) == [f"d_{i}" for i in sorted(range(90), key=lambda i: f"d_{i}")]
     assert all(len(ids) == 1 for ids in outcome.used.values()), "each message is in exactly one window"
     assert outcome.used["d_85"] == [outcome.examples[2].id]
+
+
+def test_a_window_after_the_first_opens_with_the_exchange_before_it_as_context():
+    """The shared twcs sample: a window opening on "No, but I've moved the speaker" reads as a reply to nothing."""
+    texts = ["Spotify skips songs on my tablet.", "Which device and version?", "Galaxy Tab A, 8.4.22. Does distance matter?",
+             "It could. Does logging out and back in help?", "No, but I've moved the speaker closer and it stopped skipping.",
+             "Great to hear! Tell us if it comes back."]
+    docs = [_email(i, "cust@example.org" if i % 2 == 0 else "lena.fischer@nordlicht.example", text) for i, text in enumerate(texts)]
+    windows = email_thread(docs, COMPANY, ExamplesConfig(max_turns=4)).examples
+    assert [[m.content for m in w.messages[1:]] for w in windows] == [texts[:4], texts[2:]]
+    assert [w.context_turns for w in windows] == [0, 2]
+    assert email_thread(docs, COMPANY, ExamplesConfig(max_turns=4, window_history=0)).examples[1].messages[1].content == texts[4]
 
 
 def test_windows_fit_the_training_length():
@@ -68,7 +82,10 @@ def test_windows_fit_the_training_length():
     docs = [_email(i, "cust@example.org" if i % 2 == 0 else "lena.fischer@nordlicht.example", text) for i, text in enumerate(texts)]
     config = ExamplesConfig()
     windows = email_thread(docs, COMPANY, config, fits).examples
-    assert len(windows) > 1 and email_thread(docs, COMPANY, config).examples[0].messages[1:] == [m for w in windows for m in w.messages[1:]]
+    whole = email_thread(docs, COMPANY, config).examples[0].messages[1:]
+    assert len(windows) > 1 and whole == [m for w in windows for m in w.messages[1 + w.context_turns:]], "each turn is trained in one window"
+    assert windows[0].context_turns == 0 and all(w.messages[1:1 + w.context_turns] == whole[:whole.index(w.messages[1 + w.context_turns])][-w.context_turns:]
+                                                 for w in windows[1:] if w.context_turns), "context: the turns just before the window"
     for window in windows:
         messages = [m.model_dump() for m in window.messages]
         assert messages[0]["role"] == "system" and messages[1]["role"] == "user" and messages[-1]["role"] == "assistant"
@@ -237,3 +254,70 @@ def test_a_reply_that_is_not_prose_is_not_published(reply, dropped):
     docs = [_email(0, "cust@example.org", "My GoPro Hero does not turn on, please assist."), _email(1, "lena.fischer@nordlicht.example", reply)]
     outcome = email_thread(docs, COMPANY, ExamplesConfig())
     assert (outcome.examples == [] and {r for r, _ in outcome.dropped.values()} == {"not_language"}) is dropped
+
+
+TWEETS = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+
+
+def _reply_tree(tmp_path, rows: str):
+    from tests.ingest.helpers import documents, read_all
+
+    (tmp_path / "twcs.csv").write_text(TWEETS + rows)
+    docs = documents(read_all(tmp_path / "twcs.csv"))
+    assert len({d.group_key for d in docs}) == 1
+    return docs, ticket_conversation(docs, COMPANY, CONFIG)
+
+
+def test_a_stranger_chiming_into_a_reply_tree_is_not_merged_into_the_customer_turn(tmp_path):
+    """The shared twcs sample: 105860 complains, 105859 answers 105860, UPS answers 105859."""
+    docs, outcome = _reply_tree(tmp_path,
+        "3,105860,True,Wed Oct 11 13:47:14 +0000 2017,They reschedule my delivery for tomorrow again,2,\n"
+        "2,105859,True,Wed Oct 11 13:50:42 +0000 2017,@105860 I wish I could just get it shipped to the UPS store instead,1,3\n"
+        "1,UPSHelp,False,Wed Oct 11 13:56:00 +0000 2017,@105859 UPS My Choice lets you have packages delivered to a UPS Store.,,2\n")
+    (example,) = outcome.examples
+    assert [m.content for m in example.messages[1:]] == ["@105860 I wish I could just get it shipped to the UPS store instead",
+                                                        "@105859 UPS My Choice lets you have packages delivered to a UPS Store."]
+    stranger = next(d.id for d in docs if d.source.locator == "3")
+    assert outcome.dropped == {stranger: ("other_customer", outcome.dropped[stranger][1])}
+
+
+def test_one_customer_replying_to_the_company_is_one_conversation(tmp_path):
+    _, outcome = _reply_tree(tmp_path,
+        "1,cust,True,Tue Oct 31 22:10:47 +0000 2017,my A-45 froze again after the update,2,\n"
+        "2,NordlichtSupport,False,Tue Oct 31 22:12:01 +0000 2017,Hold the blue button for 10 seconds and it restarts.,3,1\n"
+        "3,cust,True,Tue Oct 31 22:14:00 +0000 2017,that worked but now the light is red?,4,2\n"
+        "4,NordlichtSupport,False,Tue Oct 31 22:15:00 +0000 2017,Red means it is charging; wait until it turns green.,,3\n")
+    (example,) = outcome.examples
+    assert len(example.messages) == 5 and outcome.dropped == {}
+
+
+@pytest.mark.parametrize(("reply", "cut"), [
+    ("@105854 I am sorry for the poor experience. Can you please DM the full service address and name on the account, as we ass... https://t.co/JEZhqGdBMd", True),
+    ("@105854 We're on it… https://t.co/JEZhqGdBMd", True),
+    ("@105854 Please see our status page for updates: https://t.co/JEZhqGdBMd", False),
+    ("@105854 Settings > General > About shows it. More here ... https://t.co/JEZhqGdBMd", False),
+])
+def test_a_reply_the_export_cut_short_is_not_published(tmp_path, reply, cut):
+    _, outcome = _reply_tree(tmp_path,
+        "1,105854,True,Wed Oct 11 13:20:00 +0000 2017,My internet has been down since this morning and nobody can tell me why,2,\n"
+        f'2,Comcast,False,Wed Oct 11 13:30:00 +0000 2017,"{reply}",,1\n')
+    assert (outcome.examples == []) == cut
+    if cut:
+        assert {reason for reason, _ in outcome.dropped.values()} == {"cut_by_export"}
+
+
+@pytest.mark.parametrize(("replies", "published"), [
+    (["@105861 If that doesn't help please DM your full name and address so we can log this. Thanks - Lee 2/2"], False),
+    (["@105861 Sorry to hear that, could you clear your cookies first? 1/2",
+      "@105861 If that doesn't help please DM your full name and address so we can log this. Thanks - Lee 2/2"], True),
+    (["@105842 The updated departure time we have is 15:30. 1/2",
+      "@105842 I appreciate it's after 15:30 now, so hopefully you will depart very soon. 2/2 ^JR"], True),
+    (["@105861 Add 1/2 cup of descaler to the tank and run one cycle, then rinse with 1 litre of water"], True),
+])
+def test_a_reply_in_numbered_parts_needs_all_its_parts(tmp_path, replies, published):
+    rows = "1,105861,True,Wed Oct 11 14:05:18 +0000 2017,@Tesco the website is slow when I remove an item from my favourites,2,\n"
+    rows += "".join(f'{i},Tesco,False,Wed Oct 11 15:3{i}:07 +0000 2017,"{reply}",,1\n' for i, reply in enumerate(replies, start=2))
+    _, outcome = _reply_tree(tmp_path, rows)
+    assert bool(outcome.examples) == published
+    if not published:
+        assert {reason for reason, _ in outcome.dropped.values()} == {"missing_part"}

@@ -18,6 +18,18 @@ def test_only_assistant_tokens_are_trained(tokenizer):
     assert tokenizer.decode(ids) == tokenizer.apply_chat_template(messages, tokenize=False)
 
 
+def test_context_turns_are_shown_but_not_trained(tokenizer):
+    """A window's history (Example.context_turns) was trained in the window before: here it is context only."""
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "How do I reset it?"},
+                {"role": "assistant", "content": "Hold the blue button."}, {"role": "user", "content": "And then?"},
+                {"role": "assistant", "content": "Wait until it flashes green."}]
+    frame = pl.DataFrame({"id": ["ex_1"], "messages": [messages], "kind": ["conversation"], "source_kind": ["email"], "context_turns": [2]})
+    (example,), _ = encode_examples(tokenizer, frame, max_len=512, overlong="error")
+    trained = tokenizer.decode([t for t, l in zip(example.input_ids, example.labels) if l != IGNORE])
+    assert "Wait until it flashes green." in trained and "Hold the blue button." not in trained
+    assert tokenizer.decode(example.input_ids) == tokenizer.apply_chat_template(messages, tokenize=False)
+
+
 def test_overlong_policies_are_counted_or_refused(tokenizer, version_dir):
     frame = pl.read_parquet(version_dir / "train.parquet")
     _, truncated = encode_examples(tokenizer, frame, max_len=40, overlong="truncate")

@@ -61,3 +61,19 @@ def test_leakage_check_finds_a_near_copy_across_splits():
     ]
     pairs = leakage_pairs(pl.DataFrame(rows), DedupConfig(), threshold=0.7)
     assert [(p["heldout"], p["train"]) for p in pairs] == [("ex_0000000000000002", "ex_0000000000000001")]
+
+
+def test_a_window_with_context_exports_its_history_with_weight_0(tmp_path: Path):
+    """OpenAI's chat fine-tuning format reads "weight": 0 on an assistant message as shown, not trained on."""
+    from curation.versions import write_version_files
+
+    turns = [{"role": "system", "content": "You are support."}, {"role": "user", "content": "Spotify skips songs."},
+             {"role": "assistant", "content": "Does logging out help?"}, {"role": "user", "content": "No, but moving the speaker did."},
+             {"role": "assistant", "content": "Great to hear!"}]
+    frame = pl.DataFrame([_row(1, turns, split=split) | {"context_turns": 2} for split in ("train", "validation", "test")])
+    frame = frame.with_columns(pl.Series("id", [f"ex_{i:016x}" for i in range(3)]))
+    write_version_files(tmp_path, frame)
+    (line,) = (tmp_path / "train.jsonl").read_text().splitlines()
+    assert [m.get("weight") for m in json.loads(line)["messages"]] == [None, None, 0, None, None]
+    assert check_jsonl(tmp_path / "train.jsonl", max_tokens=256)["format_errors"] == {}
+    assert pl.read_parquet(tmp_path / "train.parquet")["context_turns"].to_list() == [2]
