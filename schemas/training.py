@@ -68,6 +68,10 @@ class TrainConfig(BaseModel):
                     "answered with a decline (train/mix.py; None: off)")
     rehearsal_max_new_tokens: int = Field(default=96, ge=8, description="length limit of the base model's rehearsal answers")
     rehearsal_cache_dir: str = Field(default="data/cache/rehearsal", description="where the base model's rehearsal answers are kept, per base model identity")
+    base_answers_cache_dir: str | None = Field(
+        default="data/cache/base_answers",
+        description="where evaluation keeps the base model's answers (they do not depend on the adapter), per base model identity, "
+                    "prompt set and generation settings; None: answer again every time")
     packing: bool = Field(default=False, description="concatenate examples into full-length rows (passages and long runs)")
     max_train_examples: int | None = Field(default=None, ge=1)
     # device
@@ -109,7 +113,7 @@ class TrainConfig(BaseModel):
         Settings added after adapters were first published count only when set away from the value
         that means "as before they existed", so an adapter trained before them keeps its id.
         """
-        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "rehearsal_cache_dir", "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb", *_EVALUATION_ONLY})
+        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "rehearsal_cache_dir", "base_answers_cache_dir", "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb", *_EVALUATION_ONLY})
         for name, as_before in _ADDED_LATER.items():
             if semantic[name] == as_before:
                 del semantic[name]

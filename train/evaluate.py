@@ -15,8 +15,10 @@ batches, and the retrieval variants can be switched off (`eval_retrieval`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -163,6 +165,40 @@ class _PromptSets:
         return {"plain": long[:n], "retrieval": long[n:], "general": short[:g], "out_of_scope": short[g:]}
 
 
+def _base_answers(prompts: _PromptSets, model, tokenizer, config: TrainConfig, device, amp) -> dict[str, list[str]]:
+    with model.disable_adapter():
+        return prompts.answer(model, tokenizer, config, device, amp)
+
+
+def base_answers_cache(prompts: _PromptSets, config: TrainConfig, device, amp, identity: dict | None) -> Path | None:
+    """Where the base model's answers to these prompts are kept: a file named by everything greedy decoding
+    depends on (the base model's identity, every prompt, the generation lengths and batch size, device
+    kind, autocast dtype, library versions). None without a cache folder or a model identity (an
+    in-memory model)."""
+    if not config.base_answers_cache_dir or identity is None:
+        return None
+    import transformers
+
+    payload = {"base": identity, "prompts": [prompts.plain, prompts.retrieval, prompts.general, prompts.out_of_scope],
+               "max_new_tokens": [config.eval_max_new_tokens, config.eval_general_max_new_tokens], "batch_size": config.eval_batch_size,
+               "device": device.type, "amp": str(amp), "torch": torch.__version__, "transformers": transformers.__version__}
+    key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return Path(config.base_answers_cache_dir) / f"{key}.json"
+
+
+def cached_answers(cache: Path | None, answer) -> tuple[dict[str, list[str]], str]:
+    """(answers, "cache" or "generated"): read from `cache` when it is there, else `answer()` stored there."""
+    if cache is not None and cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8")), "cache"
+    answers = answer()
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".tmp-{cache.name}-{os.getpid()}")
+        tmp.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache)
+    return answers, "generated"
+
+
 def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, *, model=None, tokenizer=None, max_questions: int | None = None) -> dict:
     """Evaluate base vs tuned (and with retrieval) on the version; write eval_report.json/.md.
 
@@ -193,9 +229,10 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
     prompts = _PromptSets(tokenizer, system_prompt_of(version_dir), questions, retrieved, general, out_of_scope, retrieval_budget(tuned, config))
 
     answers = {"tuned": prompts.answer(tuned, tokenizer, config, device, amp)}
-    with tuned.disable_adapter():
-        answers["base"] = prompts.answer(tuned, tokenizer, config, device, amp)
-    timings["generation"] = time.perf_counter() - started - sum(timings.values())
+    timings["generation_tuned"] = time.perf_counter() - started - sum(timings.values())
+    cache = base_answers_cache(prompts, config, device, amp, None if model is not None else base_model_identity(config.base_model))
+    answers["base"], base_source = cached_answers(cache, lambda: _base_answers(prompts, tuned, tokenizer, config, device, amp))
+    timings["generation_base"] = time.perf_counter() - started - sum(timings.values())
 
     variants = [v for v in VARIANTS if config.eval_retrieval or not v.endswith("_retrieval")]
     by_variant = {v: answers[v.split("_")[0]]["retrieval" if v.endswith("_retrieval") else "plain"] for v in variants}
@@ -230,6 +267,7 @@ def evaluate_adapter(version_dir: Path, adapter_dir: Path, config: TrainConfig, 
         "out_of_scope_samples": out_of_scope_samples(out_of_scope, {m: answers[m]["out_of_scope"] for m in MODELS}),
         "training": {k: meta.get(k) for k in ("steps", "epochs", "wall_time_s", "tokens_per_s", "final_loss", "device", "autocast", "peak_memory_mb")},
         "eval_autocast": str(amp) if amp else None,
+        "base_answers": {"source": base_source, "cache": str(cache) if cache else None},
     }
     report["regressions"] = regressions(report)
     report["eval_timings"] = {k: round(v, 1) for k, v in timings.items()}

@@ -84,7 +84,8 @@ def test_evaluate_adapter_writes_every_section_of_the_report(new_tiny_model, tok
     assert report["leaks"]["tuned"]["answers"] == 3 + 4 + 3 and report["leaks"]["tuned_retrieval"]["answers"] == 3
     assert isinstance(report["regressions"], list) and report["catalog"] == ["A-45 SuperWidget", "B-12 MiniWidget", "E-3 SmartTag"]
     assert [g["id"] for g in report["general_samples"]] == _heldout_ids(4)
-    assert {"generation", "losses"} <= set(report["eval_timings"])
+    assert {"generation_tuned", "generation_base", "losses"} <= set(report["eval_timings"])
+    assert report["base_answers"] == {"source": "generated", "cache": None}, "an in-memory model has no identity to cache under"
     markdown = (adapter.path / "eval_report.md").read_text()
     for heading in ("## Product questions (test split, 3 questions)", "## General-skill retention", "## Out-of-scope questions",
                     "## Leaks", "## What got worse", "| tuned+retrieval |", "| B-12 MiniWidget | 2 |", "Serves best:"):

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 def test_smollm2_fine_tunes_a_few_steps_and_produces_a_valid_report(tmp_path, version_dir):
     config = TrainConfig(adapters_dir=str(tmp_path / "adapters"), max_steps=3, batch_size=2, eval_max_new_tokens=24,
                          rehearsal_share=0.5, rehearsal_max_new_tokens=24, rehearsal_cache_dir=str(tmp_path / "rehearsal"),
+                         base_answers_cache_dir=str(tmp_path / "base_answers"),
                          heldout_questions=str(SAMPLE_ROOT / "eval" / "heldout_questions.jsonl"))
     result = train_adapter(version_dir, config, progress=False)
     meta = json.loads((result.path / "meta.json").read_text())
@@ -36,3 +37,11 @@ def test_smollm2_fine_tunes_a_few_steps_and_produces_a_valid_report(tmp_path, ve
     assert all(s["base_answer"] and s["tuned_answer"] for s in report["samples"])
     assert report["forgetting"]["base_perplexity"] > 1
     assert json.loads((result.path / "eval_report.json").read_text())["adapter_id"] == result.adapter_id
+    # the base model's answers do not depend on the adapter: a second evaluation reads them from the cache
+    assert report["base_answers"]["source"] == "generated" and len(list((tmp_path / "base_answers").glob("*.json"))) == 1
+    again = evaluate_adapter(version_dir, result.path, config, max_questions=3)
+    assert again["base_answers"] == {**report["base_answers"], "source": "cache"}
+    assert [s["base_answer"] for s in again["samples"]] == [s["base_answer"] for s in report["samples"]]
+    assert again["retention"]["base"] == report["retention"]["base"] and again["out_of_scope"]["base"] == report["out_of_scope"]["base"]
+    # other prompts (one more question) are another cache entry, not a stale hit
+    assert evaluate_adapter(version_dir, result.path, config, max_questions=4)["base_answers"]["source"] == "generated"
