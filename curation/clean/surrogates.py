@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from faker import Faker
 
@@ -41,9 +41,17 @@ _RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
 _SURNAME_PARTICLES = frozenset("de van von der den da di du le la del dos ter zu bin al".split())
 
 
-@lru_cache(maxsize=None)
+_PER_THREAD = threading.local()
+
+
 def _faker(locale: str) -> Faker:
-    return Faker(locale)
+    """This thread's Faker for the locale. A Faker is seeded, then drawn from: shared between the threads of
+    a thread task runner (Prefect's default, Dask's threads), two shards' seeds and draws would interleave
+    and one text would get another's surrogates, so each thread keeps its own."""
+    fakers = _PER_THREAD.__dict__.setdefault("fakers", {})
+    if locale not in fakers:
+        fakers[locale] = Faker(locale)
+    return fakers[locale]
 
 
 class Surrogates:

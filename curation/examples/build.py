@@ -29,7 +29,7 @@ from curation.defects import MIN_FUNCTION_SHARE, cut_by_export, echoed, missing_
 from curation.examples.config import ExamplesConfig
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
-from curation.examples.knowledge import chunks, is_listing, is_navigation, section_question, topic_heading
+from curation.examples.knowledge import chunks, is_listing, is_navigation, not_documentation, section_question, topic_heading
 from schemas import Document, Example, Message
 from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, document_from_row, documents_from_frame, read_rows, sink_atomic
@@ -51,6 +51,8 @@ DROP_REASONS = {
     "manual_examples_disabled": "both manual instruction and passage examples are switched off",
     "no_question": "a manual section without a topic heading or question template, with passages switched off",
     "manual_fragment": "a manual section (a PDF page) under examples.min_answer_words words: a heading alone, a progress bar",
+    "manual_pointer": "a manual section of a few words that only sends the reader elsewhere (\"answered in its FAQ; for more info, check: ...\")",
+    "manual_scrap": "a manual chunk that lost its layout: a table of part codes without its header, labels whose values were pictures",
     "manual_navigation": "a manual's table of contents or index section (its heading says so): where to look, not what it says",
 }
 _SPACE = re.compile(r"\s+")
@@ -336,12 +338,15 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
-    examples, templates, fragments, listings = [], [], 0, 0
+    examples, templates, fragments, listings, empty = [], [], 0, 0, []
     overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": f"{heading or meta.manual} " * 3},
                 {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]  # about what a question and citation add
     for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
         answerable = len([w for w in words(piece) if any(ch.isalpha() for ch in w)]) >= config.min_answer_words
         fragments += not answerable
+        if answerable and (teaches_nothing := not_documentation(piece)):
+            empty.append(teaches_nothing)  # neither a question nor a passage
+            continue
         listing = answerable and is_listing(piece)  # documentation, but no answer to a question: a passage only
         listings += listing
         question = heading and answerable and not listing and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
@@ -368,9 +373,13 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
             outcome.why[doc.id] += f"; {fragments} chunk(s) under {config.min_answer_words} words without a question"
         if templates and listings:
             outcome.why[doc.id] += f"; {listings} chunk(s) a listing without a question"
+    if examples and empty:
+        outcome.why[doc.id] = outcome.why.get(doc.id, "") + f"; {len(empty)} chunk(s) left out: {', '.join(sorted({r for r, _ in empty}))}"
     if not examples:
         if not (config.manual_instructions or config.manual_passages):
             outcome.dropped[doc.id] = ("manual_examples_disabled", "examples.manual_instructions and manual_passages are false")
+        elif empty:  # the section's words were pointers or scraps (and fragments)
+            outcome.dropped[doc.id] = empty[0]
         elif config.manual_passages:  # passages were on, so every chunk was under min_answer_words
             outcome.dropped[doc.id] = ("manual_fragment", f"under examples.min_answer_words={config.min_answer_words} words: {doc.text[:80]!r}")
         else:

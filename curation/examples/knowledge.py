@@ -138,6 +138,9 @@ def is_navigation(heading: str) -> bool:
     return bool(_NAVIGATION.match(heading.strip()))
 
 
+_HEADING_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
 def is_topic(heading: str) -> bool:
     """A heading a customer could ask about: not a label, a number, a log line or a whole sentence."""
     heading = heading.strip()
@@ -146,6 +149,8 @@ def is_topic(heading: str) -> bool:
         return False
     if letters < 0.5 * len(heading.replace(" ", "")):
         return False  # mostly digits and symbols: "0x3F 0x00 0xff", "12.4 / 13.1"
+    if _HEADING_URL.search(heading):
+        return False  # a sentence with a link (avrdude's title page: "Use https://github.com/... to report bugs")
     words = heading.split()
     if len(heading) > 90 or len(words) > 12:
         return False  # a sentence (a PDF page's first line), not a heading
@@ -154,7 +159,7 @@ def is_topic(heading: str) -> bool:
 
 _NUMBER_PREFIX = re.compile(
     r"^(?:(?:chapter|section|part|appendix|kapitel|abschnitt|anhang|chapitre|annexe|capítulo)\s+[\dIVXLCA-Z]+[.:]?\s*|"
-    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|第[0-9一二三四五六七八九十]+[章節]\s*)",
+    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|[IVX]{1,5}\.\s+|第[0-9一二三四五六七八九十]+[章節]\s*)",
     re.IGNORECASE,
 )
 _DOT_LEADER_PAGE = re.compile(r"\s*\.{2,}\s*\d{1,4}$")
@@ -237,6 +242,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 _SHELL_COMMAND = re.compile(r"^\s*[$%]\s+\S")
 _WIDE = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 LISTING_SHARE = 0.7
+# a part code: a digit and a capital, nothing but letters, digits and joiners (STK600-TQFP144, ATtiny261, AT90S1200)
+_CODE_TOKEN = re.compile(r"^(?=.*\d)(?=.*[A-Z])[A-Za-z0-9][A-Za-z0-9_./+-]{3,}$")
+CODE_TABLE_TOKENS = 5
 
 
 def is_listing(text: str) -> bool:
@@ -244,7 +252,7 @@ def is_listing(text: str) -> bool:
     laid out as a picture), not prose: documentation to read, but no answer to a question ("What else should
     I know about Configuration File?"). A shell command ("$ make install") is what a how-to answers with, so
     it counts neither way; a table and fenced code are answers (inside a fence only the listing patterns
-    count); a short item counts only in a chunk of five lines or more."""
+    count); a short item counts only in a chunk of five lines or more; a run of part codes is a table."""
     tools = {m.group(1).lower() for m in _PROMPT.finditer(text)}
     verdicts, fenced = [], False
     for line in text.splitlines():
@@ -261,7 +269,41 @@ def is_listing(text: str) -> bool:
         return (not fenced and len(verdicts) >= 5 and bool(_SHORT_ITEM.match(line)) and bool(_LATIN.search(line))
                 and not _WIDE.search(line))
 
-    return bool(verdicts) and sum(listing_line(line, fenced) for line, fenced in verdicts) / len(verdicts) >= LISTING_SHARE
+    if bool(verdicts) and sum(listing_line(line, fenced) for line, fenced in verdicts) / len(verdicts) >= LISTING_SHARE:
+        return True
+    tokens = text.split()  # a table of part codes whose header the PDF text lost: "STK600-TQFP144 AT32UC3C0512 ..."
+    return len(tokens) >= CODE_TABLE_TOKENS and sum(bool(_CODE_TOKEN.match(t)) for t in tokens) >= LISTING_SHARE * len(tokens)
+
+
+# Chunks that are no documentation to learn from, what a reader of the shared manuals found:
+# a section that only sends the reader elsewhere ("... answered in its FAQ. For more info on FSRS, check:
+# - FSRS4Anki Wiki"), a form of labels whose values were pictures ("Infill speed(mm/s):、").
+_POINTER = re.compile(
+    r"\b(?:see|check out|check:|refer to|visit|consult|read more|learn more|more info(?:rmation)?|more details|further details"
+    r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below))\b", re.IGNORECASE)
+_LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "- FSRS4Anki on Github": a link's text
+_LABEL_END = re.compile(r"[:：、]\s*$")
+LABEL_WORDS = 5  # "Infill speed(mm/s):、" is a label; "There are two ways to work around this:" introduces a list
+_URL = re.compile(r"https?://\S+")
+POINTER_MAX_WORDS = 40  # in the chunk
+POINTER_SENTENCE_WORDS = 15  # a longer sentence says something besides where to look
+
+
+def not_documentation(text: str) -> tuple[str, str] | None:
+    """(reason, why) for a chunk that teaches nothing, or None: `manual_pointer` (under 40 words, every
+    sentence a short one that sends the reader elsewhere, link texts aside) or `manual_scrap` (a table of codes without its
+    header, or labels without their values)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    prose = [line for line in lines if not _LINK_ITEM.match(line)]
+    sentences = [s for line in prose for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]
+    if len(text.split()) < POINTER_MAX_WORDS and sentences and all(
+            _POINTER.search(s) and len(s.split()) <= POINTER_SENTENCE_WORDS for s in sentences):
+        return "manual_pointer", "only points elsewhere: " + " ".join(sentences)[:80]
+    if lines and not prose and all(_URL.search(line) for line in lines):
+        return "manual_pointer", f"only links: {lines[0][:80]}"
+    if len(lines) >= 4 and sum(bool(_LABEL_END.search(line)) and len(line.split()) <= LABEL_WORDS for line in lines) >= 0.6 * len(lines):
+        return "manual_scrap", f"labels without their values: {' / '.join(lines[:3])[:80]}"
+    return None
 
 
 _SENTENCE_END = re.compile(r"(?<!\.)([.!?](?=\s+[A-Z\"'(*`])|[.!?](?=\n)|[。！？])")
@@ -279,17 +321,35 @@ def chunks(text: str, max_chars: int) -> list[str]:
             sentence = max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, max_chars + 1)), default=0)
             line = paragraph.rfind("\n", 0, max_chars)
             cut = sentence if sentence > max_chars // 3 else line if line > max_chars // 3 else max_chars
-            pieces.append(paragraph[:cut].strip())
-            paragraph = paragraph[cut:].strip()
+            pieces.append(paragraph[:cut].strip("\n").rstrip())
+            # after a line end the next line keeps its indentation (code); after a sentence end the space goes
+            paragraph = paragraph[cut + 1:] if paragraph[cut:cut + 1] == "\n" else paragraph[cut:].lstrip()
         if paragraph.strip():
-            pieces.append(paragraph.strip())
+            pieces.append(paragraph.strip("\n").rstrip())
     # balanced: close a chunk once it reaches an even share, so the last one is not a stray sentence
     target = (sum(map(len, pieces)) + 2 * (len(pieces) - 1)) / math.ceil(sum(map(len, pieces)) / max_chars)
     merged: list[str] = []
     for piece in pieces:
-        # a paragraph ending in ":" introduces the next one ("The example below shows how:" + its code)
-        if merged and (len(merged[-1]) < target or merged[-1].endswith(":")) and len(merged[-1]) + 2 + len(piece) <= max_chars:
+        # a paragraph ending in ":" introduces the next one ("The example below shows how:" + its code); one
+        # starting in lower case goes on with the sentence before it ("```...``` \n\n are both changes that ...")
+        joined = merged and (merged[-1].endswith(":") or piece[:1].islower())
+        if merged and (len(merged[-1]) < target or joined) and len(merged[-1]) + 2 + len(piece) <= max_chars:
             merged[-1] += "\n\n" + piece
         else:
             merged.append(piece)
-    return merged
+    return _closed_fences(merged)
+
+
+def _closed_fences(pieces: list[str]) -> list[str]:
+    """A code block cut between two chunks is closed at the end of the first and opened again, with its
+    language, at the start of the next: every chunk reads as valid Markdown, no chunk starts inside code."""
+    out, still_open = [], None
+    for piece in pieces:
+        if still_open:
+            piece = f"{still_open}\n{piece}"
+        still_open = None
+        for line in piece.splitlines():
+            if line.lstrip().startswith("```"):
+                still_open = None if still_open else line.strip()
+        out.append(f"{piece}\n```" if still_open else piece)
+    return out

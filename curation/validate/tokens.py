@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,10 +49,15 @@ class LazyTokenCounter:
     a later process loads it in about a second instead of parsing the model file again (~10 s for
     the default GGUF tokenizer); a cache that does not load is ignored and rewritten."""
 
+    # one resolution at a time in a process: transformers' lazy imports fail when two threads import at once
+    # ("cannot import name 'AutoTokenizer'"), as the shards of a thread task runner did
+    _RESOLVING = threading.Lock()
+
     def __init__(self, factory: str | None, spec: str, cache_dir: str | None = None):
         self.factory, self.spec, self.cache_dir = factory, spec, cache_dir
         self._counter: TokenCounter | None = None
         self._resolved = False
+        self._counting = threading.Lock()  # a fast tokenizer is not to be used by two threads at once
 
     @property
     def label(self) -> str:
@@ -65,9 +71,14 @@ class LazyTokenCounter:
 
     def __call__(self, messages: list[dict]) -> int:
         if not self._resolved:
-            self._counter = self._resolve()
-            self._resolved = True
-        return self._counter(messages) if self._counter is not None else estimate_tokens(messages)
+            with LazyTokenCounter._RESOLVING:
+                if not self._resolved:
+                    self._counter = self._resolve()
+                    self._resolved = True
+        if self._counter is None:
+            return estimate_tokens(messages)
+        with self._counting:
+            return self._counter(messages)
 
     def _resolve(self) -> TokenCounter | None:
         if self.factory is None:
@@ -86,7 +97,7 @@ class LazyTokenCounter:
                 import cloudpickle
 
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+                tmp = cached.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
                 tmp.write_bytes(cloudpickle.dumps(counter))
                 tmp.replace(cached)
             except Exception:  # no cloudpickle, a counter that does not pickle: count without the cache

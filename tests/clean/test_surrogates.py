@@ -107,3 +107,23 @@ def test_tag_mode_stays_an_option():
     config = CleanConfig(pii=PiiConfig(replacement="tag"))
     doc = _email("m3", "Please call me on +49 30 1234567, thanks a lot for the help.", Mailbox(address="x@mail.test"), [])
     assert "<PHONE>" in clean_document(doc, config).document.text
+
+
+def test_surrogates_are_the_same_when_shards_clean_in_threads():
+    """Prefect's default task runner and Dask's threads clean shards side by side: a Faker shared between
+    threads interleaved two shards' seeds and draws, and the flow published another version than map."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    def draw(i: int) -> str:
+        return Surrogates(f"thread:{i}", "en", "salt").person("Jeff Skilling") + Surrogates(f"thread:{i}").email("jeff.skilling@enron.com")
+
+    expected = [draw(i) for i in range(200)]
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: an interleaving, if one can happen, happens
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            got = list(pool.map(draw, list(range(200)) * 4))
+    finally:
+        sys.setswitchinterval(previous)
+    assert [g for i, g in enumerate(got) if g != expected[i % 200]] == []

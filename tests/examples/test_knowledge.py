@@ -24,6 +24,7 @@ def test_topic_headings(heading):
     "Chapter 3", "Page 12", "Kapitel 4", "第3章", "3.2.1", "Table of Contents", "AVRDUDE: Table of Contents", "Inhaltsverzeichnis", "目次", "[ 126.825775] hid-generic 0003:046D:C52B.0003: input,hidraw0",
     "12:04:55 kernel: usb 1-1: new high-speed USB device", "0x3F 0x00 0xff 0x12",
     "This manual describes the installation of the printer and how you can keep it running for years.",
+    "Use https://github.com/avrdudes/avrdude/issues to report bugs and ask questions",  # avrdude's PDF title page
 ])
 def test_headings_that_name_no_topic(heading):
     assert not is_topic(heading)
@@ -33,6 +34,7 @@ def test_the_nearest_topic_heading_is_used():
     assert topic_heading(["Printer guide", "Chapter 3"], "Manual") == "Printer guide"
     assert topic_heading(["Page 2"], "Ender 3 Reference data") == "Ender 3 Reference data"
     assert topic_heading(["Page 2"], "12") is None
+    assert topic_heading(["II. Cura Installation and Setup"], "CR-5") == "Cura Installation and Setup"  # the CR-5 PDF's roman numbering
 
 
 def test_questions_are_asked_in_the_sections_language():
@@ -156,6 +158,23 @@ def test_chunks_end_at_sentences_and_lines_not_inside_a_listing():
     assert len(pieces) == 2 and pieces[0].endswith(code) and "shows how:" in pieces[0], pieces
 
 
+def test_a_chunk_never_starts_inside_a_sentence_or_a_code_block():
+    # Anki's "Single empty cards": two examples, then "are both changes that would make card 3 blank."
+    cloze = ("If you later edit the text, and either remove or change a cloze number, the previously created card may "
+             "become blank. " * 4 + "For example:\n\n```\n{{c1::This}} is a {{c2::sample}}\n```\n\nand\n\n"
+             "```\n{{c1::This}} is a {{c2::sample}} {{c1::sentence}}.\n```\n\nare both changes that would make card 3 blank.")
+    assert not any(piece[:1].islower() for piece in chunks(cloze, 700)), chunks(cloze, 700)
+    # the Kubernetes API's OpenAPI listing: a fence longer than a chunk
+    listing = "```yaml\n{\n" + "".join(f'    "apis/group{i}.k8s.io/v1": {{ "serverRelativeURL": "/openapi/v3/apis/{i}?hash={i:064X}" }},\n'
+                                        for i in range(12)) + "}\n```"
+    pieces = chunks("The discovery document is provided in the following format:\n\n" + listing, 700)
+    assert len(pieces) > 1
+    assert all(sum(line.startswith("```") for line in piece.splitlines()) % 2 == 0 for piece in pieces), pieces
+    assert all(piece.splitlines()[0] == "```yaml" for piece in pieces[1:])
+    code = [line for piece in pieces for line in piece.splitlines()[piece.startswith("The"):] if line.strip() and not line.startswith("```")]
+    assert code == listing.splitlines()[1:-1], "every line of the listing once, in order"
+
+
 def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_mark():
     from curation.company import CompanyConfig
     from curation.examples.build import manual_examples
@@ -192,6 +211,11 @@ def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_
     ("If you do not have root access, do this instead:\n$ gunzip -c avrdude-7.1.tar.gz | tar xf -\n$ cd avrdude-7.1\n"
      "$ ./configure --prefix=$HOME/local\n$ make\n$ make install\nThe binary is then in your home folder.", False),
     ("```yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: cuda-test\nspec:\n  containers:\n    - name: cuda-test\n```", False),
+    # avrdude's STK600 socket table: its header lost in the PDF text, part codes alone
+    ("STK600-RCUC3C0-37 STK600-TQFP144 AT32UC3C0512 AT32UC3C0256\nAT32UC3C0128 AT32UC3C064\n"
+     "STK600-RCUC3C1-39 STK600-TQFP100 AT32UC3C1512 AT32UC3C1256\nAT32UC3C1128 AT32UC3C164", True),
+    ("STK600-RC020T-43 STK600-SOIC ATtiny261 ATtiny261A ATtiny461 AT-", True),
+    ("Use the STK600 with an ATmega128 or an ATtiny45 and connect it over USB.", False),
     ("Note: the programmer must be connected.\nThe part is then read and verified, and any\nmismatch is reported as an error.", False),
     ("本製品をご使用になる前に\n必ず本書をお読みください。\n電源を入れる前に\nケーブルを確認してください。\n設定を保存します。", False),
 ])
@@ -227,3 +251,36 @@ def test_an_index_section_makes_no_example():
     assert outcome.examples == [] and outcome.dropped["d_s"][0] == "manual_navigation" in DROP_REASONS
     prose = "Options are read from the command line first and then from the configuration file, in that order."
     assert manual_examples(_manual_section(prose, "Option Descriptions"), CompanyConfig(), ExamplesConfig()).examples
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    # the shared manuals: Anki's FSRS pointer, the CR-5 slicer form, a list of forum links
+    ("Several frequently asked questions about FSRS have been answered in its FAQ.\n\nFor more info on FSRS, check:\n\n"
+     "- FSRS4Anki Wiki\n- FSRS4Anki on Github", "manual_pointer"),
+    ("Speed\nExplanation:、\ntravel speed(mm/s):Speed at which travel moves are done、\nBottom layer speed(mm/s):、\n"
+     "Infill speed(mm/s):、\nOut shell speed (mm/s):、\nInner shell speed (mm/s):", "manual_scrap"),
+    ("- https://forums.ankiweb.net/t/another-blank-main-window-solution-for-linux/32835\n"
+     "- https://forums.ankiweb.net/t/please-use-file-import-popup-on-startup/14695", "manual_pointer"),
+    # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
+    ("Some Linux distros have recently updated glibc, which breaks the toolkit Anki is built on.\n\nThere are two ways to work around this:\n\n"
+     "1. Install the latest Qt6 version of Anki, which uses an updated toolkit:\n\nhttps://apps.ankiweb.net\n\n"
+     "2. Use one of the workarounds posted on the following threads:", None),
+    ("To sync your collection, click the sync button on the main screen. See Syncing for the details.", None),
+    ("See the Preferences screen first: set the learn-ahead limit to 20 minutes, then restart Anki so the new limit is used "
+     "by every deck you study today.", None),
+    ("AVRDUDE will accept 3 Windows parallel port names: lpt1, lpt2, or lpt3.\n\nlpt1\n\n0x378\n\nlpt2\n\n0x278\n\nlpt3\n\n0x3BC", None),
+    ("(AVR) | (PICkit2)\nRST | VPP/MCLR (1)\nVDD | VDD Target (2)\nGND | GND (3)\nSDI | PGD (4)\nSCLK | PDC (5)", None),
+])
+def test_a_chunk_that_only_points_elsewhere_or_lost_its_layout_teaches_nothing(text, reason):
+    from curation.company import CompanyConfig
+    from curation.examples.build import DROP_REASONS, manual_examples
+    from curation.examples.config import ExamplesConfig
+    from curation.examples.knowledge import not_documentation
+
+    found = not_documentation(text)
+    assert (found[0] if found else None) == reason
+    outcome = manual_examples(_manual_section(text, "Speed"), CompanyConfig(), ExamplesConfig(min_answer_words=5))
+    if reason:
+        assert outcome.examples == [] and outcome.dropped["d_s"][0] == reason in DROP_REASONS
+    else:
+        assert outcome.examples
