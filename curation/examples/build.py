@@ -339,8 +339,10 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
     examples, templates, fragments, listings, empty = [], [], 0, 0, []
-    overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": f"{heading or meta.manual} " * 3},
-                {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]  # about what a question and citation add
+    # what a question and its citation add, at their longest: the longest templates name the manual and the heading
+    asked = f"Which further details does \"{meta.manual}\" give on {heading or meta.manual} of the {product or meta.manual}?"
+    overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": asked},
+                {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]
     for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
         answerable = len([w for w in words(piece) if any(ch.isalpha() for ch in w)]) >= config.min_answer_words
         fragments += not answerable
