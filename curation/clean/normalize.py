@@ -17,9 +17,16 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
+# Private-use characters: a symbol font's glyphs (Wingdings bullets in PDFs: " Use the power cord ..."), no text
+_PRIVATE_BULLET = re.compile(r"^([ \t]*)[\ue000-\uf8ff]+[ \t]*", re.MULTILINE)
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+
+
 def repair_unicode(text: str) -> str:
-    """Fix mojibake and normalise to NFC (ftfy), drop zero-width characters."""
-    return _ZERO_WIDTH.sub("", ftfy.fix_text(text, normalization="NFC"))
+    """Fix mojibake and normalise to NFC (ftfy), drop zero-width characters; a private-use glyph opening a
+    line is a bullet ("- "), elsewhere it is dropped."""
+    text = _ZERO_WIDTH.sub("", ftfy.fix_text(text, normalization="NFC"))
+    return _PRIVATE_USE.sub("", _PRIVATE_BULLET.sub(r"\1- ", text))
 
 
 def normalise_whitespace(text: str) -> str:

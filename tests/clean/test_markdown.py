@@ -75,3 +75,12 @@ def test_a_hard_line_break_loses_its_backslash():
     text = "`flag:0`\\\ncards without a flag.\n\n- **Basic (optional reversed card)**\\\n  Like Basic.\nSave it under C:\\\nthen."
     assert markdown_to_text(text) == ("`flag:0`\ncards without a flag.\n\n- **Basic (optional reversed card)**\n  Like Basic.\n"
                                       "Save it under C:\\\nthen.")
+
+
+def test_a_symbol_fonts_bullet_becomes_a_dash_and_other_private_use_glyphs_go():
+    """The CR-5 PDF's safety list: Wingdings bullets extract as U+F0B7, a character no reader can show."""
+    from curation.clean.normalize import repair_unicode
+
+    text = "Follow the standard use of power\n\uf0b7 Use the power cord supplied with this unit.\n  \uf0b7Do not plug in wet.\nPress \ue000 twice."
+    assert repair_unicode(text) == ("Follow the standard use of power\n- Use the power cord supplied with this unit.\n  - Do not plug in wet.\n"
+                                    "Press  twice.")
