@@ -52,7 +52,7 @@ DROP_REASONS = {
     "no_question": "a manual section without a topic heading or question template, with passages switched off",
     "manual_fragment": "a manual section (a PDF page) under examples.min_answer_words words: a heading alone, a progress bar",
     "manual_pointer": "a manual section of a few words that only sends the reader elsewhere (\"answered in its FAQ; for more info, check: ...\")",
-    "manual_scrap": "a manual chunk that lost its layout: a table of part codes without its header, labels whose values were pictures",
+    "manual_scrap": "a manual chunk that lost its layout: labels whose values were pictures (\"Infill speed(mm/s):、\")",
     "manual_navigation": "a manual's table of contents or index section (its heading says so): where to look, not what it says",
 }
 _SPACE = re.compile(r"\s+")

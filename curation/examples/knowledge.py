@@ -159,7 +159,7 @@ def is_topic(heading: str) -> bool:
 
 _NUMBER_PREFIX = re.compile(
     r"^(?:(?:chapter|section|part|appendix|kapitel|abschnitt|anhang|chapitre|annexe|capítulo)\s+[\dIVXLCA-Z]+[.:]?\s*|"
-    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|\d{1,2}\s+(?=[A-Z][a-z])|[IVX]{1,5}\.\s+|第[0-9一二三四五六七八九十]+[章節]\s*)",
+    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|(?-i:\d{1,2}\s+(?=[A-Z][a-z])|[IVX]{1,5}\.\s+)|第[0-9一二三四五六七八九十]+[章節]\s*)",
     re.IGNORECASE,
 )
 _DOT_LEADER_PAGE = re.compile(r"\s*\.{2,}\s*\d{1,4}$")
@@ -291,8 +291,8 @@ POINTER_SENTENCE_WORDS = 15  # a longer sentence says something besides where to
 
 def not_documentation(text: str) -> tuple[str, str] | None:
     """(reason, why) for a chunk that teaches nothing, or None: `manual_pointer` (under 40 words, every
-    sentence a short one that sends the reader elsewhere, link texts aside) or `manual_scrap` (a table of codes without its
-    header, or labels without their values)."""
+    sentence a short one that sends the reader elsewhere, link texts aside; or links alone) or
+    `manual_scrap` (labels without their values)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     prose = [line for line in lines if not _LINK_ITEM.match(line)]
     sentences = [s for line in prose for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]
