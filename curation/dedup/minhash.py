@@ -35,6 +35,11 @@ _NGRAM_MULT = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 8192  # shingles per permutation block: (num_perm x _CHUNK) uint32 stays cache-resident
 
 
+def with_context_turns(frame):
+    """The frame with a `context_turns` column (0 where examples predate windows with context): what example_text reads."""
+    return frame if "context_turns" in frame.columns else frame.with_columns(context_turns=pl.lit(0, pl.Int64))
+
+
 def example_text() -> pl.Expr:
     """The text an example is compared by: its non-system messages' contents after its context turns (history
     repeated from the window before, which the two windows would otherwise share), joined by newlines."""

@@ -96,7 +96,7 @@ import polars as pl
 from curation.dedup.cluster import ShingleSets, center_clusters, exact_jaccard
 from curation.dedup.config import DedupConfig
 from curation.dedup.lsh import band_keys, candidate_pairs, estimated_similarity
-from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard, token_hash
+from curation.dedup.minhash import MAX_HASH32, example_text, shingle_set_shard, signature_shard, token_hash, with_context_turns
 from curation.faults import fault_point
 from curation.files import link_or_copy
 from schemas.frames import CLUSTER_SCHEMA, LEDGER_SCHEMA, SURVIVORS_SCHEMA
@@ -176,7 +176,7 @@ def _texts(path: Path, rows: np.ndarray) -> pl.Series:
             .select(example_text()).collect(engine="streaming").to_series()
         )
     frame = pl.DataFrame([_read_rows(file, rows, column) for column in ("messages", "context_turns") if column in file.schema_arrow.names])
-    return (frame if "context_turns" in frame.columns else frame.with_columns(context_turns=pl.lit(0))).select(example_text()).to_series()
+    return with_context_turns(frame).select(example_text()).to_series()
 
 
 def _quality(texts: pl.Series) -> np.ndarray:

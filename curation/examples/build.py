@@ -27,6 +27,7 @@ import polars as pl
 from curation.company import CompanyConfig
 from curation.defects import MIN_FUNCTION_SHARE, cut_by_export, echoed, missing_part, normal, not_a_request, not_language, placeholder
 from curation.examples.config import ExamplesConfig
+from curation.clean.pipeline import body_digest
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
 from curation.examples.knowledge import chunks, is_listing, is_navigation, not_documentation, section_question, topic_heading
@@ -397,7 +398,7 @@ def copy_keys(doc: Document) -> list[tuple]:
     meta = doc.meta
     if meta.kind != "email":
         return []
-    body = meta.body_digest or hashlib.sha256(normal(doc.text).encode()).hexdigest()  # digest of the unredacted body when clean set one
+    body = meta.body_digest or body_digest(doc.text)  # clean sets it from the body before redaction
     keys = [("content", meta.sender.address.lower(), doc.created_at, body)]
     if meta.message_id:
         keys.append(("message-id", meta.message_id))

@@ -17,7 +17,7 @@ import polars as pl
 from curation.dedup.cluster import ShingleSets, exact_jaccard
 from curation.dedup.config import DedupConfig
 from curation.dedup.lsh import band_keys, candidate_pairs
-from curation.dedup.minhash import example_text, shingle_set_shard, signature_shard
+from curation.dedup.minhash import example_text, shingle_set_shard, signature_shard, with_context_turns
 from curation.dedup.pipeline import sharded
 
 
@@ -25,8 +25,7 @@ def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: flo
                   known_signatures: Path | None = None) -> list[dict]:
     """(held-out id, train id, jaccard) for every pair at or above threshold. `known_signatures`: the dedup
     step's signatures folder; an example whose signature it holds (same scheme) is not hashed again."""
-    if "context_turns" not in examples.columns:  # examples from before windows carried context
-        examples = examples.with_columns(context_turns=pl.lit(0, pl.Int64))
+    examples = with_context_turns(examples)
     # training examples first: they are the "frozen" side, so only pairs involving a held-out one come back
     frame = examples.select("id", "kind", "split", example_text()).sort(pl.col("split") != "train", "id")
     n_train = frame.filter(pl.col("split") == "train").height
