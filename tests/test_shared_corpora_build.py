@@ -41,6 +41,12 @@ def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, 
     assert {"cut_by_export", "missing_part", "other_customer", "manual_pointer", "manual_scrap"} <= reasons
     kaggle = finals.join(ledger.filter(pl.col("stage") == "ingest").select("unit_id", "path"), on="unit_id")
     assert kaggle.filter(pl.col("path").str.contains("kaggle-customer-support") & (pl.col("outcome") == "kept")).is_empty()
+    # a question is the key the model learns an answer under: one "What else should I know about Troubleshooting?"
+    # per chunk gave 560 of 1,355 manual instructions a question that another example answers differently
+    turns = pl.col("messages").list.eval(pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content")).list.first()
+    instructions = pl.read_parquet(tmp_path / "examples" / "examples.parquet").filter(pl.col("kind") == "instruction").select(question=turns)
+    shared = instructions.group_by("question").len().filter(pl.col("len") > 1)
+    assert instructions.height > 400 and shared["len"].sum() <= 0.03 * instructions.height, shared.sort("len", descending=True).head(5)
 
 
 def test_word_list_filler_is_not_prose_and_real_replies_are(shared_corpora: Path):

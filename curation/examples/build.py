@@ -30,7 +30,8 @@ from curation.examples.config import ExamplesConfig
 from curation.clean.pipeline import body_digest
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
-from curation.examples.knowledge import chunks, is_listing, is_navigation, not_documentation, section_question, topic_heading
+from curation.examples.knowledge import (begins_topic, chunk_label, chunks, clean_heading, is_listing, is_navigation, not_documentation,
+                                         section_question, topic_heading)
 from schemas import Document, Example, Message
 from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
 from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, document_from_row, documents_from_frame, read_rows, sink_atomic
@@ -339,9 +340,10 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     where = f"page {meta.page}" if meta.page else f"section \"{' > '.join(meta.heading_path) or meta.manual}\""
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
-    examples, templates, fragments, listings, empty = [], [], 0, 0, []
+    nested = heading is not None and len(meta.heading_path) > 1 and heading != clean_heading(meta.heading_path[0])
+    examples, templates, fragments, listings, unlabelled, empty = [], [], 0, 0, 0, []
     # what a question and its citation add, at their longest: the longest templates name the manual and the heading
-    asked = f"Which further details does \"{meta.manual}\" give on {heading or meta.manual} of the {product or meta.manual}?"
+    asked = f"What are the technical details for {heading or meta.manual} of the {product or meta.manual} in \"{meta.manual}\"?"
     overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": asked},
                 {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]
     for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
@@ -352,7 +354,11 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
             continue
         listing = answerable and is_listing(piece)  # documentation, but no answer to a question: a passage only
         listings += listing
-        question = heading and answerable and not listing and section_question(heading, meta.manual, piece, language, section_key=doc.id, product=product, chunk=i)
+        # the heading's question belongs to the chunk that begins its topic; a later one only has the label it starts with
+        topic, under = (heading, nested) if i == 0 and begins_topic(doc.text, heading or "", pdf=meta.format == "pdf") else (chunk_label(piece), True)
+        unlabelled += bool(heading and answerable and not listing and topic is None)
+        question = topic and answerable and not listing and section_question(topic, meta.manual, piece, language, section_key=doc.id if i == 0 else f"{doc.id}#{i}",
+                                                                              product=product, nested=under)
         if config.manual_instructions and question:
             answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
             messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
@@ -369,6 +375,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     if config.manual_instructions:
         outcome.why[doc.id] = (f"questions ({language}): {', '.join(templates)} under \"{heading}\"" if templates else
                                "no question: no heading names a topic" if heading is None else
+                               "no question: it goes on with a topic begun earlier (a PDF page of a chapter) and starts with no label of its own" if unlabelled else
                                f"no question: under {config.min_answer_words} words" if fragments and not listings else
                                "no question: a listing (config entries, a terminal session, a dump), not prose" if listings else
                                f"no question: no templates for language {language!r}")
@@ -376,6 +383,8 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
             outcome.why[doc.id] += f"; {fragments} chunk(s) under {config.min_answer_words} words without a question"
         if templates and listings:
             outcome.why[doc.id] += f"; {listings} chunk(s) a listing without a question"
+        if templates and unlabelled:
+            outcome.why[doc.id] += f"; {unlabelled} chunk(s) going on with the topic without a label of their own: passages only"
     if examples and empty:
         outcome.why[doc.id] = outcome.why.get(doc.id, "") + f"; {len(empty)} chunk(s) left out: {', '.join(sorted({r for r, _ in empty}))}"
     if not examples:

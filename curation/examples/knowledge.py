@@ -10,8 +10,12 @@ or a sentence) and takes the form the heading calls for:
   section, so one manual's questions are not all one template (``spec`` only where the body holds
   numbers with units);
 - ``overview``: a section whose only topic is the manual's own title;
-- ``more``, ``details``, ``continued``: the second and later chunks of a section longer than
-  ``examples.section_chunk_chars`` or the training length.
+- a chunk that does not begin its topic (the second and later chunks of a section longer than
+  ``examples.section_chunk_chars`` or the training length, a PDF page that goes on with the chapter of the
+  page before) is asked about only under a label it starts with (``chunk_label``: "**Default search text**",
+  "2.1 Option Descriptions", "Problem: ... not found"); without one it is a passage only. One generic
+  "What else should I know about X?" per chunk gave 560 of 1,355 instructions of the shared corpora a
+  question another example answers differently, and most of their answers began without their referent.
 
 Headings lose their numbering and labels first ("Chapter 3: Terminal Mode 35" -> "Terminal Mode"),
 file-name titles their underscores.
@@ -36,9 +40,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning": "What is {heading}, according to \"{manual}\"?",
         "about": "What does \"{manual}\" say about {heading}?",
         "overview": "What does \"{manual}\" explain?",
-        "more": "What else should I know about {heading}?",
-        "details": "Which further details does \"{manual}\" give on {heading}?",
-        "continued": "How does \"{manual}\" go on about {heading}?",
     },
     "de": {
         "howto": "Wie gehe ich bei „{heading}“ vor?",
@@ -47,9 +48,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning": "Was bedeutet „{heading}“ in „{manual}“?",
         "about": "Was steht in „{manual}“ zu „{heading}“?",
         "overview": "Was erklärt „{manual}“?",
-        "more": "Was gibt es zu „{heading}“ sonst noch zu beachten?",
-        "details": "Welche weiteren Einzelheiten nennt „{manual}“ zu „{heading}“?",
-        "continued": "Wie geht es in „{manual}“ zu „{heading}“ weiter?",
     },
     "fr": {
         "howto": "Comment faire : « {heading} » ?",
@@ -58,9 +56,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning": "Que signifie « {heading} » dans « {manual} » ?",
         "about": "Que dit « {manual} » à propos de « {heading} » ?",
         "overview": "Qu'explique « {manual} » ?",
-        "more": "Que faut-il savoir d'autre sur « {heading} » ?",
-        "details": "Quels autres détails « {manual} » donne-t-il sur « {heading} » ?",
-        "continued": "Que dit ensuite « {manual} » sur « {heading} » ?",
     },
     "es": {
         "howto": "¿Cómo se hace esto: «{heading}»?",
@@ -69,9 +64,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning": "¿Qué significa «{heading}» en «{manual}»?",
         "about": "¿Qué dice «{manual}» sobre «{heading}»?",
         "overview": "¿Qué explica «{manual}»?",
-        "more": "¿Qué más debo saber sobre «{heading}»?",
-        "details": "¿Qué otros detalles da «{manual}» sobre «{heading}»?",
-        "continued": "¿Cómo sigue «{manual}» sobre «{heading}»?",
     },
     "ja": {
         "howto": "「{heading}」の手順を教えてください。",
@@ -80,9 +72,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning": "「{manual}」の「{heading}」とは何ですか？",
         "about": "「{manual}」では「{heading}」について何と説明されていますか？",
         "overview": "「{manual}」には何が説明されていますか？",
-        "more": "「{heading}」について、ほかに知っておくべきことはありますか？",
-        "details": "「{manual}」には「{heading}」についてほかにどんな詳細がありますか？",
-        "continued": "「{manual}」の「{heading}」の続きを教えてください。",
     },
     "zh": {
         "howto": "如何操作：“{heading}”？",
@@ -91,9 +80,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning": "《{manual}》中的“{heading}”是什么意思？",
         "about": "《{manual}》关于“{heading}”是怎么说的？",
         "overview": "《{manual}》介绍了什么？",
-        "more": "关于“{heading}”，还需要注意什么？",
-        "details": "《{manual}》关于“{heading}”还有哪些细节？",
-        "continued": "《{manual}》关于“{heading}”接下来怎么说？",
     },
 }
 
@@ -112,6 +98,7 @@ _SYMPTOM = {
     "ja": re.compile(r"(?:エラー|できない|しない|されない|問題|トラブル|故障)"),
     "zh": re.compile(r"(?:错误|无法|不能|故障|问题)"),
 }
+_CLAUSE = re.compile(r"^(?:why|what|how|when|where|which|who)\s", re.IGNORECASE)  # a heading that is a clause, not a name
 # numbers with units: a section worth a spec-lookup question
 _SPEC = re.compile(r"\d+(?:[.,]\d+)?\s?(?:mm|cm|m|kg|g|V|W|A|mA|mAh|Hz|kHz|MHz|GHz|°C|°F|%|MB|GB|TB|KB|bps|Mbps|ms|s|min|h|dB|lm|bar|psi)\b")
 
@@ -186,6 +173,43 @@ def topic_heading(heading_path: list[str], manual: str) -> str | None:
     return None
 
 
+# what a chunk that goes on with its section may start with and be asked about: a bold line ("**Default search
+# text**"), a numbered heading of a PDF's text ("2.1 Option Descriptions", "A.2.3.1 Serial Ports"), a problem
+# of a troubleshooting list ("Problem: ... are not found." up to its "Solution:")
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{2,90}?)(?:\*\*|__):?[ \t]*$", re.MULTILINE)
+_NUMBERED_LABEL = re.compile(r"^(?P<label>(?:[A-Z]|\d+)(?:\.\d+)+\.?[ \t]+[A-Z][a-z][^\n]{0,80}(?<![.!?,;]))$")  # not "2.5 V is the lowest."
+_PROBLEM_LABEL = re.compile(r"^(?:[-*•][ \t]*)?(?:problem|symptom|issue)[ \t]*:[ \t]*(?P<label>.{5,200}?)\s*(?:\n\s*(?:solution|cause|remedy)\b|\Z)",
+                            re.IGNORECASE | re.DOTALL)
+PROBLEM_LABEL_WORDS = 24
+
+
+def chunk_label(piece: str) -> str | None:
+    """The topic a chunk names on its first line, or None (the chunk goes on with what came before)."""
+    first = piece.lstrip("\n").split("\n", 1)[0].strip()
+    if (bold := _BOLD_LABEL.match(first)) or (numbered := _NUMBERED_LABEL.match(first)):
+        label = clean_heading((bold or numbered).group("label"))
+        return label if is_topic(label) else None
+    if problem := _PROBLEM_LABEL.match(piece.lstrip()):
+        label = " ".join(problem.group("label").split()).rstrip(".")
+        return label if len(label.split()) <= PROBLEM_LABEL_WORDS else None
+    return None
+
+
+def _comparable(text: str) -> str:
+    return " ".join(clean_heading(text).lower().split())
+
+
+def begins_topic(text: str, heading: str, *, pdf: bool) -> bool:
+    """Whether a section's text begins the topic its heading names: always for a section of a Markdown,
+    HTML or text manual (the heading is its own); for a PDF page only when its first line is the heading
+    (a chapter's first page, or a page whose first line became its heading), not a page that goes on
+    with the chapter named by the running head."""
+    if not pdf:
+        return True
+    first = text.lstrip().split("\n", 1)[0]
+    return bool(first) and _comparable(first) == _comparable(heading)
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -199,20 +223,18 @@ def _rotate(section_key: str, options: list[str]) -> str:
 
 
 def section_question(heading: str, manual: str, body: str, language: str, *, section_key: str, product: str | None = None,
-                     chunk: int = 0) -> Question | None:
-    """The question for chunk ``chunk`` of a section under ``heading``; None for a language without templates."""
+                     nested: bool = False) -> Question | None:
+    """The question whose answer is a chunk under ``heading`` (its topic); None for a language without
+    templates. ``nested``: the heading sits under others of the section's path (a one-word "Browsing"
+    under "Preferences > Editing" names a group of settings, not a task)."""
     templates = TEMPLATES.get(language)
     if templates is None:
         return None
     manual = clean_heading(manual)
-    if chunk > 0:
-        template = _rotate(f"{section_key}#{chunk}", ["more", "details", "continued"])
-        topic = heading.rstrip("?？ ")  # a FAQ heading: "What else should I know about Axis movement is not normal??"
-        return Question(templates[template].format(heading=topic, manual=manual), template, language)
     if heading.endswith(("?", "？")):
         return Question(heading, "heading", language)  # a FAQ heading is the customer's question already
     if language == "en":
-        english = heading_question([heading], manual, product)
+        english = heading_question([heading], manual, product, nested=nested)
         if not english.startswith("What should I know about"):  # the English rules found a task, symptom or product topic
             template = "howto" if english.startswith("How do I") else "symptom" if english.startswith("What do I do if") else "about"
             return Question(english, template, language)
@@ -222,6 +244,8 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
         return Question(templates["symptom"].format(heading=heading, manual=manual), "symptom", language)
     if heading == manual:  # a topic only the title names: what is this document about
         return Question(templates["overview"].format(manual=manual), "overview", language)
+    if language == "en" and _CLAUSE.match(heading):  # "Why you need Kubernetes and what it can do": not "What is Why you ...?"
+        return Question(templates["about"].format(heading=heading[0].lower() + heading[1:], manual=manual), "about", language)
     options = ["meaning", "about"] + (["spec"] if _SPEC.search(body) else [])
     template = _rotate(section_key, options)
     return Question(templates[template].format(heading=heading, manual=manual), template, language)
@@ -280,7 +304,9 @@ def is_listing(text: str) -> bool:
 # - FSRS4Anki Wiki"), a form of labels whose values were pictures ("Infill speed(mm/s):、").
 _POINTER = re.compile(
     r"\b(?:see|check out|check:|refer to|visit|consult|read more|learn more|more info(?:rmation)?|more details|further details"
-    r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below))\b", re.IGNORECASE)
+    r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below)"
+    r"|siehe|finden sie (?:in|unter|hier)|voir|consultez|véase|consulte)\b"
+    r"|(?:に記載されています|を参照してください|をご覧ください|を参照|请参阅|参见|详见)", re.IGNORECASE)
 _LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "- FSRS4Anki on Github": a link's text
 _LABEL_END = re.compile(r"[:：、]\s*$")
 LABEL_WORDS = 5  # "Infill speed(mm/s):、" is a label; "There are two ways to work around this:" introduces a list
@@ -295,7 +321,7 @@ def not_documentation(text: str) -> tuple[str, str] | None:
     `manual_scrap` (labels without their values)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     prose = [line for line in lines if not _LINK_ITEM.match(line)]
-    sentences = [s for line in prose for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]
+    sentences = [s for line in prose for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", line) if s.strip()]
     if len(text.split()) < POINTER_MAX_WORDS and sentences and all(
             _POINTER.search(s) and len(s.split()) <= POINTER_SENTENCE_WORDS for s in sentences):
         return "manual_pointer", "only points elsewhere: " + " ".join(sentences)[:80]
@@ -307,6 +333,9 @@ def not_documentation(text: str) -> tuple[str, str] | None:
 
 
 _SENTENCE_END = re.compile(r"(?<!\.)([.!?](?=\s+[A-Z\"'(*`])|[.!?](?=\n)|[。！？])")
+
+
+_SOLUTION = re.compile(r"(?:[-*•]\s*)?(?:solution|remedy|answer)\b[^:\n]{0,20}:", re.IGNORECASE)
 
 
 def chunks(text: str, max_chars: int) -> list[str]:
@@ -332,7 +361,8 @@ def chunks(text: str, max_chars: int) -> list[str]:
     for piece in pieces:
         # a paragraph ending in ":" introduces the next one ("The example below shows how:" + its code); one
         # starting in lower case goes on with the sentence before it ("```...``` \n\n are both changes that ...")
-        joined = merged and (merged[-1].endswith(":") or piece[:1].islower())
+        # a troubleshooting list's "Solution: ..." answers the problem before it
+        joined = merged and (merged[-1].endswith(":") or piece[:1].islower() or _SOLUTION.match(piece) is not None)
         if merged and (len(merged[-1]) < target or joined) and len(merged[-1]) + 2 + len(piece) <= max_chars:
             merged[-1] += "\n\n" + piece
         else:

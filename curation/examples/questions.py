@@ -40,22 +40,25 @@ def _with_product(rest: str, product: str | None) -> str:
     return f"{rest} on the {product}" if rest else f"the {product}"
 
 
-def _is_task(words: list[str]) -> bool:
-    """ "Resetting the hub", "Charging", "Adding devices to ..." are tasks; "Overheating protection" is a topic."""
+def _is_task(words: list[str], *, alone: bool) -> bool:
+    """ "Resetting the hub", "Charging", "Adding devices to ..." are tasks; "Overheating protection" is a topic.
+    A one-word gerund is a task only where `alone` is false: it has a product to act on, or is no
+    subsection's label ("Browsing" under "Preferences > Editing" is a group of settings)."""
     if not (words and words[0].lower().endswith("ing") and len(words[0]) > 5):
         return False
     if len(words) == 1:
-        return True
+        return not alone
     following = words[1].lower()
     plural_object = following.endswith("s") and not following.endswith("ss") and len(words) > 2  # "Adding devices to the hub", not "Troubleshooting tips"
     return following in _TASK_CONTINUATION or plural_object
 
 
-def heading_question(heading_path: list[str], manual: str, product: str | None = None) -> str:
-    """The question a customer would ask to get this section as the answer."""
+def heading_question(heading_path: list[str], manual: str, product: str | None = None, *, nested: bool = False) -> str:
+    """The question a customer would ask to get this section as the answer (`nested`: the heading is a
+    subsection's, under others)."""
     heading = (heading_path[-1] if heading_path else manual).strip().rstrip(":.")
     words = heading.split()
-    if _is_task(words):
+    if _is_task(words, alone=nested and not product):
         verb = base_verb(words[0])
         rest = " ".join(words[1:])
         return f"How do I {verb} {_with_product(rest, product)}".strip().replace("  ", " ") + "?"  # "Editing" -> "How do I edit?"

@@ -321,3 +321,27 @@ def test_a_reply_in_numbered_parts_needs_all_its_parts(tmp_path, replies, publis
     assert bool(outcome.examples) == published
     if not published:
         assert {reason for reason, _ in outcome.dropped.values()} == {"missing_part"}
+
+
+def _anki_section(text: str, heading_path: list[str], fmt: str = "markdown", page: int | None = None) -> Document:
+    return Document(
+        id="d_s", source=SourceRef(source_kind="manual", path="manuals/m.md", locator="s", sha256="0"), group_key="manual:m#s",
+        title=heading_path[-1], text=text, meta=ManualMeta(manual="Deck Options", heading_path=heading_path, page=page, format=fmt))
+
+
+def test_only_a_chunk_that_begins_its_topic_or_names_one_is_asked_about():
+    long = "\n\n".join([
+        "Learning steps control how often a new card is shown before it graduates. " * 5,
+        "This works the same way in filtered decks, where the home deck's steps are used. " * 5,
+        "**Graduating interval**\nThe delay after a card has passed its last learning step. " * 3,
+    ])
+    built = manual_examples(_anki_section(long, ["Deck Options", "Learning Steps"]), COMPANY, ExamplesConfig(section_chunk_chars=500))
+    questions = [e.messages[1].content for e in built.examples if e.kind == "instruction"]
+    passages = [e for e in built.examples if e.kind == "passage"]
+    assert len(passages) == 3, "every chunk is still a passage"
+    assert len(questions) == 2 and "Learning Steps" in questions[0] and "Graduating interval" in questions[1]
+    assert "1 chunk(s) going on with the topic" in built.why["d_s"]
+    # a PDF page that goes on with the chapter its running head names: a passage, no question of its own
+    page = manual_examples(_anki_section("A negative address counts from the end of the flash memory, respectively, and wraps around.",
+                                         ["Command Line Options"], fmt="pdf", page=24), COMPANY, CONFIG)
+    assert [e.kind for e in page.examples] == ["passage"] and "goes on with a topic begun earlier" in page.why["d_s"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curation.examples.knowledge import chunks, is_topic, section_question, topic_heading
+from curation.examples.knowledge import begins_topic, chunk_label, chunks, is_topic, not_documentation, section_question, topic_heading
 from tests.refresh_helpers import sample_config
 
 
@@ -47,8 +47,38 @@ def test_questions_are_asked_in_the_sections_language():
     assert (ja.text, ja.template) == ("「接続できない」の場合はどうすればよいですか？", "symptom")
     assert (en.text, en.template) == ("How do I reset the hub?", "howto")
     assert section_question("Résumé", "Manuel", "Texte.", "sw", section_key="d") is None, "no templates: no question"
-    later = {section_question("Resetting the hub", "Hub Manual", "More steps.", "en", section_key=f"c{i}", chunk=1).template for i in range(40)}
-    assert later == {"more", "details", "continued"}
+
+
+def test_a_one_word_gerund_under_other_headings_is_a_group_of_settings_not_a_task():
+    # the Anki manual's "Preferences > Editing > Browsing" and its page "Browsing" both asked "How do I browse?"
+    page = section_question("Browsing", "Browsing", "The Browse window allows you to search.", "en", section_key="p")
+    setting = section_question("Browsing", "Preferences", "**Default search text**", "en", section_key="q", nested=True)
+    assert page.text == "How do I browse?"
+    assert setting.template != "howto" and "Preferences" in setting.text and "Browsing" in setting.text
+    product = section_question("Charging", "A-45 SuperWidget User Manual", "Plug it in.", "en", section_key="r", product="A-45 SuperWidget", nested=True)
+    assert product.text == "How do I charge the A-45 SuperWidget?", "with a product to act on it stays a task"
+
+
+@pytest.mark.parametrize(("chunk", "label"), [
+    ("**Default search text**\nAllows you to customize the starting search text.", "Default search text"),
+    ("2.2 Programmers accepting extended parameters\nThe following programmers ...", "Programmers accepting extended parameters"),
+    ("A.2.3.1 Serial Ports\nWhen you select a serial port ...", "Serial Ports"),
+    ("• Problem: Multiple USBasp or USBtinyISP programmers connected simultaneously are\nnot found.\nSolution: The USBtinyISP code ...",
+     "Multiple USBasp or USBtinyISP programmers connected simultaneously are not found"),
+    # avrdude's troubleshooting and Anki's cloze page, cut where the text goes on with what came before
+    ("When successful, this will leave the target AVR in a state where it can accept\nstandard ISP communication.", None),
+    ("Solution (long): There are two problems here.", None),
+    ("    Canberra::city was founded in 1913\n\n…and then press [...]", None),
+    ("2.5 V is the lowest voltage.", None),
+])
+def test_a_chunk_is_asked_about_only_under_a_label_it_starts_with(chunk, label):
+    assert chunk_label(chunk) == label
+
+
+def test_a_pdf_page_begins_its_topic_only_when_its_first_line_is_the_heading():
+    assert begins_topic("2 Command Line Options\n2.1 Option Descriptions\nAVRDUDE is ...", "Command Line Options", pdf=True)
+    assert not begins_topic("A negative address addr counts from the end of EEPROM and flash,", "Command Line Options", pdf=True)
+    assert begins_topic("Anything at all", "Browsing", pdf=False), "a Markdown or HTML section's heading is its own"
 
 
 def test_topic_headings_spread_over_templates():
@@ -187,11 +217,10 @@ def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_
     assert outcome.examples == [] and outcome.dropped["d_s"][0] == "manual_fragment"
 
     faq = "\n\n".join(f"Step {i}: check that the axis lines and the limit switch lines are connected and tight." for i in range(12))
-    instructions = [e for e in manual_examples(_manual_section(faq, "Axis movement is not normal?"), CompanyConfig(), ExamplesConfig()).examples
-                    if e.kind == "instruction"]
-    questions = [e.messages[-2].content for e in instructions]
-    assert questions[0] == "Axis movement is not normal?" and len(questions) > 1
-    assert all("??" not in q and "Axis movement is not normal" in q for q in questions[1:]), questions
+    built = manual_examples(_manual_section(faq, "Axis movement is not normal?"), CompanyConfig(), ExamplesConfig()).examples
+    questions = [e.messages[-2].content for e in built if e.kind == "instruction"]
+    assert questions == ["Axis movement is not normal?"], "asked once, as the FAQ asks it; the later steps are passages"
+    assert sum(e.kind == "passage" for e in built) > 1
 
 
 @pytest.mark.parametrize(("text", "listing"), [
@@ -286,3 +315,17 @@ def test_a_chunk_that_only_points_elsewhere_or_lost_its_layout_teaches_nothing(t
         assert outcome.examples == [] and outcome.dropped["d_s"][0] == reason in DROP_REASONS
     else:
         assert outcome.examples
+
+
+def test_a_clause_heading_is_asked_about_not_defined():
+    asked = section_question("Why you need Kubernetes and what it can do", "What is Kubernetes?", "Containers are a good way ...", "en",
+                             section_key="k")
+    assert asked.text == 'What does "What is Kubernetes?" say about why you need Kubernetes and what it can do?'
+
+
+@pytest.mark.parametrize("pointer", [
+    "Namespaceの作成と削除方法はNamespaceの管理ガイドドキュメントに記載されています。",  # the Japanese Kubernetes docs
+    "Weitere Informationen finden Sie unter Namespaces verwalten.",
+])
+def test_a_section_that_only_points_elsewhere_is_recognised_in_other_languages(pointer):
+    assert not_documentation(pointer)[0] == "manual_pointer"
