@@ -83,6 +83,7 @@ def publish_version(config: PipelineConfig, out: Path, stats: dict, validation: 
         "signatures.parquet": stage_dir(out, "dedup") / "signatures.parquet",
         "validation.json": stage_dir(out, "validate") / "validation.json",
         "token_counts.parquet": stage_dir(out, "validate") / "token_counts.parquet",
+        "example_flags.parquet": stage_dir(out, "validate") / "example_flags.parquet",
     }
     return publish(Path(config.versions_dir), examples, dataset_files=stage_dir(out, "validate") / "export",
                    config_hash=config.config_hash(), manifest=manifest, artifacts=artifacts,

@@ -149,7 +149,7 @@ def _split(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
 def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     """Pydantic per record, the leakage check, the GX suites and the export checks; writes validate/."""
     source, target = stage_dir(out, "split") / "examples.parquet", stage_dir(out, "validate")
-    outputs = [target / name for name in ("validation.json", "ledger.parquet", "examples.parquet", "token_counts.parquet", "export")]
+    outputs = [target / name for name in ("validation.json", "ledger.parquet", "examples.parquet", "token_counts.parquet", "example_flags.parquet", "export")]
     return _memoised("validate", config, out, ctx, [source], outputs, lambda: _validate_now(config, out, ctx))
 
 
@@ -184,7 +184,9 @@ def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     write_version_files(export_dir, valid)
     export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet", known_tokens=checks.known_tokens(),
                            token_cache=_token_cache(out))
-    quality = summarise_flags(checks.flags())
+    flags = checks.flags()
+    flags.write_parquet(target / "example_flags.parquet")  # the version's quality flags per example: the dashboard's browser reads them
+    quality = summarise_flags(flags)
     failures = [r for r in gx_report.results if r["critical"] and not r["success"]]
     warnings = list(gx_report.warnings)
     if leaks:

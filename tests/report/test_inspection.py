@@ -154,11 +154,30 @@ def test_a_near_duplicate_sits_beside_its_survivor(built):
         assert item["similarity"] == pytest.approx(row["similarity"], abs=1e-3)
 
 
-def test_quality_flags_are_a_facet(built, tmp_path):
-    """Validated against a shorter training window, examples are flagged cut_by_window: the facet splits them."""
-    version_dir, _ = built
+def test_the_browser_shows_the_flags_validation_recorded(built, tmp_path):
+    """The flags come from the version's example_flags.parquet (validation's per-record checks), not a second run of them."""
+    version_dir, pages = built
+    recorded = pl.read_parquet(version_dir / "example_flags.parquet")
+    shown = {item["id"]: item["flags"] for item in _items(pages / "examples", _index(pages / "examples")["groups"])}
+    assert shown == {i: list(d) for i, d in recorded.select("id", "defects").iter_rows()}
+    # what validation recorded is what the facet shows: an example marked in the file (and nowhere else) is listed under it
     copy = tmp_path / version_dir.name
     shutil.copytree(version_dir, copy, ignore=shutil.ignore_patterns("signatures.parquet", "hf", "*.jsonl"))
+    marked = recorded["id"][0]
+    recorded.with_columns(defects=pl.when(pl.col("id") == marked).then(pl.lit(["redaction_tag"])).otherwise(pl.col("defects"))).write_parquet(
+        copy / "example_flags.parquet")
+    write_browsers(copy, tmp_path / "pages", 50)
+    index = _index(tmp_path / "pages" / "examples")
+    flagged = _items(tmp_path / "pages" / "examples", [g for g in index["groups"] if "redaction_tag" in g["values"]["flag"]])
+    assert [item["id"] for item in flagged] == [marked]
+
+
+def test_quality_flags_are_a_facet(built, tmp_path):
+    """Validated against a shorter training window, examples are flagged cut_by_window: the facet splits them.
+    (A version published before validation kept its flags: the browser computes them, from validation.json's window.)"""
+    version_dir, _ = built
+    copy = tmp_path / version_dir.name
+    shutil.copytree(version_dir, copy, ignore=shutil.ignore_patterns("signatures.parquet", "hf", "*.jsonl", "example_flags.parquet"))
     validation = json.loads((copy / "validation.json").read_text())
     for check in validation["export"].values():
         check["train_max_seq_length"] = 128
