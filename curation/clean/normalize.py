@@ -49,10 +49,22 @@ _HARD_BREAK = re.compile(r"(?<![:\\])\\$", re.MULTILINE)  # a backslash ending a
 _CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)  # fenced blocks, inline code spans
 
 
+# mdBook's admonitions ("```admonish caution" ... "```"): prose in a fence, not code
+_ADMONITION = re.compile(r"^(?P<fence>```+|~~~+)[ \t]*admonish[ \t]*(?P<kind>\w*)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE)
+_ADMONITION_LABEL = {"note", "tip", "hint", "info", "warning", "caution", "danger", "important", "attention", "bug"}
+
+
+def _admonition(match: re.Match) -> str:
+    kind, body = match.group("kind").lower(), match.group("body").strip("\n")
+    return f"{kind.capitalize()}: {body}" if kind in _ADMONITION_LABEL else body
+
+
 def markdown_to_text(text: str) -> str:
     """Keep Markdown structure (lists, tables, headings) but drop images, embeds, link targets, inline
-    HTML, comments and site-generator shortcodes; a wikilink or a glossary tooltip keeps its text.
-    Code is left as written ("Wrap your text with the `<code>` tag" keeps its tag)."""
+    HTML, comments and site-generator shortcodes; a wikilink or a glossary tooltip keeps its text, an
+    mdBook admonition its prose ("Caution: ..."). Code is left as written ("Wrap your text with the
+    `<code>` tag" keeps its tag)."""
+    text = _ADMONITION.sub(_admonition, text)
     out, start = [], 0
     for code in _CODE.finditer(text):
         out += [_prose_to_text(text[start:code.start()]), code.group(0)]

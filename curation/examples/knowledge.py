@@ -178,8 +178,8 @@ def topic_heading(heading_path: list[str], manual: str) -> str | None:
 # of a troubleshooting list ("Problem: ... are not found." up to its "Solution:")
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{2,90}?)(?:\*\*|__):?[ \t]*$", re.MULTILINE)
 _NUMBERED_LABEL = re.compile(r"^(?P<label>(?:[A-Z]|\d+)(?:\.\d+)+\.?[ \t]+[A-Z][a-z][^\n]{0,80}(?<![.!?,;]))$")  # not "2.5 V is the lowest."
-_PROBLEM_LABEL = re.compile(r"^(?:[-*•][ \t]*)?(?:problem|symptom|issue)[ \t]*:[ \t]*(?P<label>.{5,200}?)\s*(?:\n\s*(?:solution|cause|remedy)\b|\Z)",
-                            re.IGNORECASE | re.DOTALL)
+_PROBLEM_LABEL = re.compile(r"^(?:[-*•][ \t]*)?(?:problem|symptom|issue)[ \t]*:[ \t]*(?P<label>.{5,200}?)\s*\n\s*(?:[-*•][ \t]*)?(?:solution|cause|remedy)\b",
+                            re.IGNORECASE | re.DOTALL)  # with its solution in the chunk: a problem alone answers nothing
 PROBLEM_LABEL_WORDS = 24
 
 
@@ -190,8 +190,8 @@ def chunk_label(piece: str) -> str | None:
         label = clean_heading((bold or numbered).group("label"))
         return label if is_topic(label) else None
     if problem := _PROBLEM_LABEL.match(piece.lstrip()):
-        label = " ".join(problem.group("label").split()).rstrip(".")
-        return label if len(label.split()) <= PROBLEM_LABEL_WORDS else None
+        label = " ".join(problem.group("label").split()).rstrip(".")  # asked as the FAQ states it
+        return (label if label.endswith("?") else f"{label}?") if len(label.split()) <= PROBLEM_LABEL_WORDS else None
     return None
 
 

@@ -84,3 +84,11 @@ def test_a_symbol_fonts_bullet_becomes_a_dash_and_other_private_use_glyphs_go():
     text = "Follow the standard use of power\n\uf0b7 Use the power cord supplied with this unit.\n  \uf0b7Do not plug in wet.\nPress \ue000 twice."
     assert repair_unicode(text) == ("Follow the standard use of power\n- Use the power cord supplied with this unit.\n  - Do not plug in wet.\n"
                                     "Press  twice.")
+
+
+def test_an_admonition_is_prose_not_code():
+    # the Anki manual's "Background" opened with "```admonish summary" and its prose shown as a code block
+    body = ("```admonish summary\nAnki helps you to remember anything you want. <b>Fast</b>.\n```\n\n"
+            "```admonish caution title=\"Careful\"\nBack up first, see [[Backups]].\n```\n\n```python\nprint(1)\n```")
+    text = normalise_whitespace(markdown_to_text(body))
+    assert text == "Anki helps you to remember anything you want. Fast.\n\nCaution: Back up first, see Backups.\n\n```python\nprint(1)\n```"

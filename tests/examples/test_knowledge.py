@@ -64,7 +64,9 @@ def test_a_one_word_gerund_under_other_headings_is_a_group_of_settings_not_a_tas
     ("2.2 Programmers accepting extended parameters\nThe following programmers ...", "Programmers accepting extended parameters"),
     ("A.2.3.1 Serial Ports\nWhen you select a serial port ...", "Serial Ports"),
     ("• Problem: Multiple USBasp or USBtinyISP programmers connected simultaneously are\nnot found.\nSolution: The USBtinyISP code ...",
-     "Multiple USBasp or USBtinyISP programmers connected simultaneously are not found"),
+     "Multiple USBasp or USBtinyISP programmers connected simultaneously are not found?"),
+    # the problem at the foot of a PDF page, its solution on the next: nothing to answer with
+    ("• Problem: I want to use my AVRISP mkII to program an ATtiny4/5/9/10 device\nthrough TPI. How to connect the pins?", None),
     # avrdude's troubleshooting and Anki's cloze page, cut where the text goes on with what came before
     ("When successful, this will leave the target AVR in a state where it can accept\nstandard ISP communication.", None),
     ("Solution (long): There are two problems here.", None),
