@@ -146,7 +146,7 @@ def is_topic(heading: str) -> bool:
 
 _NUMBER_PREFIX = re.compile(
     r"^(?:(?:chapter|section|part|appendix|kapitel|abschnitt|anhang|chapitre|annexe|capítulo)\s+[\dIVXLCA-Z]+[.:]?\s*|"
-    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|(?-i:\d{1,2}\s+(?=[A-Z][a-z])|[IVX]{1,5}\.\s+)|第[0-9一二三四五六七八九十]+[章節]\s*)",
+    r"(?:[A-Z]|\d+)(?:\.\d+)+\.?\s+|\d+[.)]\s+|(?-i:\d{1,2}\s+(?=[A-Z][a-z])|[IVX]{1,5}\.\s+|[A-H]\.\s+(?=[A-Z][a-z]))|第[0-9一二三四五六七八九十]+[章節]\s*)",
     re.IGNORECASE,
 )
 _DOT_LEADER_PAGE = re.compile(r"\s*\.{2,}\s*\d{1,4}$")
