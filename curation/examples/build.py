@@ -341,7 +341,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     language = detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
     heading = topic_heading(meta.heading_path, meta.manual)
     nested = heading is not None and len(meta.heading_path) > 1 and heading != clean_heading(meta.heading_path[0])
-    examples, templates, fragments, listings, unlabelled, empty = [], [], 0, 0, 0, []
+    examples, templates, fragments, listings, unlabelled, cut_short, empty = [], [], 0, 0, 0, 0, []
     # what a question and its citation add, at their longest: the longest templates name the manual and the heading
     asked = f"What are the technical details for {heading or meta.manual} of the {product or meta.manual} in \"{meta.manual}\"?"
     overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": asked},
@@ -357,7 +357,10 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
         # the heading's question belongs to the chunk that begins its topic; a later one only has the label it starts with
         topic, under = (heading, nested) if i == 0 and begins_topic(doc.text, heading or "", pdf=meta.format == "pdf") else (chunk_label(piece), True)
         unlabelled += bool(heading and answerable and not listing and topic is None)
-        question = topic and answerable and not listing and section_question(topic, meta.manual, piece, language, section_key=doc.id if i == 0 else f"{doc.id}#{i}",
+        # "The format of the programmer definition is as follows:" with the listing in the next chunk answers nothing
+        dangling = piece.rstrip().endswith((":", "："))
+        cut_short += bool(topic and answerable and not listing and dangling)
+        question = topic and answerable and not listing and not dangling and section_question(topic, meta.manual, piece, language, section_key=doc.id if i == 0 else f"{doc.id}#{i}",
                                                                               product=product, nested=under)
         if config.manual_instructions and question:
             answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
@@ -385,6 +388,8 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
             outcome.why[doc.id] += f"; {listings} chunk(s) a listing without a question"
         if templates and unlabelled:
             outcome.why[doc.id] += f"; {unlabelled} chunk(s) going on with the topic without a label of their own: passages only"
+        if cut_short:
+            outcome.why[doc.id] += f"; {cut_short} chunk(s) ending on a colon, what they introduce in the next chunk: passages only"
     if examples and empty:
         outcome.why[doc.id] = outcome.why.get(doc.id, "") + f"; {len(empty)} chunk(s) left out: {', '.join(sorted({r for r, _ in empty}))}"
     if not examples:
