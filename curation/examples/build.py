@@ -381,6 +381,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
                                "no question: it goes on with a topic begun earlier (a PDF page of a chapter) and starts with no label of its own" if unlabelled else
                                f"no question: under {config.min_answer_words} words" if fragments and not listings else
                                "no question: a listing (config entries, a terminal session, a dump), not prose" if listings else
+                               f"no question: {len(empty)} chunk(s) that teach nothing ({', '.join(sorted({r for r, _ in empty}))})" if empty else
                                f"no question: no templates for language {language!r}")
         if templates and fragments:
             outcome.why[doc.id] += f"; {fragments} chunk(s) under {config.min_answer_words} words without a question"

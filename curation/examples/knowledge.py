@@ -311,8 +311,8 @@ _LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "-
 _LABEL_END = re.compile(r"[:：、]\s*$")
 LABEL_WORDS = 5  # "Infill speed(mm/s):、" is a label; "There are two ways to work around this:" introduces a list
 _URL = re.compile(r"https?://\S+")
-POINTER_MAX_WORDS = 40  # in the chunk
-POINTER_SENTENCE_WORDS = 15  # a longer sentence says something besides where to look
+POINTER_MAX_WORDS = 40  # in the chunk, its link items aside
+POINTER_SENTENCE_WORDS = 20  # a longer sentence says something besides where to look
 
 
 def not_documentation(text: str) -> tuple[str, str] | None:
@@ -321,8 +321,11 @@ def not_documentation(text: str) -> tuple[str, str] | None:
     `manual_scrap` (labels without their values)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     prose = [line for line in lines if not _LINK_ITEM.match(line)]
-    sentences = [s for line in prose for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", line) if s.strip()]
-    if len(text.split()) < POINTER_MAX_WORDS and sentences and all(
+    # a hard-wrapped sentence spans the lines of its paragraph ("... please see the" / "following pages:")
+    paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip() and not _LINK_ITEM.match(line.strip()))
+                  for block in re.split(r"\n\s*\n", text)]
+    sentences = [s for paragraph in paragraphs for s in re.split(r"(?<=[.!?:])\s+|(?<=[。！？：])", paragraph) if s.strip()]
+    if len(" ".join(prose).split()) < POINTER_MAX_WORDS and sentences and all(
             _POINTER.search(s) and len(s.split()) <= POINTER_SENTENCE_WORDS for s in sentences):
         return "manual_pointer", "only points elsewhere: " + " ".join(sentences)[:80]
     if lines and not prose and all(_URL.search(line) for line in lines):

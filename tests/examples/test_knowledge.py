@@ -332,3 +332,16 @@ def test_a_clause_heading_is_asked_about_not_defined():
 ])
 def test_a_section_that_only_points_elsewhere_is_recognised_in_other_languages(pointer):
     assert not_documentation(pointer)[0] == "manual_pointer"
+
+
+def test_a_hard_wrapped_pointer_with_its_link_list_teaches_nothing():
+    # the Anki manual's "Installing & Upgrading Anki on Windows > Problems", wrapped at 80 columns
+    text = ("If you encounter any issues when installing or starting Anki, please see the\nfollowing pages:\n- Installation Issues\n"
+            "- Startup Issues\n- Display Issues\n\nIf you encounter any interface issues when using Anki, please see the following pages:\n"
+            "- Copy and Paste Issues\n- Text Size Issues")
+    assert not_documentation(text)[0] == "manual_pointer"
+    assert not_documentation("If Anki fails to start, please run it from a terminal with `anki`. If it says a\nlibrary is missing, "
+                             "please install it and try again.") is None
+    # "where the source is" is an answer; the pointer after it is another paragraph
+    assert not_documentation("Anki's source code is available at https://github.com/ankitects/anki\n\n"
+                             "Before contributing, please see contributing.md.") is None
