@@ -29,11 +29,18 @@ def repair_unicode(text: str) -> str:
     return _PRIVATE_USE.sub("", _PRIVATE_BULLET.sub(r"\1- ", text))
 
 
+# a Markdown table's header rule ("|-----------|:---:|"): its dashes are padding too
+_TABLE_RULE = re.compile(r"^\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?[ \t]*)?$")
+_DASHES = re.compile(r"-{3,}")
+
+
 def normalise_whitespace(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     text = _TRAILING_SPACE.sub("", text)
-    # indented code keeps its alignment; a table row loses its padding ("| Sort Field      |" -> "| Sort Field |")
-    lines = [line if line.startswith("    ") else _INNER_SPACE.sub(" ", line) for line in text.split("\n")]
+    # indented code keeps its alignment; a table row loses its padding ("| Sort Field      |" -> "| Sort Field |"),
+    # its header rule too (Anki's browser table had a rule of 400 dashes)
+    lines = [line if line.startswith("    ") else _DASHES.sub("---", line) if _TABLE_RULE.match(line) else _INNER_SPACE.sub(" ", line)
+             for line in text.split("\n")]
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
 
 

@@ -328,6 +328,9 @@ def _fitting_pieces(text: str, max_chars: int, fits: Fits | None, overhead: list
     return out
 
 
+DANGLING_INTRO_WORDS = 25  # a chunk this short that ends on a colon only introduces the next one
+
+
 def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
     """Knowledge examples of one manual section: per chunk, a question in the section's language answered by
     the chunk with its citation (curation/examples/knowledge.py), and the chunk as a passage."""
@@ -347,7 +350,10 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     overhead = [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": asked},
                 {"role": "assistant", "content": f"(Source: {meta.manual}, {where}.)"}]
     for i, piece in enumerate(_fitting_pieces(doc.text, config.section_chunk_chars, fits, overhead)):
-        answerable = len([w for w in words(piece) if any(ch.isalpha() for ch in w)]) >= config.min_answer_words
+        wording = len([w for w in words(piece) if any(ch.isalpha() for ch in w)])
+        # "The format of the programmer definition is as follows:" alone, its listing in the next chunk: a fragment
+        dangling = piece.rstrip().endswith((":", "："))
+        answerable = wording >= config.min_answer_words and not (dangling and wording < DANGLING_INTRO_WORDS)
         fragments += not answerable
         if answerable and (teaches_nothing := not_documentation(piece)):
             empty.append(teaches_nothing)  # neither a question nor a passage
@@ -357,8 +363,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
         # the heading's question belongs to the chunk that begins its topic; a later one only has the label it starts with
         topic, under = (heading, nested) if i == 0 and begins_topic(doc.text, heading or "", pdf=meta.format == "pdf") else (chunk_label(piece), True)
         unlabelled += bool(heading and answerable and not listing and topic is None)
-        # "The format of the programmer definition is as follows:" with the listing in the next chunk answers nothing
-        dangling = piece.rstrip().endswith((":", "："))
+        # a longer chunk ending on a colon is documentation, but what it introduces is not in it: no question
         cut_short += bool(topic and answerable and not listing and dangling)
         question = topic and answerable and not listing and not dangling and section_question(topic, meta.manual, piece, language, section_key=doc.id if i == 0 else f"{doc.id}#{i}",
                                                                               product=product, nested=under)

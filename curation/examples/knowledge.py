@@ -370,7 +370,34 @@ def chunks(text: str, max_chars: int) -> list[str]:
             merged[-1] += "\n\n" + piece
         else:
             merged.append(piece)
-    return _closed_fences(merged)
+    return _continued_tables(_closed_fences(merged))
+
+
+_TABLE_ROW = re.compile(r"^\s*\|")
+_TABLE_RULE_ROW = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+")
+
+
+def _continued_tables(pieces: list[str]) -> list[str]:
+    """A Markdown table cut between two chunks: the next chunk starts again with the table's header row
+    and rule, so its rows keep their column names (and no chunk starts with a bare row or a rule)."""
+    out: list[str] = []
+    header: list[str] | None = None  # header row and rule of a table the previous chunk ended inside
+    last_row: str | None = None  # the previous chunk's last line, when it is a table row
+    for piece in pieces:
+        lines = piece.splitlines()
+        if lines and _TABLE_RULE_ROW.match(lines[0]) and last_row:
+            lines = [last_row, *lines]  # the cut fell between the header row and its rule
+        elif lines and header and _TABLE_ROW.match(lines[0]):
+            lines = [*header, *lines]
+        out.append("\n".join(lines))
+        header = None
+        for at in range(len(lines) - 1):
+            if _TABLE_ROW.match(lines[at]) and _TABLE_RULE_ROW.match(lines[at + 1]):
+                header = lines[at:at + 2]
+        last_row = lines[-1] if lines and _TABLE_ROW.match(lines[-1]) else None
+        if last_row is None:
+            header = None  # the chunk does not end inside the table
+    return out
 
 
 def _closed_fences(pieces: list[str]) -> list[str]:

@@ -349,9 +349,14 @@ def test_only_a_chunk_that_begins_its_topic_or_names_one_is_asked_about():
 
 def test_a_chunk_ending_on_what_the_next_one_holds_is_not_an_answer():
     # avrdude's "4.2 Programmer Definitions": the introduction fits one chunk, the definition it announces the next
-    intro = "The format of the programmer definition is as follows, with every field on a line of its own and comments after a hash sign:"
+    intro = ("The format of the programmer definition is as follows, with every field on a line of its own, its value after an equals sign "
+             "and comments after a hash sign:")
     listing = "\n".join(f'programmer parent "id{i}" # comment about programmer number {i} and its protocol' for i in range(12))
     built = manual_examples(_anki_section(f"{intro}\n\n{listing}", ["Programmer Definitions"]), COMPANY, ExamplesConfig(section_chunk_chars=400))
     assert [e.kind for e in built.examples if e.kind == "instruction"] == []
     assert any(intro in e.messages[0].content for e in built.examples if e.kind == "passage"), "still published as a passage"
     assert "ending on a colon" in built.why["d_s"]
+    # avrdude's one-line introduction alone in its chunk teaches nothing, not even as a passage
+    short = "The format of the programmer definition is as follows:"
+    alone = manual_examples(_anki_section(f"{short}\n\n{listing}", ["Programmer Definitions"]), COMPANY, ExamplesConfig(section_chunk_chars=400))
+    assert not any(e.messages[-1].content.rstrip().endswith("as follows:") for e in alone.examples)

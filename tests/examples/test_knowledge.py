@@ -345,3 +345,20 @@ def test_a_hard_wrapped_pointer_with_its_link_list_teaches_nothing():
     # "where the source is" is an answer; the pointer after it is another paragraph
     assert not_documentation("Anki's source code is available at https://github.com/ankitects/anki\n\n"
                              "Before contributing, please see contributing.md.") is None
+
+
+def test_a_table_cut_between_chunks_keeps_its_header():
+    # the Anki manual's browser menu table: the second chunk started with the tail of a 400-dash rule
+    rows = "\n".join(f"| Action {i} | Does the thing number {i} to every selected card, then saves the collection. |" for i in range(20))
+    text = f"The Cards menu:\n\n| Action | What it does |\n|---|---|\n{rows}"
+    pieces = chunks(text, 700)
+    assert len(pieces) > 2
+    assert all(piece.splitlines()[0] == "| Action | What it does |" and piece.splitlines()[1] == "|---|---|" for piece in pieces[1:])
+    rows_out = [line for piece in pieces for line in piece.splitlines() if line.startswith("| Action ") and line != "| Action | What it does |"]
+    assert rows_out == rows.splitlines(), "every row once, in order"
+
+
+def test_a_table_rule_loses_its_padding():
+    from curation.clean.normalize import normalise_whitespace
+
+    assert normalise_whitespace("| A | B |\n|" + "-" * 400 + "|:----:|\n| 1 | 2 |") == "| A | B |\n|---|:---:|\n| 1 | 2 |"
