@@ -28,7 +28,7 @@ from curation.dedup.pipeline import forget_examples, read_signatures
 from curation.erasure import By, Matcher, Request, load_register, normalise, trained_on
 from curation.ingest.pipeline import apply_register
 from curation.lock import working_folder_lock
-from curation.steps import STAGES
+from curation.steps import STAGES, leakage_cache
 from curation.versions import SPLITS, latest_version, list_versions
 from schemas.frames import stage_dir
 
@@ -134,7 +134,7 @@ def _forget(config: PipelineConfig, by: By, value: str, *, dry_run: bool) -> For
     result.purged["ingested units"] = sum(apply_register(ingest_dir, register).values())
     if unit_ids:
         # the later stages' working outputs hold the units' (cleaned) text: the next refresh rebuilds them
-        derived = [stage_dir(out, stage) for stage in STAGES[1:]] + [out / "ledger.parquet", out / "outcomes.parquet"]
+        derived = [stage_dir(out, stage) for stage in STAGES[1:]] + [out / "ledger.parquet", out / "outcomes.parquet", leakage_cache(out)]
         result.purged["working outputs removed"] = [p.name for p in derived if p.exists()]
         for path in derived:
             shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)

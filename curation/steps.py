@@ -141,7 +141,7 @@ def _split(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     source, survivors, target = stage_dir(out, "examples") / "examples.parquet", stage_dir(out, "dedup") / "survivors.parquet", stage_dir(out, "split")
     rows = pl.scan_parquet(survivors).select(pl.len()).collect().item() if survivors.exists() else 0
     near_pairs = partial(leakage_pairs, config=config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_for(rows),
-                         known_signatures=stage_dir(out, "dedup") / "signatures.parquet")
+                         known_signatures=stage_dir(out, "dedup") / "signatures.parquet", pair_cache=leakage_cache(out))
     return _memoised("split", config, out, ctx, [source, survivors], [target / "examples.parquet", target / "ledger.parquet"],
                      lambda: split_examples(source, target, config.split, survivors=survivors, near_pairs=near_pairs))
 
@@ -175,7 +175,7 @@ def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     ledger.write_parquet(target / "ledger.parquet")
     valid.write_parquet(target / "examples.parquet")
     leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_for(valid.height),
-                          known_signatures=stage_dir(out, "dedup") / "signatures.parquet")
+                          known_signatures=stage_dir(out, "dedup") / "signatures.parquet", pair_cache=leakage_cache(out))
     tables = dataset_tables(valid, config.split.ratios, keep, regions, pii_texts=checks.pii_texts(examples))
     gx_report = run_suites(tables, config.validation, config.split.ratios,
                            project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
@@ -228,6 +228,11 @@ def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     }
     (target / "validation.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     return report
+
+
+def leakage_cache(out: Path) -> Path:
+    """Held-out/train candidate pairs already measured (ids and Jaccard only), shared by split and validate."""
+    return out / "cache" / "leakage-pairs.parquet"
 
 
 def _token_cache(out: Path) -> str:

@@ -7,6 +7,7 @@ of their shingle sets.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -22,9 +23,12 @@ from curation.dedup.pipeline import sharded
 
 
 def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: float, map_fn: Callable = map,
-                  known_signatures: Path | None = None) -> list[dict]:
+                  known_signatures: Path | None = None, pair_cache: Path | None = None) -> list[dict]:
     """(held-out id, train id, jaccard) for every pair at or above threshold. `known_signatures`: the dedup
-    step's signatures folder; an example whose signature it holds (same scheme) is not hashed again."""
+    step's signatures folder; an example whose signature it holds (same scheme) is not hashed again.
+    `pair_cache`: a parquet file of candidate pairs already measured (example ids are content hashes, so a
+    pair's Jaccard never changes); only new candidates are shingled and measured, and the file is rewritten
+    with the candidates of this call (bounded by the dataset, not by its history)."""
     examples = with_context_turns(examples)
     # training examples first: they are the "frozen" side, so only pairs involving a held-out one come back
     frame = examples.select("id", "kind", "split", example_text()).sort(pl.col("split") != "train", "id")
@@ -52,14 +56,43 @@ def leakage_pairs(examples: pl.DataFrame, config: DedupConfig, *, threshold: flo
     lo, hi = lo[across], hi[across]
     if not lo.size:
         return []
-    involved = np.unique(np.concatenate([lo, hi]))
-    flat, sizes = shingle_set_shard(texts.gather(involved), config)
-    position = np.full(frame.height, -1, np.int64)
-    position[involved] = np.arange(involved.size)
-    jaccard = exact_jaccard(ShingleSets(flat, sizes), position[lo], position[hi])
-    ids = frame.get_column("id").to_list()
-    return [{"heldout": ids[h], "train": ids[t], "jaccard": round(float(s), 3)}
-            for t, h, s in zip(lo.tolist(), hi.tolist(), jaccard.tolist()) if s >= threshold]
+    pairs = pl.DataFrame({"train": frame.get_column("id").gather(lo), "heldout": frame.get_column("id").gather(hi)})
+    jaccard = _measured(pairs, pair_cache, config)
+    todo = np.flatnonzero(np.isnan(jaccard))
+    if todo.size:
+        involved = np.unique(np.concatenate([lo[todo], hi[todo]]))
+        flat, sizes = shingle_set_shard(texts.gather(involved), config)
+        position = np.full(frame.height, -1, np.int64)
+        position[involved] = np.arange(involved.size)
+        jaccard[todo] = exact_jaccard(ShingleSets(flat, sizes), position[lo[todo]], position[hi[todo]])
+    if pair_cache is not None:
+        _remember(pair_cache, pairs.with_columns(jaccard=pl.Series(jaccard), scheme=pl.lit(_pair_scheme(config))))
+    return [{"heldout": h, "train": t, "jaccard": round(float(s), 3)}
+            for t, h, s in zip(pairs["train"].to_list(), pairs["heldout"].to_list(), jaccard.tolist()) if s >= threshold]
+
+
+def _pair_scheme(config: DedupConfig) -> str:
+    """What a pair's Jaccard depends on besides the two texts: the shingles."""
+    return f"jaccard:{config.shingle}{config.ngram}:ctx1"
+
+
+def _measured(pairs: pl.DataFrame, cache: Path | None, config: DedupConfig) -> np.ndarray:
+    """The cached Jaccard of each pair (NaN where the cache has none)."""
+    out = np.full(pairs.height, np.nan)
+    if cache is None or not cache.exists():
+        return out
+    known = pl.read_parquet(cache).filter(pl.col("scheme") == _pair_scheme(config)).select("train", "heldout", "jaccard")
+    hits = pairs.with_row_index("_k").join(known, on=["train", "heldout"], how="inner")
+    out[hits.get_column("_k").to_numpy()] = hits.get_column("jaccard").to_numpy()
+    return out
+
+
+def _remember(cache: Path, pairs: pl.DataFrame) -> None:
+    """Rewrite the cache with this call's pairs (atomically: a crash leaves the old file or the new one)."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    pairs.unique(["train", "heldout"], keep="first").write_parquet(tmp)
+    os.replace(tmp, cache)
 
 
 def _known(folder: Path, ids: pl.Series, config: DedupConfig) -> pl.DataFrame:

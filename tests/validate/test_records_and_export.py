@@ -63,6 +63,26 @@ def test_leakage_check_finds_a_near_copy_across_splits():
     assert [(p["heldout"], p["train"]) for p in pairs] == [("ex_0000000000000002", "ex_0000000000000001")]
 
 
+def test_leakage_measures_each_candidate_pair_once(tmp_path: Path, monkeypatch):
+    """A refresh with a few new examples measures only their pairs: the rest come from the pair cache."""
+    from curation.validate import leakage
+
+    text = "To reset the A-45 SuperWidget press and hold the blue button on the back for ten seconds until the light flashes green then wait"
+    rows = [_row(1, [{"role": "user", "content": "reset?"}, {"role": "assistant", "content": text}], split="train"),
+            _row(2, [{"role": "user", "content": "reset?"}, {"role": "assistant", "content": text + " please"}], split="test")]
+    cache = tmp_path / "cache" / "leakage-pairs.parquet"
+    first = leakage_pairs(pl.DataFrame(rows), DedupConfig(), threshold=0.7, pair_cache=cache)
+    measured = []
+    real = leakage.exact_jaccard
+    monkeypatch.setattr(leakage, "exact_jaccard", lambda sets, i, j: measured.append(len(i)) or real(sets, i, j))
+    assert leakage_pairs(pl.DataFrame(rows), DedupConfig(), threshold=0.7, pair_cache=cache) == first and measured == []
+    rows.append(_row(3, [{"role": "user", "content": "reset?"}, {"role": "assistant", "content": text + " again"}], split="validation"))
+    again = leakage_pairs(pl.DataFrame(rows), DedupConfig(), threshold=0.7, pair_cache=cache)
+    assert measured == [1], "only the new held-out example's pair is measured"
+    assert {(p["heldout"], p["train"]) for p in again} == {("ex_0000000000000002", "ex_0000000000000001"), ("ex_0000000000000003", "ex_0000000000000001")}
+    assert pl.read_parquet(cache).height == 2
+
+
 def test_a_window_with_context_exports_its_history_with_weight_0(tmp_path: Path):
     """OpenAI's chat fine-tuning format reads "weight": 0 on an assistant message as shown, not trained on."""
     from curation.versions import write_version_files
