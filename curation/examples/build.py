@@ -384,7 +384,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
         outcome.why[doc.id] = (f"questions ({language}): {', '.join(templates)} under \"{heading}\"" if templates else
                                "no question: no heading names a topic" if heading is None else
                                "no question: it goes on with a topic begun earlier (a PDF page of a chapter) and starts with no label of its own" if unlabelled else
-                               f"no question: under {config.min_answer_words} words" if fragments and not listings else
+                               f"no question: under {config.min_answer_words} words, or a short introduction ending on a colon" if fragments and not listings else
                                "no question: a listing (config entries, a terminal session, a dump), not prose" if listings else
                                f"no question: {len(empty)} chunk(s) that teach nothing ({', '.join(sorted({r for r, _ in empty}))})" if empty else
                                f"no question: no templates for language {language!r}")
@@ -404,7 +404,8 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
         elif empty:  # the section's words were pointers or scraps (and fragments)
             outcome.dropped[doc.id] = empty[0]
         elif config.manual_passages:  # passages were on, so every chunk was under min_answer_words
-            outcome.dropped[doc.id] = ("manual_fragment", f"under examples.min_answer_words={config.min_answer_words} words: {doc.text[:80]!r}")
+            outcome.dropped[doc.id] = ("manual_fragment", f"under examples.min_answer_words={config.min_answer_words} words, or an introduction "
+                                                          f"under {DANGLING_INTRO_WORDS} words ending on a colon: {doc.text[:80]!r}")
         else:
             outcome.dropped[doc.id] = ("no_question", outcome.why[doc.id])
     outcome.examples = examples
