@@ -45,7 +45,8 @@ class TrainConfig(BaseModel):
     lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "cosine"
     warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
     weight_decay: float = Field(default=0.0, ge=0.0)
-    epochs: float = Field(default=3.5, gt=0, description="3.5 fits training plus evaluation of the sample in 10 minutes on a 2-core CPU")
+    epochs: float = Field(default=3.5, gt=0, description="3.5: test recall 0.733 over 3 seeds on the sample, 19.6 min of training and evaluation on a 2-core CPU; "
+                                                         "2: recall 0.665, less forgetting, 11.7 min (docs/benchmarks.md, session 6)")
     max_steps: int | None = Field(default=None, ge=1, description="stop after this many optimiser steps (overrides epochs)")
     batch_size: int = Field(default=4, ge=1)
     gradient_accumulation: int = Field(default=1, ge=1)
