@@ -360,13 +360,14 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
             continue
         listing = answerable and is_listing(piece)  # documentation, but no answer to a question: a passage only
         listings += listing
+        askable = answerable and not listing
         # the heading's question belongs to the chunk that begins its topic; a later one only has the label it starts with
         topic, under = (heading, nested) if i == 0 and begins_topic(doc.text, heading or "", pdf=meta.format == "pdf") else (chunk_label(piece), True)
-        unlabelled += bool(heading and answerable and not listing and topic is None)
+        unlabelled += bool(heading and askable and topic is None)
         # a longer chunk ending on a colon is documentation, but what it introduces is not in it: no question
-        cut_short += bool(topic and answerable and not listing and dangling)
-        question = topic and answerable and not listing and not dangling and section_question(topic, meta.manual, piece, language, section_key=doc.id if i == 0 else f"{doc.id}#{i}",
-                                                                              product=product, nested=under)
+        cut_short += bool(topic and askable and dangling)
+        question = topic and askable and not dangling and section_question(
+            topic, meta.manual, piece, language, section_key=doc.id if i == 0 else f"{doc.id}#{i}", product=product, nested=under)
         if config.manual_instructions and question:
             answer = piece + (f"\n\n(Source: {meta.manual}, {where}.)" if config.cite_sources else "")
             messages = [Message(role="system", content=config.system_prompt)] if config.include_system_prompt else []
