@@ -11,6 +11,7 @@ _ANY_TAG = re.compile(r"<[a-zA-Z/!][^>]{0,300}>")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+)>")  # Markdown's <https://...>: the address is the text
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_CODE_LINK = re.compile(r"!?\[(`[^`\n\]]+`)\]\([^)\s]*\)")  # a link whose text is a code span, before code is set apart
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
 _INNER_SPACE = re.compile(r"[ \t\u00a0]{2,}")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -72,6 +73,7 @@ def markdown_to_text(text: str) -> str:
     mdBook admonition its prose ("Caution: ..."). Code is left as written ("Wrap your text with the
     `<code>` tag" keeps its tag)."""
     text = _ADMONITION.sub(_admonition, text)
+    text = _CODE_LINK.sub(lambda m: m.group(1), text)  # [`Job`](/docs/...) -> `Job`: the code span is the link's text
     out, start = [], 0
     for code in _CODE.finditer(text):
         out += [_prose_to_text(text[start:code.start()]), code.group(0)]

@@ -301,10 +301,12 @@ def is_listing(text: str) -> bool:
 
 # Chunks that are no documentation to learn from, what a reader of the shared manuals found:
 # a section that only sends the reader elsewhere ("... answered in its FAQ. For more info on FSRS, check:
-# - FSRS4Anki Wiki"), a form of labels whose values were pictures ("Infill speed(mm/s):、").
+# - FSRS4Anki Wiki") or to what follows it (Anki's "Studying": "..., it's time to start studying."), a form of
+# labels whose values were pictures ("Infill speed(mm/s):、").
 _POINTER = re.compile(
     r"\b(?:see|check out|check:|refer to|visit|consult|read more|learn more|more info(?:rmation)?|more details|further details"
     r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below)"
+    r"|this (?:page|section|chapter|document|guide|article) (?:explains|describes|covers|shows|lists|introduces)|it's time to"
     r"|siehe|finden sie (?:in|unter|hier)|voir|consultez|véase|consulte)\b"
     r"|(?:に記載されています|を参照してください|をご覧ください|を参照|请参阅|参见|详见)", re.IGNORECASE)
 _LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "- FSRS4Anki on Github": a link's text
@@ -348,11 +350,12 @@ def chunks(text: str, max_chars: int) -> list[str]:
     pieces: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         while len(paragraph) > max_chars:
-            # a sentence end first (hard-wrapped lines end mid-sentence), then a line end, then anywhere;
+            # a sentence end first (hard-wrapped lines end mid-sentence), then a line end, then a space;
             # "<pin2> ... ] ;" in a config listing is not a sentence end
             sentence = max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, max_chars + 1)), default=0)
             line = paragraph.rfind("\n", 0, max_chars)
-            cut = sentence if sentence > max_chars // 3 else line if line > max_chars // 3 else max_chars
+            space = paragraph.rfind(" ", 0, max_chars)  # at least between words, never inside one (or a link's address)
+            cut = next((at for at in (sentence, line, space) if at > max_chars // 3), max_chars)
             pieces.append(paragraph[:cut].strip("\n").rstrip())
             # after a line end the next line keeps its indentation (code); after a sentence end the space goes
             paragraph = paragraph[cut + 1:] if paragraph[cut:cut + 1] == "\n" else paragraph[cut:].lstrip()

@@ -165,11 +165,19 @@ def read_pdf(file: InputFile) -> Iterator[UnitResult]:
             texts[number] = pages[number - 1].extract_text() or ""
         except Exception as err:
             texts[number] = err
+    if _laid_out_as_pictures([t for t in texts.values() if isinstance(t, str)]):
+        for number, text in texts.items():
+            if isinstance(text, str):
+                try:
+                    texts[number] = _columns_in_reading_order(pages[number - 1].extract_text(extraction_mode="layout") or "")
+                except Exception as err:
+                    texts[number] = err
     running = _running_lines([t for t in texts.values() if isinstance(t, str)])
     page_lines = {number: _reflowed([line.strip() for line in text.splitlines() if line.strip()
                                      and _normalised_line(line) not in running and not _PAGE_NUMBER.match(line.strip())])
                   for number, text in texts.items() if isinstance(text, str)}
     _close_sentences_across_pages(page_lines)
+    previous_heading = ""
     for number, text in texts.items():
         locator = f"page:{number}"
         if isinstance(text, Exception):
@@ -177,7 +185,10 @@ def read_pdf(file: InputFile) -> Iterator[UnitResult]:
             continue
         lines = page_lines[number]
         text = "\n".join(lines)
-        heading = _page_heading([line.strip() for line in texts[number].splitlines() if line.strip()], running) or (lines[0][:120] if lines else "")
+        heading = _page_heading([line.strip() for line in texts[number].splitlines() if line.strip()], running)
+        if not heading and lines:  # a page that goes on from the one before keeps its heading; the first, the manual's title
+            heading = lines[0][:120] if _is_heading_line(lines[0]) else previous_heading or title
+        previous_heading = heading or previous_heading
         yield Document(
             id=stable_id("d", "manual", file.relpath, locator),
             source=SourceRef(source_kind="manual", path=file.relpath, locator=locator, sha256=sha256_hex(text)),
@@ -186,6 +197,55 @@ def read_pdf(file: InputFile) -> Iterator[UnitResult]:
             text=text,
             meta=ManualMeta(manual=title, heading_path=[heading] if heading else [], page=number, format="pdf"),
         )
+
+
+_WORD_END = re.compile(r"(?<![\w-])([A-Za-z]+)$")
+_WORD_HEAD = re.compile(r"([a-z]+)(?![\w-])")
+_COLUMN_GAP = re.compile(r"\s{4,}")  # layout mode pads words of one line with 1-3 spaces, columns with more
+_CALLOUT = re.compile(r"^[\d\s]+$")  # a figure's numbered callouts ("7", "4   3"), page numbers
+
+
+def _split_words(text: str) -> int:
+    """Words a plain extraction cut in two across lines ("i" | "nsert", "Replac" | "ing", "S" | "tart"): the halves
+    joined are an English word and at least one half alone is not."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    count = 0
+    for before, after in zip(lines, lines[1:]):
+        if (end := _WORD_END.search(before)) and (head := _WORD_HEAD.match(after)):
+            first, second = end.group(1), head.group(1)
+            count += _known_word(first + second) and not (_known_word(first) and _known_word(second))
+    return count
+
+
+def _laid_out_as_pictures(pages: list[str]) -> bool:
+    """A PDF whose pages are designed like pictures (a printer's quick-start guide: text boxes beside drawings)
+    extracts as one word fragment per line; on average one word cut in two on every other page tells it apart from
+    a typeset manual (avrdude's 61 pages: 1 in all; the Ender 3 quick start's 12 pages: 37)."""
+    return bool(pages) and sum(_split_words(text) for text in pages) >= max(3, len(pages) / 2)
+
+
+def _columns_in_reading_order(layout: str) -> str:
+    """A page extracted with its layout (words placed where they stand on the page) read column by column: a line's
+    parts further apart than a word gap start columns; columns are told apart by where their parts start (starts
+    within 8 characters of each other are one column) and read left to right, each top to bottom. A page without
+    side-by-side parts reads top to bottom as it is. Figure callouts (lines of bare numbers) are dropped."""
+    rows = [line for line in layout.splitlines() if line.strip() and not _CALLOUT.match(line)]
+    parts = []  # (start column, row, text)
+    for row, line in enumerate(rows):
+        position = 0
+        for piece in _COLUMN_GAP.split(line.strip()):
+            position = line.index(piece, position)
+            parts.append((position, row, " ".join(piece.split())))
+            position += len(piece)
+    if not any(a[1] == b[1] for a, b in zip(parts, parts[1:])):
+        return "\n".join(text for _, _, text in parts)
+    columns: list[list[tuple[int, int, str]]] = []
+    for part in sorted(parts):
+        if columns and part[0] - columns[-1][-1][0] <= 8:
+            columns[-1].append(part)
+        else:
+            columns.append([part])
+    return "\n".join(text for column in columns for _, _, text in sorted(column, key=lambda p: p[1]))
 
 
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)
@@ -271,6 +331,24 @@ def _close_sentences_across_pages(pages: dict[int, list[str]]) -> None:
                 break
 
 
+_ENUMERATOR = re.compile(r"^(?:\d{1,2}|[A-Z]|[IVX]{1,4})[.)、]\s*")
+_SUB_STEP = re.compile(r"^[a-z][.)]\s")  # "b. Select ... from the Tools menu": a step of a procedure
+_INNER_SENTENCE_END = re.compile(r"(?:[a-z]{2}|[”\"’')])[.!?]\s*\S")  # "... click Next. Generally, the", "0.4mm.You can"
+_BULLET = tuple("◆◇•●▪■□-–*")
+
+
+def _is_heading_line(line: str) -> bool:
+    """Whether a PDF page's first line can be its heading ("3. Loading Filament", "Layer height") rather than text
+    that goes on from the page before or opens a list: a sentence ("2.“Browse”, find ... click “Next”. Generally,
+    the"), a lead-in ending on a colon, a bullet, a lettered step, a line in lower case, a link."""
+    line = line.strip()
+    rest = _ENUMERATOR.sub("", line)
+    if not rest or line.startswith(_BULLET) or _SUB_STEP.match(line) or rest[0].islower() or rest.endswith((":", "：", ",")):
+        return False
+    return len(rest) <= 90 and len(rest.split()) <= 12 and not _INNER_SENTENCE_END.search(rest) and not _HEADING_LINK.search(rest)
+
+
+_HEADING_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _CHAPTER_HEAD = re.compile(r"^(?:(?:chapter|appendix|section|part)\s+[\w.]+\s*[:.\-–]\s*)?(?P<title>.+?)\s+\d{1,4}$", re.IGNORECASE)
 
 

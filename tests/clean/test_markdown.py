@@ -92,3 +92,11 @@ def test_an_admonition_is_prose_not_code():
             "```admonish caution title=\"Careful\"\nBack up first, see [[Backups]].\n```\n\n```python\nprint(1)\n```")
     text = normalise_whitespace(markdown_to_text(body))
     assert text == "Anki helps you to remember anything you want. Fast.\n\nCaution: Back up first, see Backups.\n\n```python\nprint(1)\n```"
+
+
+def test_a_link_whose_text_is_code_keeps_the_code_only():
+    # Kubernetes' "Newer resources, such as [`Job`](/docs/concepts/workloads/controllers/jobs-run-to-completion/), ..." kept
+    # every target: the code span split the link before links were rendered, and a chunk began "/workloads/contr"
+    text = markdown_to_text("Newer resources, such as [`Job`](/docs/concepts/workloads/job/) and [`Deployment`](/docs/deployment/), "
+                            "support them; see `kubectl get` and ![`diagram`](/img/a.svg).")
+    assert text == "Newer resources, such as `Job` and `Deployment`, support them; see `kubectl get` and `diagram`."

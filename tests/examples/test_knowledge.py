@@ -193,6 +193,14 @@ def test_chunks_end_at_sentences_and_lines_not_inside_a_listing():
     assert len(pieces) == 2 and pieces[0].endswith(code) and "shows how:" in pieces[0], pieces
 
 
+def test_a_sentence_longer_than_a_chunk_is_cut_between_words():
+    # a Kubernetes sentence of many links was cut inside an address: the next chunk began "/workloads/contr"
+    sentence = "Newer resources, such as " + ", ".join(f"resource{i} (docs/concepts/workloads/controllers/kind{i}/)" for i in range(40)) + " support them."
+    pieces = chunks(sentence, 700)
+    assert len(pieces) > 1 and " ".join(pieces) == sentence
+    assert all(len(piece) <= 700 for piece in pieces)
+
+
 def test_a_chunk_never_starts_inside_a_sentence_or_a_code_block():
     # Anki's "Single empty cards": two examples, then "are both changes that would make card 3 blank."
     cloze = ("If you later edit the text, and either remove or change a cloze number, the previously created card may "
@@ -295,6 +303,9 @@ def test_an_index_section_makes_no_example():
      "Infill speed(mm/s):、\nOut shell speed (mm/s):、\nInner shell speed (mm/s):", "manual_scrap"),
     ("- https://forums.ankiweb.net/t/another-blank-main-window-solution-for-linux/32835\n"
      "- https://forums.ankiweb.net/t/please-use-file-import-popup-on-startup/14695", "manual_pointer"),
+    # a section whose own text only leads into its subsections: Anki's "Studying" was asked "How do I study?"
+    ("When you have found a deck you like or entered some notes in, it's time\nto start studying.", "manual_pointer"),
+    ("This section describes the options of the\nsync server.", "manual_pointer"),
     # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
     ("Some Linux distros have recently updated glibc, which breaks the toolkit Anki is built on.\n\nThere are two ways to work around this:\n\n"
      "1. Install the latest Qt6 version of Anki, which uses an updated toolkit:\n\nhttps://apps.ankiweb.net\n\n"

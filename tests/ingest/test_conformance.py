@@ -58,3 +58,21 @@ def test_enron_mbox_messages_and_maildir_threads(shared_ingest):
     # notmuch's LKML threads are linked by In-Reply-To: far fewer threads than messages
     notmuch = docs.filter(pl.col("path").str.contains("notmuch/test/corpora/default"))
     assert notmuch["group_key"].n_unique() < notmuch.height * 0.7
+
+
+def test_a_pdf_laid_out_as_pictures_reads_in_words_and_columns(shared_ingest):
+    """The Ender 3 quick start's pages are text boxes beside drawings: plain extraction cut its words ("S" | "tart",
+    "i" | "nsert") and interleaved its columns; its pages are read with their layout instead, column by column."""
+    from curation.ingest.manuals import _split_words
+
+    out, _ = shared_ingest
+    docs = pl.read_parquet(out / "documents.parquet")
+    guide = dict(docs.filter(pl.col("path").str.ends_with("Ender_3_quick_start_guide.pdf")).select("locator", "text").iter_rows())
+    assert len(guide) == 12 and sum(_split_words(text) for text in guide.values()) == 0
+    assert "2. Start Cura from the Start Menu." in guide["page:8"]
+    feeding = guide["page:6"].split("\n")  # the left column (preheat) before the right one (feeding), callouts gone
+    tip = next(i for i, line in enumerate(feeding) if line.startswith("Tip") and line.endswith("Replacing the Filament"))
+    assert feeding.index("Method 2") < feeding.index("2. Feeding") < tip and not any(line.isdigit() for line in feeding)
+    # a typeset manual keeps the plain extraction: avrdude's tables stay one row per line
+    avrdude = docs.filter(pl.col("path").str.ends_with("avrdude.pdf"))["text"]
+    assert any("1200 AT90S1200 (****)" in text.split("\n") for text in avrdude)

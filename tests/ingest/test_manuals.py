@@ -183,3 +183,37 @@ def test_conservation_counts_rows_not_unique_ids():
     problems = conservation_problems(ledger, ("ingest",))
     assert any("more than one ingest unit" in p and "d_1" in p for p in problems), problems
     assert any("inputs 3 != kept + dropped + quarantined" in p for p in problems), problems
+
+
+def test_a_page_laid_out_in_columns_reads_column_by_column():
+    from curation.ingest.manuals import _columns_in_reading_order, _laid_out_as_pictures, _split_words
+
+    # the shape of pypdf's layout extraction of a quick-start page: a heading, a drawing's numbered callouts,
+    # two text columns side by side with a word gap of two spaces inside a column
+    layout = ("3. Loading Filament\n"
+              "                          7\n"
+              "   1. Preheat                              2. Feeding\n"
+              "       Method 1                            Press and hold the lever  then insert\n"
+              "       Method 2                            the filament.\n"
+              "                            3\n")
+    assert _columns_in_reading_order(layout).split("\n") == [
+        "3. Loading Filament", "1. Preheat", "Method 1", "Method 2", "2. Feeding", "Press and hold the lever then insert", "the filament."]
+    # without parts side by side a page reads top to bottom, a centred heading first
+    assert _columns_in_reading_order("            Notes\n1.   Do not touch the nozzle.\n     It is hot.\n").split("\n") == [
+        "Notes", "1. Do not touch the nozzle.", "It is hot."]
+    cut = "Press and hold the extruder\nlever then i\nnsert\nfilament. Replac\ning the nozzle\nfrom the S\ntart menu"
+    assert _split_words(cut) == 3  # i|nsert, Replac|ing, S|tart; "lever then i" | "nsert" is one, "extruder" | "lever" none
+    typeset = "A typeset page.\nIts lines end in words."
+    assert _laid_out_as_pictures([cut, typeset]) and not _laid_out_as_pictures([typeset] * 9 + [cut])  # 3 cuts in 2 pages, in 10
+
+
+def test_a_pdf_page_that_goes_on_keeps_the_heading_before_it(tmp_path: Path):
+    # Creality's "Online printing" leaflet: page 2 starts inside step 2, its CURA guide pages with a lettered step or
+    # a lead-in; neither is a heading a customer could ask about, both go on with the topic of the page before
+    _pdf(tmp_path / "leaflet.pdf", [["Online printing", "1. Connect the computer and the printer with the USB cable."],
+                                    ["2. Browse to the driver, click Next. Generally the port is the highest one.", "3. Open the software."],
+                                    ["b. For in-depth study, refer to the following notes:", "The file name must be in English."],
+                                    ["Layer height", "The thickness of each layer in mm."]])
+    pages = documents(read_all(tmp_path / "leaflet.pdf"))
+    assert [d.title for d in pages] == ["Online printing", "Online printing", "Online printing", "Layer height"]
+    assert [d.meta.heading_path for d in pages][1] == ["Online printing"]
