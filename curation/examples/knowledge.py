@@ -327,8 +327,10 @@ def not_documentation(text: str) -> tuple[str, str] | None:
     paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip() and not _LINK_ITEM.match(line.strip()))
                   for block in re.split(r"\n\s*\n", text)]
     sentences = [s for paragraph in paragraphs for s in re.split(r"(?<=[.!?:])\s+|(?<=[。！？：])", paragraph) if s.strip()]
-    if len(" ".join(prose).split()) < POINTER_MAX_WORDS and sentences and all(
-            _POINTER.search(s) and len(s.split()) <= POINTER_SENTENCE_WORDS for s in sentences):
+    # a lead-in whose list is not in the chunk ("Some error messages you may encounter when installing Anki:" and
+    # its subsections) says as little: with a pointer beside it, the chunk only points
+    if len(" ".join(prose).split()) < POINTER_MAX_WORDS and any(_POINTER.search(s) for s in sentences) and all(
+            (_POINTER.search(s) or s.endswith((":", "："))) and len(s.split()) <= POINTER_SENTENCE_WORDS for s in sentences):
         return "manual_pointer", "only points elsewhere: " + " ".join(sentences)[:80]
     if lines and not prose and all(_URL.search(line) for line in lines):
         return "manual_pointer", f"only links: {lines[0][:80]}"
@@ -343,6 +345,9 @@ _SENTENCE_END = re.compile(r"(?<!\.)([.!?](?=\s+[A-Z\"'(*`])|[.!?](?=\n)|[。！
 _SOLUTION = re.compile(r"(?:[-*•]\s*)?(?:solution|remedy|answer)\b[^:\n]{0,20}:", re.IGNORECASE)
 
 
+EVEN_CUT_SLACK = 1.2  # a long paragraph's cut may fall up to 20% past an even share of it
+
+
 def chunks(text: str, max_chars: int) -> list[str]:
     """Paragraph-aligned pieces of at most ``max_chars`` (a longer paragraph is cut at a line or sentence end)."""
     if len(text) <= max_chars:
@@ -350,12 +355,14 @@ def chunks(text: str, max_chars: int) -> list[str]:
     pieces: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         while len(paragraph) > max_chars:
-            # a sentence end first (hard-wrapped lines end mid-sentence), then a line end, then a space;
-            # "<pin2> ... ] ;" in a config listing is not a sentence end
-            sentence = max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, max_chars + 1)), default=0)
-            line = paragraph.rfind("\n", 0, max_chars)
-            space = paragraph.rfind(" ", 0, max_chars)  # at least between words, never inside one (or a link's address)
-            cut = next((at for at in (sentence, line, space) if at > max_chars // 3), max_chars)
+            # cut near an even share of what is left (a PDF page is one paragraph: cut as full as possible, its last
+            # chunk was a stray sentence); a sentence end first (hard-wrapped lines end mid-sentence), then a line
+            # end, then a space; "<pin2> ... ] ;" in a config listing is not a sentence end, a table is cut between rows
+            limit = min(max_chars, math.ceil(len(paragraph) / math.ceil(len(paragraph) / max_chars) * EVEN_CUT_SLACK))
+            sentence = 0 if _TABLE_ROW.match(paragraph) else max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, limit + 1)), default=0)
+            line = paragraph.rfind("\n", 0, limit)
+            space = paragraph.rfind(" ", 0, limit)  # at least between words, never inside one (or a link's address)
+            cut = next((at for at in (sentence, line, space) if at > limit // 3), limit)
             pieces.append(paragraph[:cut].strip("\n").rstrip())
             # after a line end the next line keeps its indentation (code); after a sentence end the space goes
             paragraph = paragraph[cut + 1:] if paragraph[cut:cut + 1] == "\n" else paragraph[cut:].lstrip()

@@ -193,6 +193,14 @@ def test_chunks_end_at_sentences_and_lines_not_inside_a_listing():
     assert len(pieces) == 2 and pieces[0].endswith(code) and "shows how:" in pieces[0], pieces
 
 
+def test_a_long_paragraph_is_cut_into_even_chunks_not_into_a_stray_tail():
+    # an avrdude PDF page is one paragraph: cut as full as possible, its last chunk was "This is to avoid writing ... reset."
+    page = " ".join(f"Option number {i} tells the programmer what to do with the bootloader of the part." for i in range(18))
+    pieces = chunks(page, 700)
+    assert " ".join(pieces) == page and max(map(len, pieces)) <= 700
+    assert min(map(len, pieces)) > 0.6 * max(map(len, pieces)), [len(p) for p in pieces]
+
+
 def test_a_sentence_longer_than_a_chunk_is_cut_between_words():
     # a Kubernetes sentence of many links was cut inside an address: the next chunk began "/workloads/contr"
     sentence = "Newer resources, such as " + ", ".join(f"resource{i} (docs/concepts/workloads/controllers/kind{i}/)" for i in range(40)) + " support them."
@@ -306,6 +314,7 @@ def test_an_index_section_makes_no_example():
     # a section whose own text only leads into its subsections: Anki's "Studying" was asked "How do I study?"
     ("When you have found a deck you like or entered some notes in, it's time\nto start studying.", "manual_pointer"),
     ("This section describes the options of the\nsync server.", "manual_pointer"),
+    ("Some error messages you may encounter when installing Anki:\n\nAlso see startup issues.", "manual_pointer"),
     # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
     ("Some Linux distros have recently updated glibc, which breaks the toolkit Anki is built on.\n\nThere are two ways to work around this:\n\n"
      "1. Install the latest Qt6 version of Anki, which uses an updated toolkit:\n\nhttps://apps.ankiweb.net\n\n"
@@ -359,8 +368,9 @@ def test_a_hard_wrapped_pointer_with_its_link_list_teaches_nothing():
 
 
 def test_a_table_cut_between_chunks_keeps_its_header():
-    # the Anki manual's browser menu table: the second chunk started with the tail of a 400-dash rule
-    rows = "\n".join(f"| Action {i} | Does the thing number {i} to every selected card, then saves the collection. |" for i in range(20))
+    # the Anki manual's browser menu table: the second chunk started with the tail of a 400-dash rule; its column
+    # table was cut inside a row, after a cell's first sentence ("| Question | The front side of the card in one line.")
+    rows = "\n".join(f"| Action {i} | Does the thing number {i} to every selected card. Then it saves the collection. |" for i in range(20))
     text = f"The Cards menu:\n\n| Action | What it does |\n|---|---|\n{rows}"
     pieces = chunks(text, 700)
     assert len(pieces) > 2
