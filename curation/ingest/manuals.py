@@ -276,13 +276,15 @@ def _running_lines(pages: list[str]) -> set[str]:
 
 
 _OPENING = tuple("([{（【「『“‘<")
+_CONTINUING = tuple(",;、，；")  # "Click Setup" | ", pop-up installation window, ...": the sentence goes on
 _LIST_MARKER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$|^[•◆■●▪\-–*]$")
 
 
 def _reflowed(lines: list[str]) -> list[str]:
     """Text extraction splits some PDFs' lines at every font or position change ("nozzle size\n（\nmm\n）\n
-    Explanation\n：\nThe standard is 0.4mm"). Lines without a letter or digit (at most three characters) join
-    the line before; after an opening bracket or a lone list marker ("1.", "◆") the next line joins too.
+    Explanation\n：\nThe standard is 0.4mm"). Lines without a letter or digit (at most three characters) and lines
+    that begin with a comma join the line before; after an opening bracket or a lone list marker ("1.", "◆") the
+    next line joins too.
     A page that starts with such debris loses it."""
     out: list[str] = []
     glue = False
@@ -292,7 +294,7 @@ def _reflowed(lines: list[str]) -> list[str]:
             # "high speed ex-" | "ternal crystal": one word again ("external"); "high-" | "speed" keeps its hyphen
             whole = broken.group(1) + rest.group(0)
             out[-1] = out[-1][:-1] + line if _known_word(whole) else out[-1] + line
-        elif out and (glue or debris):
+        elif out and (glue or debris or line.startswith(_CONTINUING)):
             out[-1] += (" " if _LIST_MARKER.match(out[-1]) else "") + line
         elif not debris or line.endswith(_OPENING):
             out.append(line)

@@ -133,9 +133,10 @@ def test_a_sentence_over_a_page_break_ends_on_its_first_page(tmp_path: Path):
 def test_pdf_lines_split_at_every_glyph_run_are_joined(tmp_path: Path):
     # the CR-5 guide's text comes out a bracket, a unit or a colon per line
     _pdf(tmp_path / "cr5.pdf", [[",", "Print temperature", "(", "C", ")", "Explanation", ":", "PLA: nozzle 190-220, bed 45-50.",
-                                 "1.", "Level the bed first."]])
+                                 "1.", "Level the bed first.", "Click Setup", ", then click Next to complete the installation."]])
     [page] = documents(read_all(tmp_path / "cr5.pdf"))
-    assert page.text == "Print temperature(C)\nExplanation:\nPLA: nozzle 190-220, bed 45-50.\n1. Level the bed first."
+    assert page.text == ("Print temperature(C)\nExplanation:\nPLA: nozzle 190-220, bed 45-50.\n1. Level the bed first.\n"
+                         "Click Setup, then click Next to complete the installation.")
     assert page.title == "Print temperature(C)"
 
 
