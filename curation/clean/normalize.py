@@ -59,6 +59,7 @@ _CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]+`", re.DOTALL | re.MULTILIN
 
 # mdBook's admonitions ("```admonish caution" ... "```"): prose in a fence, not code
 _ADMONITION = re.compile(r"^(?P<fence>```+|~~~+)[ \t]*admonish[ \t]*(?P<kind>\w*)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE)
+_ALERT = re.compile(r"^(>[ \t]*)\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$", re.MULTILINE | re.IGNORECASE)
 _ADMONITION_LABEL = {"note", "tip", "hint", "info", "warning", "caution", "danger", "important", "attention", "bug"}
 
 
@@ -73,6 +74,7 @@ def markdown_to_text(text: str) -> str:
     mdBook admonition its prose ("Caution: ..."). Code is left as written ("Wrap your text with the
     `<code>` tag" keeps its tag)."""
     text = _ADMONITION.sub(_admonition, text)
+    text = _ALERT.sub(lambda m: f"{m.group(1)}{m.group(2).capitalize()}:", text)  # GitHub's "> [!WARNING]" -> "> Warning:"
     text = _CODE_LINK.sub(lambda m: m.group(1), text)  # [`Job`](/docs/...) -> `Job`: the code span is the link's text
     out, start = [], 0
     for code in _CODE.finditer(text):

@@ -307,6 +307,7 @@ _POINTER = re.compile(
     r"\b(?:see|check out|check:|refer to|visit|consult|read more|learn more|more info(?:rmation)?|more details|further details"
     r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below)"
     r"|this (?:page|section|chapter|document|guide|article) (?:explains|describes|covers|shows|lists|introduces)|it's time to"
+    r"|here(?=[.:]?$)"  # "... a Dockerfile and some instructions here.": the link that said where is gone
     r"|siehe|finden sie (?:in|unter|hier)|voir|consultez|véase|consulte)\b"
     r"|(?:に記載されています|を参照してください|をご覧ください|を参照|请参阅|参见|详见)", re.IGNORECASE)
 _LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "- FSRS4Anki on Github": a link's text

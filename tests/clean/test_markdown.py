@@ -100,3 +100,8 @@ def test_a_link_whose_text_is_code_keeps_the_code_only():
     text = markdown_to_text("Newer resources, such as [`Job`](/docs/concepts/workloads/job/) and [`Deployment`](/docs/deployment/), "
                             "support them; see `kubectl get` and ![`diagram`](/img/a.svg).")
     assert text == "Newer resources, such as `Job` and `Deployment`, support them; see `kubectl get` and `diagram`."
+
+
+def test_a_github_alert_reads_as_its_label():
+    # the Anki manual's README: "> [!WARNING]\n> Docs are being migrated ..." kept its markup
+    assert markdown_to_text("> [!WARNING]\n> Docs are being migrated to the main Anki repo.") == "> Warning:\n> Docs are being migrated to the main Anki repo."

@@ -315,6 +315,7 @@ def test_an_index_section_makes_no_example():
     ("When you have found a deck you like or entered some notes in, it's time\nto start studying.", "manual_pointer"),
     ("This section describes the options of the\nsync server.", "manual_pointer"),
     ("Some error messages you may encounter when installing Anki:\n\nAlso see startup issues.", "manual_pointer"),
+    ("You can find a user-contributed Dockerfile and some instructions\nhere.", "manual_pointer"),
     # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
     ("Some Linux distros have recently updated glibc, which breaks the toolkit Anki is built on.\n\nThere are two ways to work around this:\n\n"
      "1. Install the latest Qt6 version of Anki, which uses an updated toolkit:\n\nhttps://apps.ankiweb.net\n\n"
