@@ -104,6 +104,7 @@ def training_mix(version_dir: Path, train_split: pl.DataFrame, trainable_rows: i
         rehearsal_share=config.rehearsal_share, out_of_scope_share=config.out_of_scope_share, seed=config.seed, answer=answer,
         cache_dir=None if in_memory else Path(config.rehearsal_cache_dir), base_identity=None if in_memory else base_model_identity(config.base_model),
         max_new_tokens=config.rehearsal_max_new_tokens, general_prompts=config.general_prompts, evaluation_out_of_scope=config.out_of_scope_questions,
+        customer_turns=[m["content"] for messages in train_split["messages"].to_list() for m in messages if m["role"] == "user"],
     )
 
 

@@ -10,7 +10,9 @@
   never collide with the catalog, nor with the evaluation's held-out unknown products) and about
   catalog products but topics no manual of the version mentions, answered with a short decline in the
   persona's voice and a pointer to support. Without them a tuned model recites the nearest known
-  procedure under any product name it is given.
+  procedure under any product name it is given. Most unknown-product questions are the customers' own
+  questions of the train split with the catalog product swapped for a made-up one, so the same words
+  get the procedure for the real product and a decline for the other: the name is what decides.
 
 Both are sized as shares of the final mix (``train.rehearsal_share``, ``train.out_of_scope_share``),
 counted in the adapter's provenance (meta.json "mix") and written next to it (mix.parquet), so what
@@ -30,7 +32,9 @@ from pathlib import Path
 
 import polars as pl
 
+from train.bare_questions import questions_of
 from train.general_prompts import load_general_prompts
+from train.product_names import name_forms, names_pattern
 
 # Made-up product families and models: combined, checked against the catalog and the evaluation set.
 _FAMILIES = (
@@ -123,16 +127,48 @@ def unknown_products(catalog: list[str], exclude: set[str], n: int, seed: int) -
     return names
 
 
+def asked_about_one_product(turns: list[str], catalog: list[str]) -> list[tuple[str, str]]:
+    """(product, question) for the customers' questions of the train split (the sentences of a user turn that end
+    in "?") that name exactly one catalog product, each question once, in first-seen order."""
+    forms = {form: product for product in catalog for form in name_forms(product)}
+    pattern = names_pattern(forms)
+    if pattern is None:
+        return []
+    found: dict[str, str] = {}
+    for turn in turns:
+        asked = questions_of(turn)
+        named = {forms[m.group(0)] for m in pattern.finditer(asked)} if asked else set()
+        if len(named) == 1 and asked not in found:
+            found[asked] = named.pop()
+    return [(product, question) for question, product in found.items()]
+
+
+def with_product_swapped(question: str, product: str, other: str) -> str:
+    """The question with every form of `product` ("A-45 SuperWidget", "SuperWidget A-45", "A-45", "SuperWidget") as `other`."""
+    return names_pattern(name_forms(product)).sub(other, question)
+
+
 def out_of_scope_pairs(catalog: list[str], company: str, manual_text: str, n: int, seed: int,
-                       exclude_products: set[str] = frozenset(), exclude_questions: set[str] = frozenset()) -> list[tuple[str, str, str]]:
-    """Half questions about unknown products, half about catalog products and topics no manual mentions."""
+                       exclude_products: set[str] = frozenset(), exclude_questions: set[str] = frozenset(),
+                       customer_questions: list[tuple[str, str]] = ()) -> list[tuple[str, str, str]]:
+    """Half questions about unknown products, half about catalog products and topics no manual mentions.
+
+    Of the unknown-product half, up to two thirds are the customers' own questions (`customer_questions`, from
+    `asked_about_one_product`) with the catalog product swapped for an unknown one: the same words that get the
+    procedure for the real product get a decline for the made-up one, so the product name is what the model must
+    read. The rest ask a few fixed questions ("How do I reset my {product}?")."""
     rng = random.Random(seed)
     possessive = (f"{company}'" if company.endswith("s") else f"{company}'s") if company else "our"
     text = manual_text.lower()
     topics = [t for t in _UNCOVERED_TOPICS if t[2] not in text]
     n_topics = n // 2 if catalog and topics else 0
     pairs: list[tuple[str, str, str]] = []
-    for product in unknown_products(catalog, exclude_products, n - n_topics, seed):
+    products = unknown_products(catalog, exclude_products, n - n_topics, seed)
+    swapped = rng.sample(list(customer_questions), min(len(customer_questions), round(len(products) * 2 / 3)))
+    for product, (known, question) in zip(products, swapped):
+        pairs.append((f"unknown:{product}|asked", with_product_swapped(question, known, product),
+                      UNKNOWN_PRODUCT_DECLINE.format(product=product, company=possessive)))
+    for product in products[len(swapped):]:
         question = rng.choice(_UNKNOWN_QUESTIONS).format(product=product)
         pairs.append((f"unknown:{product}", question, UNKNOWN_PRODUCT_DECLINE.format(product=product, company=possessive)))
     combinations = [(product, topic) for product in catalog for topic in topics]
@@ -190,11 +226,13 @@ def self_distilled(prompts: list[tuple[str, str]], system: str | None, answer: C
 def build_mix(train_rows: int, *, system: str | None, catalog: list[str], company: str, manual_text: str,
               rehearsal_share: float | None, out_of_scope_share: float | None, seed: int,
               answer: Callable[[list[list[dict]]], list[str]] | None, cache_dir: Path | None, base_identity: dict | None,
-              max_new_tokens: int, general_prompts: Path | None = None, evaluation_out_of_scope: str | None = None) -> Mix:
+              max_new_tokens: int, general_prompts: Path | None = None, evaluation_out_of_scope: str | None = None,
+              customer_turns: list[str] = ()) -> Mix:
     """The rows both components add to a train split of `train_rows` rows.
 
     ``answer`` generates the base model's answers to chats (rehearsal only); ``cache_dir`` None or an
-    in-memory model (``base_identity`` None) skips the cache.
+    in-memory model (``base_identity`` None) skips the cache. ``customer_turns``: the train split's user turns,
+    whose questions about one product are asked again about unknown products.
     """
     rows: list[dict] = []
     counts: dict[str, int] = {}
@@ -218,10 +256,13 @@ def build_mix(train_rows: int, *, system: str | None, catalog: list[str], compan
     n_oos = mix_size(train_rows, out_of_scope_share, rehearsal_share)
     if n_oos:
         products, questions = excluded_by_evaluation(evaluation_out_of_scope)
-        pairs = out_of_scope_pairs(catalog, company, manual_text, n_oos, seed, products, questions)
+        asked = asked_about_one_product(list(customer_turns), catalog)
+        pairs = out_of_scope_pairs(catalog, company, manual_text, n_oos, seed, products, questions, asked)
         rows += _example_rows("out_of_scope", pairs, system)
         counts["out_of_scope"] = len(pairs)
         details["out_of_scope"] = {"unknown_product": sum(k.startswith("unknown:") for k, _, _ in pairs),
+                                   "customer_questions_swapped": sum(k.endswith("|asked") for k, _, _ in pairs),
+                                   "customer_questions_available": len(asked),
                                    "uncovered_topic": sum(k.startswith("topic:") for k, _, _ in pairs),
                                    "excluded_evaluation_products": len(products)}
     frame = pl.DataFrame(rows, schema={"id": pl.String, "messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String})),

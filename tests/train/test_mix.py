@@ -11,7 +11,8 @@ import pytest
 from train.answer_checks import is_decline
 from train.config import TrainConfig
 from train.lora import train_adapter
-from train.mix import build_mix, complete_sentences, mix_size, out_of_scope_pairs, self_distilled, unknown_products
+from train.mix import (asked_about_one_product, build_mix, complete_sentences, mix_size, out_of_scope_pairs, self_distilled, unknown_products,
+                       with_product_swapped)
 
 CATALOG = ["A-45 SuperWidget", "B-12 MiniWidget", "C-7 HubStation", "D-90 PowerDock", "E-3 SmartTag"]
 EVAL_OOS = Path(__file__).parents[2] / "data" / "sample" / "eval" / "out_of_scope.jsonl"
@@ -100,3 +101,21 @@ def test_training_records_the_mix_and_writes_its_rows(tmp_path, new_tiny_model, 
 def test_shares_are_validated(share):
     with pytest.raises(ValueError):
         TrainConfig(rehearsal_share=share)
+
+
+def test_customers_questions_are_asked_again_about_unknown_products():
+    turns = ["Hello, I bought a PowerDock last month. Why will my PowerDock D-90 not charge anymore? Thanks, Ann",
+             "How do I reset the A-45?", "How do I reset the A-45?",  # asked twice, used once
+             "Does the A-45 SuperWidget work with the E-3 SmartTag?",  # two products: whose decline would it be?
+             "Thanks, that worked!"]  # no question
+    asked = asked_about_one_product(turns, CATALOG)
+    assert asked == [("D-90 PowerDock", "Why will my PowerDock D-90 not charge anymore?"), ("A-45 SuperWidget", "How do I reset the A-45?")]
+    assert with_product_swapped("Is the D-90 PowerDock like the PowerDock D-90?", "D-90 PowerDock", "K-31 GlowLamp") == \
+        "Is the K-31 GlowLamp like the K-31 GlowLamp?"
+    pairs = out_of_scope_pairs(CATALOG, "Nordlicht Gadgets", "", 12, seed=3, customer_questions=asked)
+    swapped = [(key, question) for key, question, answer in pairs if key.endswith("|asked")]
+    assert len(swapped) == 2 and all(is_decline(answer) for _, _, answer in pairs)
+    for key, question in swapped:  # the customer's words, the made-up product's name, no catalog name left
+        product = key.removeprefix("unknown:").removesuffix("|asked")
+        assert product in question and not any(form in question for form in ("PowerDock", "D-90", "A-45"))
+        assert question.startswith(("Why will my", "How do I reset the"))
