@@ -53,16 +53,21 @@ def adapter_id(dataset_version: str, config: TrainConfig) -> str:
 def mix_inputs_hash(config: TrainConfig) -> str:
     """What the training mix reads besides the version: the rehearsal prompts (the general prompt file's
     "rehearsal" part; its "heldout" part only evaluates) and the evaluation's out-of-scope questions,
-    whose product names the made-up ones must avoid. Empty when neither component is mixed in, so an
-    adapter trained without them keeps its id."""
+    whose product names the made-up ones must avoid, and the version of the code that mixes them
+    (train.mix.MIX_VERSION). Empty when neither component is mixed in, so an adapter trained without
+    them keeps its id."""
     from train.general_prompts import load_general_prompts
+    from train.mix import MIX_VERSION
 
     inputs = {}
     if config.rehearsal_share and config.general_prompts:
         inputs["rehearsal"] = [[p.id, p.prompt] for p in load_general_prompts("rehearsal", path=config.general_prompts)]
     if config.out_of_scope_share and config.out_of_scope_questions and Path(config.out_of_scope_questions).exists():
         inputs["avoid"] = hashlib.sha256(Path(config.out_of_scope_questions).read_bytes()).hexdigest()
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16] if inputs else ""
+    if not inputs:
+        return ""
+    inputs["mix_version"] = MIX_VERSION
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def adapted_from(n_layers: int | None, lora_layers: int | None) -> int:
