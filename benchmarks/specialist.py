@@ -66,7 +66,7 @@ def main() -> None:
     from schemas.training import EVALUATION_ONLY
     from train.lora import train_adapter
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="specialist-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="specialist-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     if args.version:
         version, train = args.version, load_config(ROOT / "pipeline.yaml").train
@@ -74,11 +74,14 @@ def main() -> None:
         config = sample_config(work)
         version, train = run.refresh(config, progress=False).path, config.train
     overrides = {key: _value(value) for key, value in (item.split("=", 1) for item in args.set)}
+    # the base model's rehearsal and evaluation answers depend on neither the recipe nor the seed: kept
+    # with the work folder (not the working directory), so a rerun from another checkout reuses them
+    caches = {"rehearsal_cache_dir": str(work / "cache" / "rehearsal"), "base_answers_cache_dir": str(work / "cache" / "base_answers")}
     # evaluation-only settings do not name the recipe: the same adapters are evaluated again under them
     recipe = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()) if k not in EVALUATION_ONLY) or "defaults"
     runs = []
     for seed in args.seeds:
-        config = train.model_copy(update={**overrides, "seed": seed, "adapters_dir": str(work / "adapters" / recipe)})
+        config = train.model_copy(update={**caches, **overrides, "seed": seed, "adapters_dir": str(work / "adapters" / recipe)})
         config = type(config).model_validate(config.model_dump())
         started = time.perf_counter()
         result = train_adapter(version, config, progress=False)
