@@ -34,7 +34,7 @@ import polars as pl
 
 from train.bare_questions import questions_of
 from train.general_prompts import load_general_prompts
-from train.product_names import name_forms, names_pattern
+from train.product_names import NameVariation, name_forms, names_pattern
 
 # What build_mix makes from the same inputs: part of the id of every adapter trained on a mix, so a change
 # to how the mix is made trains a new adapter instead of reusing one made the old way.
@@ -134,15 +134,15 @@ def unknown_products(catalog: list[str], exclude: set[str], n: int, seed: int) -
 
 def asked_about_one_product(turns: list[str], catalog: list[str]) -> list[tuple[str, str]]:
     """(product, question) for the customers' questions of the train split (the sentences of a user turn that end
-    in "?") that name exactly one catalog product, each question once, in first-seen order."""
-    forms = {form: product for product in catalog for form in name_forms(product)}
-    pattern = names_pattern(forms)
-    if pattern is None:
+    in "?") that name exactly one catalog product, each question once, in first-seen order. A name two products
+    share (the family of two models: "SuperWidget") names neither."""
+    names = NameVariation(catalog)
+    if names.pattern is None:
         return []
     found: dict[str, str] = {}
     for turn in turns:
         asked = questions_of(turn)
-        named = {forms[m.group(0)] for m in pattern.finditer(asked)} if asked else set()
+        named = {names.owner[m.group(0)] for m in names.pattern.finditer(asked)} if asked else set()
         if len(named) == 1 and asked not in found:
             found[asked] = named.pop()
     return [(product, question) for question, product in found.items()]

@@ -110,6 +110,8 @@ def test_customers_questions_are_asked_again_about_unknown_products():
              "Thanks, that worked!"]  # no question
     asked = asked_about_one_product(turns, CATALOG)
     assert asked == [("D-90 PowerDock", "Why will my PowerDock D-90 not charge anymore?"), ("A-45 SuperWidget", "How do I reset the A-45?")]
+    two_models = asked_about_one_product(["Why is my SuperWidget so loud?", "How do I reset the A-50?"], [*CATALOG, "A-50 SuperWidget"])
+    assert two_models == [("A-50 SuperWidget", "How do I reset the A-50?")], "a family of two models names neither"
     assert with_product_swapped("Is the D-90 PowerDock like the PowerDock D-90?", "D-90 PowerDock", "K-31 GlowLamp") == \
         "Is the K-31 GlowLamp like the K-31 GlowLamp?"
     pairs = out_of_scope_pairs(CATALOG, "Nordlicht Gadgets", "", 12, seed=3, customer_questions=asked)
