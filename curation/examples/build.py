@@ -30,7 +30,7 @@ from curation.examples.config import ExamplesConfig
 from curation.clean.pipeline import body_digest
 from curation.clean.quality import detect_language, words
 from curation.examples.greetings import greeting_names_in_context
-from curation.examples.knowledge import (begins_topic, chunk_label, chunks, clean_heading, is_listing, is_navigation, not_documentation,
+from curation.examples.knowledge import (begins_topic, chunk_label, chunks, clean_heading, halves, is_listing, is_navigation, not_documentation,
                                          section_question, topic_heading)
 from schemas import Document, Example, Message
 from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
@@ -320,9 +320,9 @@ def _fitting_pieces(text: str, max_chars: int, fits: Fits | None, overhead: list
     while pieces:
         piece = pieces.pop(0)
         if len(piece) > 200 and not fits([*overhead, {"role": "assistant", "content": piece}]):
-            halves = chunks(piece, max(len(piece) // 2, 100))
-            if len(halves) > 1:
-                pieces[:0] = halves
+            two = halves(piece)
+            if len(two) > 1:
+                pieces[:0] = two
                 continue
         out.append(piece)
     return out

@@ -30,7 +30,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from curation.examples.questions import heading_question
+from curation.examples.questions import heading_question, is_gerund, is_instruction, is_plural
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
@@ -38,7 +38,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "symptom": "What should I do about this: {heading}?",
         "spec": "What are the technical details for {heading} in \"{manual}\"?",
         "meaning": "What is {heading}, according to \"{manual}\"?",
+        "meaning_plural": "What are {heading}, according to \"{manual}\"?",
         "about": "What does \"{manual}\" say about {heading}?",
+        "explain": "Please explain {heading}, as described in \"{manual}\".",
+        "know": "What do I need to know about {heading} in \"{manual}\"?",
         "overview": "What does \"{manual}\" explain?",
     },
     "de": {
@@ -213,7 +216,7 @@ def begins_topic(text: str, heading: str, *, pdf: bool) -> bool:
 @dataclass(frozen=True)
 class Question:
     text: str
-    template: str  # howto | symptom | spec | meaning | about | more (+ "en:" form for the English heading rules)
+    template: str  # howto | symptom | spec | meaning | about | explain | know | overview | heading
     language: str
 
 
@@ -246,9 +249,25 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
         return Question(templates["overview"].format(manual=manual), "overview", language)
     if language == "en" and _CLAUSE.match(heading):  # "Why you need Kubernetes and what it can do": not "What is Why you ...?"
         return Question(templates["about"].format(heading=heading[0].lower() + heading[1:], manual=manual), "about", language)
-    options = ["meaning", "about"] + (["spec"] if _SPEC.search(body) else [])
-    template = _rotate(section_key, options)
-    return Question(templates[template].format(heading=heading, manual=manual), template, language)
+    if language == "en":  # three wordings of "tell me about it", so no one wording is most of a manual's questions
+        options = (["meaning"] if is_term(heading) else []) + ["about", "explain", "know"]
+    else:
+        options = ["meaning", "about"]
+    template = _rotate(section_key, options + (["spec"] if _SPEC.search(body) else []))
+    wording = "meaning_plural" if template == "meaning" and language == "en" and is_plural(heading.split()[-1]) else template
+    return Question(templates[wording].format(heading=heading, manual=manual), template, language)
+
+
+# what a heading starting with one of these names is a circumstance or a group, not a thing that "is" something
+_NOT_A_TERM_START = {"with", "without", "before", "after", "for", "from", "in", "on", "by", "via", "when", "if", "to", "about", "other", "more"}
+
+
+def is_term(heading: str) -> bool:
+    """An English heading that names a thing ("Debug Console", "Keyboard Shortcuts", "kube-controller-manager"):
+    asked "What is ...?". Not a phrase that states something ("Multiple Anki installations present after
+    updating"), a circumstance ("With Cargo", "Before Enabling") or an activity ("Installing", "Creating")."""
+    words = heading.split()
+    return 0 < len(words) <= 4 and words[0].lower() not in _NOT_A_TERM_START and not is_gerund(words[0]) and not is_instruction(words)
 
 
 # a line of a listing rather than prose: a config entry ("baudrate = <num> ; # ..."), a shell or tool prompt,
@@ -382,6 +401,17 @@ def chunks(text: str, max_chars: int) -> list[str]:
         else:
             merged.append(piece)
     return _continued_tables(_closed_fences(merged))
+
+
+def halves(piece: str) -> list[str]:
+    """A chunk that does not fit the training length, in two: at the paragraph break nearest its middle when one
+    lies in the middle half (a sentence is never cut for it: avrdude's "... in certain Linux | distributions."),
+    else as `chunks` cuts it at half its length."""
+    breaks = [m.start() for m in re.finditer(r"\n\s*\n", piece) if len(piece) / 4 <= m.start() <= 3 * len(piece) / 4]
+    if not breaks:
+        return chunks(piece, max(len(piece) // 2, 100))
+    at = min(breaks, key=lambda b: abs(b - len(piece) / 2))
+    return _continued_tables(_closed_fences([piece[:at].rstrip(), piece[at:].strip("\n")]))
 
 
 _TABLE_ROW = re.compile(r"^\s*\|")

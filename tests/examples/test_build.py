@@ -148,6 +148,17 @@ def test_manual_section_gives_instruction_with_citation_and_passage():
     ("Browsing", None, "How do I browse?"),
     ("Debugging", None, "How do I debug?"),
     ("Syncing with AnkiWeb", None, "How do I sync with AnkiWeb?"),
+    # the shared Anki manual's Title Case headings: a gerund with its object, an instruction, as a customer writes them
+    ("Installing Fonts", None, "How do I install fonts?"),
+    ("Inputting Non-Latin Characters and Accents", None, "How do I input Non-Latin characters and accents?"),
+    ("Restart Anki", None, "How do I restart Anki?"),
+    ("Change the Video Driver", None, "How do I change the video driver?"),
+    ("Change the Driver From Terminal.app", None, "How do I change the driver from Terminal.app?"),
+    ("Fading and Scrolling", "D-90 PowerDock", "What should I know about fading and Scrolling for the D-90 PowerDock?"),  # two topics
+    ("Starting Ease", "D-90 PowerDock", "What should I know about starting Ease for the D-90 PowerDock?"),  # a modifier
+    ("Reset the PowerDock", "D-90 PowerDock", "How do I reset the D-90 PowerDock?"),
+    ("Editing Area", "D-90 PowerDock", "What should I know about editing Area for the D-90 PowerDock?"),  # a gerund that modifies
+    ("String functions", "D-90 PowerDock", "What should I know about string functions for the D-90 PowerDock?"),  # no gerund
     # a symptom heading becomes the customer's question about that symptom
     ("The PowerDock does not charge", "D-90 PowerDock", "What do I do if the D-90 PowerDock does not charge?"),
     ("Resetting the PowerDock", "D-90 PowerDock", "How do I reset the D-90 PowerDock?"),
