@@ -101,6 +101,8 @@ _SYMPTOM = {
     "ja": re.compile(r"(?:エラー|できない|しない|されない|問題|トラブル|故障)"),
     "zh": re.compile(r"(?:错误|无法|不能|故障|问题)"),
 }
+# a negation that states a fact, not a fault: "Not All Objects are in a Namespace" (Kubernetes)
+_STATEMENT = re.compile(r"^not\s+(?:all|every|only|everything|every\w+)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"^(?:why|what|how|when|where|which|who)\s", re.IGNORECASE)  # a heading that is a clause, not a name
 # numbers with units: a section worth a spec-lookup question
 _SPEC = re.compile(r"\d+(?:[.,]\d+)?\s?(?:mm|cm|m|kg|g|V|W|A|mA|mAh|Hz|kHz|MHz|GHz|°C|°F|%|MB|GB|TB|KB|bps|Mbps|ms|s|min|h|dB|lm|bar|psi)\b")
@@ -243,7 +245,7 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
             return Question(english, template, language)
     elif _HOWTO.get(language) and _HOWTO[language].search(heading):
         return Question(templates["howto"].format(heading=heading, manual=manual), "howto", language)
-    if _SYMPTOM[language].search(heading):
+    if _SYMPTOM[language].search(heading) and not _STATEMENT.match(heading):
         return Question(templates["symptom"].format(heading=heading, manual=manual), "symptom", language)
     if heading == manual:  # a topic only the title names: what is this document about
         return Question(templates["overview"].format(manual=manual), "overview", language)
@@ -327,6 +329,7 @@ _POINTER = re.compile(
     r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below)"
     r"|this (?:page|section|chapter|document|guide|article) (?:explains|describes|covers|shows|lists|introduces)|it's time to"
     r"|here(?=[.:]?$)"  # "... a Dockerfile and some instructions here.": the link that said where is gone
+    r"|in this (?:\w+ )?(?:list|repository|link)(?=[.:]?$)"  # "You can find guides ... in this resource list." (a lost link)
     r"|siehe|finden sie (?:in|unter|hier)|voir|consultez|véase|consulte)\b"
     r"|(?:に記載されています|を参照してください|をご覧ください|を参照|请参阅|参见|详见)", re.IGNORECASE)
 _LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "- FSRS4Anki on Github": a link's text

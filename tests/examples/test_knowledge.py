@@ -92,6 +92,12 @@ def test_topic_headings_spread_over_templates():
     assert max(templates.values()) / 300 < 0.3, "issue 19: no question template above 30%"
 
 
+def test_a_negated_statement_is_no_symptom():
+    fact = section_question("Not All Objects are in a Namespace", "Namespaces", "Most resources are in a namespace.", "en", section_key="n")
+    fault = section_question("Sync does not start", "Syncing", "Check the network.", "en", section_key="m")
+    assert fact.template != "symptom" and fault.template == "symptom"
+
+
 @pytest.mark.parametrize(("heading", "meaning"), [
     # the shared Anki manual asked "What is Multiple Anki installations present after updating, according to ...?"
     ("Multiple Anki installations present after updating", None),
@@ -342,6 +348,7 @@ def test_an_index_section_makes_no_example():
     # a section whose own text only leads into its subsections: Anki's "Studying" was asked "How do I study?"
     ("When you have found a deck you like or entered some notes in, it's time\nto start studying.", "manual_pointer"),
     ("This section describes the options of the\nsync server.", "manual_pointer"),
+    ("You can find guides, templates, custom schedulers and other resources in this resource list.", "manual_pointer"),
     ("Some error messages you may encounter when installing Anki:\n\nAlso see startup issues.", "manual_pointer"),
     ("You can find a user-contributed Dockerfile and some instructions\nhere.", "manual_pointer"),
     # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
