@@ -36,6 +36,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "howto": "How do I do this: {heading}?",  # English task and symptom headings get their own wording
         "symptom": "What should I do about this: {heading}?",
+        "case": "{manual}: what should I do about {heading}?",  # a case on a troubleshooting page
         "spec": "What are the technical details for {heading} in \"{manual}\"?",
         "meaning": "What is {heading}, according to \"{manual}\"?",
         "meaning_plural": "What are {heading}, according to \"{manual}\"?",
@@ -101,6 +102,17 @@ _SYMPTOM = {
     "ja": re.compile(r"(?:エラー|できない|しない|されない|問題|トラブル|故障)"),
     "zh": re.compile(r"(?:错误|无法|不能|故障|问题)"),
 }
+# an English page about faults: its sections are the cases ("Windows startup issues", "Checks and Errors", "Troubleshooting")
+_TROUBLE_PAGE = re.compile(r"\b(?:issues|problems|errors|troubleshooting)\b", re.IGNORECASE)
+_NOT_A_CASE = {"basics", "background", "general", "introduction", "overview", "summary"}
+
+
+def is_case(heading: str) -> bool:
+    """A section of a troubleshooting page that names a case ("Multiple displays", "Front of Card is Blank"),
+    not an activity ("Debugging") or the page's preamble ("Basics")."""
+    return not is_gerund(heading.split()[0]) and heading.lower() not in _NOT_A_CASE
+
+
 # a negation that states a fact, not a fault: "Not All Objects are in a Namespace" (Kubernetes)
 _STATEMENT = re.compile(r"^not\s+(?:all|every|only|everything|every\w+)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"^(?:why|what|how|when|where|which|who)\s", re.IGNORECASE)  # a heading that is a clause, not a name
@@ -247,6 +259,9 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
         return Question(templates["howto"].format(heading=heading, manual=manual), "howto", language)
     if _SYMPTOM[language].search(heading) and not _STATEMENT.match(heading):
         return Question(templates["symptom"].format(heading=heading, manual=manual), "symptom", language)
+    if language == "en" and heading != manual and _TROUBLE_PAGE.search(manual) and is_case(heading):
+        # a cause or a case on a troubleshooting page ("Windows startup issues" > "Multiple displays"): not "What are Multiple displays?"
+        return Question(templates["case"].format(heading=heading, manual=manual), "symptom", language)
     if heading == manual:  # a topic only the title names: what is this document about
         return Question(templates["overview"].format(manual=manual), "overview", language)
     if language == "en" and _CLAUSE.match(heading):  # "Why you need Kubernetes and what it can do": not "What is Why you ...?"

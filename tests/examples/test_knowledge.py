@@ -92,6 +92,14 @@ def test_topic_headings_spread_over_templates():
     assert max(templates.values()) / 300 < 0.3, "issue 19: no question template above 30%"
 
 
+def test_a_section_of_a_troubleshooting_page_is_asked_as_a_case():
+    # Anki's "Windows startup issues" > "Multiple displays" was asked "What are Multiple displays, according to ...?"
+    case = section_question("Multiple displays", "Windows startup issues", "If you get error 126, ...", "en", section_key="w", nested=True)
+    assert (case.text, case.template) == ("Windows startup issues: what should I do about Multiple displays?", "symptom")
+    for other in ("Debugging", "Basics"):  # an activity, the page's preamble
+        assert section_question(other, "Windows startup issues", "Text.", "en", section_key="w", nested=True).template != "symptom"
+
+
 def test_a_negated_statement_is_no_symptom():
     fact = section_question("Not All Objects are in a Namespace", "Namespaces", "Most resources are in a namespace.", "en", section_key="n")
     fault = section_question("Sync does not start", "Syncing", "Check the network.", "en", section_key="m")
