@@ -142,6 +142,7 @@ def is_navigation(heading: str) -> bool:
     return bool(_NAVIGATION.match(heading.strip()))
 
 
+_VAGUE = {"more", "other", "others", "misc", "etc"}
 _HEADING_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
@@ -151,6 +152,8 @@ def is_topic(heading: str) -> bool:
     letters = len(_LETTER.findall(heading))
     if letters < 2 or _NUMBERING.match(heading) or _LABEL.match(heading) or _LOG_LINE.match(heading) or _NAVIGATION.match(heading):
         return False
+    if heading.lower().rstrip(".…") in _VAGUE:
+        return False  # "More" under "Card Info, Graphs and Statistics": the topic is the heading above
     if letters < 0.5 * len(heading.replace(" ", "")):
         return False  # mostly digits and symbols: "0x3F 0x00 0xff", "12.4 / 13.1"
     if _HEADING_URL.search(heading):

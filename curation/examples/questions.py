@@ -113,7 +113,7 @@ def _is_task(words: list[str], *, alone: bool) -> bool:
     if following in {"and", "or", "&"}:
         return False  # "Fading and Scrolling": two topics
     return (gerund not in _MODIFIER_GERUNDS and words[-1].lower().strip(",.") not in _MODIFIED_NOUNS
-            and re.fullmatch(r"[a-z][a-z/-]*", following) is not None)
+            and re.fullmatch(r"[a-z][a-z/-]*", following) is not None and not following.endswith("ly"))  # "Creating Manually": no object
 
 
 def heading_question(heading_path: list[str], manual: str, product: str | None = None, *, nested: bool = False) -> str:

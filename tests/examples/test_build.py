@@ -155,6 +155,7 @@ def test_manual_section_gives_instruction_with_citation_and_passage():
     ("Change the Video Driver", None, "How do I change the video driver?"),
     ("Change the Driver From Terminal.app", None, "How do I change the driver from Terminal.app?"),
     ("Fading and Scrolling", "D-90 PowerDock", "What should I know about fading and Scrolling for the D-90 PowerDock?"),  # two topics
+    ("Creating Manually", "D-90 PowerDock", "What should I know about creating Manually for the D-90 PowerDock?"),  # no object
     ("Starting Ease", "D-90 PowerDock", "What should I know about starting Ease for the D-90 PowerDock?"),  # a modifier
     ("Reset the PowerDock", "D-90 PowerDock", "How do I reset the D-90 PowerDock?"),
     ("Editing Area", "D-90 PowerDock", "What should I know about editing Area for the D-90 PowerDock?"),  # a gerund that modifies

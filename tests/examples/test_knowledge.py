@@ -37,6 +37,7 @@ def test_the_nearest_topic_heading_is_used():
     assert topic_heading(["II. Cura Installation and Setup"], "CR-5") == "Cura Installation and Setup"  # the CR-5 PDF's roman numbering
     assert topic_heading(["3 Terminal Mode Operation"], "avrdude") == "Terminal Mode Operation"  # avrdude's PDF chapters
     assert topic_heading(["B. Troubleshooting"], "AVRDUDE") == "Troubleshooting"  # its appendices
+    assert topic_heading(["Card Info, Graphs and Statistics", "More"], "Anki") == "Card Info, Graphs and Statistics"  # no topic of its own
     assert topic_heading(["Wi-Fi 6"], "Hub") == "Wi-Fi 6" and topic_heading(["2FA codes"], "Hub") == "2FA codes"
 
 
