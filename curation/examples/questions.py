@@ -109,9 +109,9 @@ def _is_task(words: list[str], *, alone: bool) -> bool:
     gerund, following = words[0].lower(), words[1].lower()
     if following in _TASK_CONTINUATION:
         return True
-    # an object after a gerund that takes one: "Installing Fonts", "Inputting Non-Latin Characters", not "Charging time"
     if following in {"and", "or", "&"}:
         return False  # "Fading and Scrolling": two topics
+    # an object after a gerund that takes one: "Installing Fonts", "Inputting Non-Latin Characters", not "Charging time"
     return (gerund not in _MODIFIER_GERUNDS and words[-1].lower().strip(",.") not in _MODIFIED_NOUNS
             and re.fullmatch(r"[a-z][a-z/-]*", following) is not None and not following.endswith("ly"))  # "Creating Manually": no object
 
