@@ -108,7 +108,7 @@ def test_the_flow_itself_refuses_a_missing_config_parameter(tmp_path):
 
     from flows.refresh import refresh_dataset
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=120):  # 30 s by default: too short on a busy 2-core box
         state = refresh_dataset(config_path=str(tmp_path / "nowhere.yaml"), return_state=True)
     assert state.is_failed()
     with pytest.raises(ConfigError, match="no such config file"):
