@@ -25,6 +25,7 @@ import torch
 from tqdm import tqdm
 
 from curation.faults import fault_point
+from curation.shards import code_fingerprint
 from train.bare_questions import BareQuestions
 from train.base_model import load_tokenizer
 from train.config import TrainConfig
@@ -53,11 +54,11 @@ def adapter_id(dataset_version: str, config: TrainConfig) -> str:
 def mix_inputs_hash(config: TrainConfig) -> str:
     """What the training mix reads besides the version: the rehearsal prompts (the general prompt file's
     "rehearsal" part; its "heldout" part only evaluates) and the evaluation's out-of-scope questions,
-    whose product names the made-up ones must avoid, and the version of the code that mixes them
-    (train.mix.MIX_VERSION). Empty when neither component is mixed in, so an adapter trained without
-    them keeps its id."""
+    whose product names the made-up ones must avoid, and the source of the code that mixes them
+    (train.mix and what it imports, as the memoised curation steps fingerprint theirs), so a change
+    to how the mix is made trains a new adapter instead of reusing one made the old way. Empty when
+    neither component is mixed in, so an adapter trained without them keeps its id."""
     from train.general_prompts import load_general_prompts
-    from train.mix import MIX_VERSION
 
     inputs = {}
     if config.rehearsal_share and config.general_prompts:
@@ -66,7 +67,7 @@ def mix_inputs_hash(config: TrainConfig) -> str:
         inputs["avoid"] = hashlib.sha256(Path(config.out_of_scope_questions).read_bytes()).hexdigest()
     if not inputs:
         return ""
-    inputs["mix_version"] = MIX_VERSION
+    inputs["mix_code"] = code_fingerprint("train.mix")
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -36,11 +36,6 @@ from train.bare_questions import questions_of
 from train.general_prompts import load_general_prompts
 from train.product_names import NameVariation, name_forms, names_pattern
 
-# What build_mix makes from the same inputs: part of the id of every adapter trained on a mix, so a change
-# to how the mix is made trains a new adapter instead of reusing one made the old way.
-# 2: most unknown-product declines are the train split's customer questions with the product swapped.
-MIX_VERSION = "2"
-
 # Made-up product families and models: combined, checked against the catalog and the evaluation set.
 _FAMILIES = (
     "AirFryer", "AquaPump", "BeamProjector", "BrewMaster", "ClimaFan", "CloudCam", "DreamPod", "EchoSpeaker", "FlexiDesk",

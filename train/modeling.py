@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 
-from train.base_model import resolve
+from train.base_model import file_sha256, loadable, resolve
 
 
 def pick_device(preference: str = "auto") -> torch.device:
@@ -92,14 +91,7 @@ def decoder_of(model):
 def load_base_model(spec: str, device: torch.device, dtype: torch.dtype = torch.float32):
     from transformers import AutoModelForCausalLM
 
-    source, gguf_file = resolve(spec)
-    if gguf_file:
-        # Dequantised in float32, then cast: asking transformers for bf16 from a GGUF file warns
-        # about packed-weight kernels that an unquantised file does not use.
-        model = AutoModelForCausalLM.from_pretrained(source, gguf_file=gguf_file, dtype=torch.float32)
-    else:
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
-    return model.to(device, dtype)
+    return AutoModelForCausalLM.from_pretrained(loadable(spec), dtype=dtype).to(device, dtype)
 
 
 @lru_cache(maxsize=8)
@@ -109,11 +101,7 @@ def base_model_identity(spec: str) -> dict:
     identity = {"spec": spec, "source": source, "gguf_file": gguf_file}
     path = Path(source) / gguf_file if gguf_file else Path(source)
     if path.is_file():
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        identity["sha256"] = digest.hexdigest()
+        identity["sha256"] = file_sha256(path)
     return identity
 
 

@@ -209,7 +209,7 @@ def test_the_files_the_training_mix_reads_are_part_of_the_adapter_id(tmp_path: P
     rehearsal = next(i for i, r in enumerate(rows) if r["part"] == "rehearsal")
     changed = adapter_id("v1", write([*rows[:rehearsal], {**rows[rehearsal], "prompt": "What is 13 times 7?"}, *rows[rehearsal + 1:]]))
     assert changed != first, "the base model answers the rehearsal prompts and the adapter learns those answers"
-    monkeypatch.setattr("train.mix.MIX_VERSION", "next")
+    monkeypatch.setattr("train.lora.code_fingerprint", lambda *modules: "the mix made by other code")
     assert adapter_id("v1", write(rows)) != first, "a mix made by other code is another adapter"
     assert adapter_id("v1", TrainConfig(general_prompts=str(prompts), rehearsal_share=0.0, out_of_scope_share=0.0)) == \
         adapter_id("v1", TrainConfig(general_prompts=None, rehearsal_share=0.0, out_of_scope_share=0.0)), "without a mix, as before"

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_smollm2_fine_tunes_a_few_steps_and_produces_a_valid_report(tmp_path, version_dir):
     config = TrainConfig(adapters_dir=str(tmp_path / "adapters"), max_steps=3, batch_size=2, eval_max_new_tokens=24,
-                         rehearsal_share=0.5, rehearsal_max_new_tokens=24, rehearsal_cache_dir=str(tmp_path / "rehearsal"),
+                         rehearsal_share=0.5, rehearsal_max_new_tokens=24, eval_general_max_new_tokens=16, rehearsal_cache_dir=str(tmp_path / "rehearsal"),
                          base_answers_cache_dir=str(tmp_path / "base_answers"),
                          heldout_questions=str(SAMPLE_ROOT / "eval" / "heldout_questions.jsonl"))
     result = train_adapter(version_dir, config, progress=False)
