@@ -83,6 +83,7 @@ def _stop(process: subprocess.Popen) -> None:
 def test_nightly_refresh_event_triggers_exactly_one_retrain(tmp_path: Path):
     model_dir = _tiny_model(tmp_path / "tiny-model")
     config = sample_config(tmp_path, train={"base_model": str(model_dir), "max_steps": 2, "batch_size": 4, "eval_max_new_tokens": 4,
+                                            "rehearsal_max_new_tokens": 8, "eval_general_max_new_tokens": 4,  # a random tiny model never stops: its tokens are the cost
                                             "adapters_dir": str(tmp_path / "adapters")})
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"

@@ -20,6 +20,7 @@ def test_train_eval_and_ask_from_the_command_line(tmp_path: Path, new_tiny_model
     new_tiny_model().save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
     config = sample_config(tmp_path, train={"base_model": str(model_dir), "max_steps": 2, "batch_size": 4, "eval_max_new_tokens": 4,
+                                            "rehearsal_max_new_tokens": 8, "eval_general_max_new_tokens": 4,  # a random tiny model never stops: its tokens are the cost
                                             "adapters_dir": str(tmp_path / "adapters")})
     version = run.refresh(config, progress=False, gx_project_root=tmp_path).version_id
     cfg = str(tmp_path / "pipeline.yaml")
