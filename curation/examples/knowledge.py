@@ -30,7 +30,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from curation.examples.questions import heading_question, is_gerund, is_instruction, is_plural
+from curation.examples.questions import heading_question, in_sentence, is_gerund, is_instruction, is_plural
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
@@ -265,7 +265,7 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
     if language == "en" and heading != manual and _TROUBLE_PAGE.search(manual) and is_case(heading):
         # a cause or a case on a troubleshooting page ("Windows startup issues" > "Multiple displays"): not "What are Multiple displays?"
         return Question(templates["case"].format(heading=heading, manual=manual), "symptom", language)
-    if heading == manual:  # a topic only the title names: what is this document about
+    if names_the_document(heading, manual):  # the title page, or a page titled by its one section: what is this document about
         return Question(templates["overview"].format(manual=manual), "overview", language)
     if language == "en" and _CLAUSE.match(heading):  # "Why you need Kubernetes and what it can do": not "What is Why you ...?"
         return Question(templates["about"].format(heading=heading[0].lower() + heading[1:], manual=manual), "about", language)
@@ -275,7 +275,19 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
         options = ["meaning", "about"]
     template = _rotate(section_key, options + (["spec"] if _SPEC.search(body) else []))
     wording = "meaning_plural" if template == "meaning" and language == "en" and is_plural(heading.split()[-1]) else template
-    return Question(templates[wording].format(heading=heading, manual=manual), template, language)
+    topic = in_sentence(heading) if language == "en" else heading
+    return Question(templates[wording].format(heading=topic, manual=manual), template, language)
+
+
+def names_the_document(heading: str, manual: str) -> bool:
+    """The heading is the document's title ("AVRDUDE" on the title page of "avrdude"), or what its title ends with
+    ("History and Credits" of "AVRDUDE: 1.1 History and Credits", one page per section): asking what the
+    document says about it repeats the title."""
+    heading, manual = heading.casefold().strip(), manual.casefold().strip()
+    return heading in (manual, _SECTION_TITLE.sub("", manual))
+
+
+_SECTION_TITLE = re.compile(r"^[^:]*:\s*(?:(?:[a-z]\.)?\d+(?:\.\d+)*\.?\s+)?")  # "avrdude: a.1.1 " of a title "AVRDUDE: A.1.1 Unix Installation"
 
 
 # what a heading starting with one of these names is a circumstance or a group, not a thing that "is" something

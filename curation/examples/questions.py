@@ -93,6 +93,16 @@ def _sentence_case(rest: str, heading: str) -> str:
                     for w in rest.split())
 
 
+def in_sentence(heading: str) -> str:
+    """A heading as it reads inside an English question: "Serial Ports" -> "serial ports", "Installing" ->
+    "installing"; names and acronyms stay ("FreeBSD Configuration Files" -> "FreeBSD configuration files"), and
+    so does a one-word heading that is not a gerund ("Windows" is more often the system than the noun)."""
+    words = heading.split()
+    if len(words) == 1:
+        return heading.lower() if heading[:1].isupper() and heading[1:].islower() and is_gerund(heading) else heading
+    return _sentence_case(heading, heading)
+
+
 def is_instruction(words: list[str]) -> bool:
     """ "Restart Anki", "Change the Video Driver": a heading that tells the reader what to do, with something to do it to."""
     return len(words) > 1 and words[0][:1].isupper() and words[0].lower() in _IMPERATIVES and words[1].lower() not in {"and", "or", "&"}

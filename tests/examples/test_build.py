@@ -351,7 +351,7 @@ def test_only_a_chunk_that_begins_its_topic_or_names_one_is_asked_about():
     questions = [e.messages[1].content for e in built.examples if e.kind == "instruction"]
     passages = [e for e in built.examples if e.kind == "passage"]
     assert len(passages) == 3, "every chunk is still a passage"
-    assert len(questions) == 2 and "Learning Steps" in questions[0] and "Graduating interval" in questions[1]
+    assert len(questions) == 2 and "learning steps" in questions[0] and "graduating interval" in questions[1]
     assert "1 chunk(s) going on with the topic" in built.why["d_s"]
     # a PDF page that goes on with the chapter its running head names: a passage, no question of its own
     page = manual_examples(_anki_section("A negative address counts from the end of the flash memory, respectively, and wraps around.",
