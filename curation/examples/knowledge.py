@@ -274,7 +274,8 @@ def section_question(heading: str, manual: str, body: str, language: str, *, sec
     else:
         options = ["meaning", "about"]
     template = _rotate(section_key, options + (["spec"] if _SPEC.search(body) else []))
-    wording = "meaning_plural" if template == "meaning" and language == "en" and is_plural(heading.split()[-1]) else template
+    several = is_plural(heading.split()[-1]) or re.search(r"\s(?:and|&)\s", heading) is not None  # "Service and ReplicationController"
+    wording = "meaning_plural" if template == "meaning" and language == "en" and several else template
     topic = in_sentence(heading) if language == "en" else heading
     return Question(templates[wording].format(heading=topic, manual=manual), template, language)
 

@@ -114,6 +114,7 @@ def test_a_negated_statement_is_no_symptom():
     ("Debug Console", 'What is debug console, according to "Anki Manual"?'),
     ("Keyboard Shortcuts", 'What are keyboard shortcuts, according to "Anki Manual"?'),
     ("Status", 'What is Status, according to "Anki Manual"?'),
+    ("Service and ReplicationController", 'What are service and ReplicationController, according to "Anki Manual"?'),
 ])
 def test_what_is_is_asked_only_of_a_heading_that_names_a_thing(heading, meaning):
     asked = {section_question(heading, "Anki Manual", "Text.", "en", section_key=f"k{i}", nested=True).text for i in range(40)}
