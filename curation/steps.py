@@ -176,7 +176,7 @@ def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     valid.write_parquet(target / "examples.parquet")
     leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_for(valid.height),
                           known_signatures=stage_dir(out, "dedup") / "signatures.parquet", pair_cache=leakage_cache(out))
-    tables = dataset_tables(valid, config.split.ratios, keep, regions, pii_texts=checks.pii_texts(examples))
+    tables = dataset_tables(valid, config.split.ratios, checks.pii_found())
     gx_report = run_suites(tables, config.validation, config.split.ratios,
                            project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
     export_dir = target / "export"
@@ -252,7 +252,8 @@ def export_checks(export_dir: Path, config: PipelineConfig, *, token_counts: Pat
     tokenizer_name, known = lazy.label, known_tokens or {}
 
     def counter(messages: list[dict]) -> int:
-        count = known.get(messages_digest(messages)) if known else None
+        # a context turn's "weight": 0 (versions.openai_messages) is no token of the chat template: looked up without it
+        count = known.get(messages_digest([{k: v for k, v in m.items() if k != "weight"} for m in messages])) if known else None
         return count if count is not None else lazy(messages)
 
     results = {}

@@ -176,6 +176,42 @@ def test_great_expectations_writes_under_the_output_folder_never_the_code_folder
     assert validation["gx"]["data_docs"].startswith((work / "gx").as_uri())
     assert (work / "gx" / "expectations" / "specialist_library_examples.json").exists()
     assert sorted((p.relative_to(SEED_GX_DIR), p.stat().st_mtime_ns) for p in SEED_GX_DIR.rglob("*")) == before
+    # Data Docs: this run's four validation pages, and none of the user's text (the tables hold counts and ids only)
+    site = work / "gx" / "uncommitted" / "data_docs" / "local_site"
+    pages = sorted(p.relative_to(site / "validations").parts[0] for p in (site / "validations").rglob("*.html"))
+    assert pages == sorted(f"specialist_library_{t}" for t in ("examples", "groups", "messages", "sources"))
+    examples = pl.read_parquet(work / "validate" / "examples.parquet")
+    replies = [m["content"] for ms in examples["messages"].to_list() for m in ms if m["role"] == "assistant" and len(m["content"]) > 60]
+    docs = "\n".join(p.read_text() for p in site.rglob("*.html"))
+    assert replies and not [r for r in replies if r[:60] in docs]
+
+
+def test_a_context_from_older_code_is_brought_up_to_date(first, tmp_path):
+    """A working folder's GX context written by older code (another suite, Data Docs per checkpoint) is
+    replaced coherently: the validation definition points at the new suite, no checkpoint builds docs."""
+    import shutil
+
+    from curation.validate.suite import SEED_GX_DIR
+
+    tmp, config, _ = first
+    work = tmp_path / "out"
+    shutil.copytree(Path(config.output_dir), work, ignore=shutil.ignore_patterns("gx"))
+    shutil.copytree(SEED_GX_DIR, work / "gx", ignore=shutil.ignore_patterns("uncommitted"))
+    suite_file = work / "gx" / "expectations" / "specialist_library_examples.json"
+    suite = json.loads(suite_file.read_text())
+    suite["expectations"].append({**suite["expectations"][0], "id": "00000000-0000-4000-8000-000000000000", "type": "expect_column_values_to_not_be_null"})
+    suite_file.write_text(json.dumps(suite))
+    for checkpoint in (work / "gx" / "checkpoints").glob("*.json"):
+        stored = json.loads(checkpoint.read_text())
+        checkpoint.write_text(json.dumps({**stored, "actions": [{"name": "update_data_docs", "site_names": [], "type": "update_data_docs"}]}))
+
+    validation = run_step("validate", config, work)
+    assert validation["passed"], validation["critical_failures"]
+    assert validation["gx"]["statistics"]["evaluated"] == 20  # the code's expectations, not the stale extra one
+    suite = json.loads(suite_file.read_text())
+    definition = json.loads((work / "gx" / "validation_definitions" / "specialist_library_examples_validation.json").read_text())
+    assert definition["suite"] == {"id": suite["id"], "name": "specialist_library_examples"}
+    assert all(json.loads(c.read_text())["actions"] == [] for c in (work / "gx" / "checkpoints").glob("*.json"))
 
 
 def test_a_read_only_install_seeds_a_writable_gx_context(tmp_path):

@@ -154,7 +154,7 @@ def write_pages(items: pl.DataFrame, facets: dict[str, pl.Expr], folder: Path, p
             rows = group.select(items.columns)
             for page, start in enumerate(range(0, group.height, page_size), start=1):
                 name = f"{number:04d}-{page:05d}"
-                data = json.dumps(rows.slice(start, page_size).to_dicts(), ensure_ascii=False, separators=(",", ":"), default=str)
+                data = rows.slice(start, page_size).write_json()  # an array of row objects, UTF-8 as is
                 (folder / f"{name}.js").write_text(f"__browsePage({json.dumps(name)},{data});\n", encoding="utf-8")
             groups.append({"id": f"{number:04d}", "values": {f: group[f"_{f}"][0].to_list() for f in facets},
                            "count": group.height, "pages": -(-group.height // page_size)})

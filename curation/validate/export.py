@@ -7,10 +7,11 @@ Token counts (min / median / p90 / max) and the examples over the maximum length
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter
 from pathlib import Path
+
+import orjson
 
 KNOWN_MESSAGE_KEYS = {"role", "content", "name", "weight"}
 KNOWN_ROLES = {"system", "user", "assistant"}
@@ -56,8 +57,8 @@ def check_jsonl(path: Path, *, max_tokens: int, count_tokens=None, per_line: lis
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         lines += 1
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
             errors["invalid_json"] += 1
             continue
         found = format_errors(record)

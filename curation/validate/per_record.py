@@ -13,11 +13,11 @@ the validate step.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import orjson
 import polars as pl
 
 from curation.shards import DEFAULT_SHARD_SIZE, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
@@ -35,7 +35,7 @@ RECORD_SCHEMA = pl.Schema({
     "messages_digest": pl.String,  # what the export check's JSONL line is looked up by
     "tokens": pl.Int64,  # null: an invalid record, or a line the export check would not count (format errors)
     "defects": pl.List(pl.String),
-    "text_for_pii": pl.String,  # what the PII re-check and the GX suites search (suite.text_for_pii)
+    "pii_leftover": pl.String,  # the PII type whose pattern still matches (suite.pii_leftovers), else null: what GX asserts over
 })
 LEDGER_PACK_SCHEMA = pl.Schema({"key": pl.String, **LEDGER_SCHEMA})
 
@@ -55,12 +55,10 @@ class RecordChecks:
         counted = self.records.filter(pl.col("tokens").is_not_null())
         return dict(zip(counted.get_column("messages_digest").to_list(), counted.get_column("tokens").to_list()))
 
-    def pii_texts(self, examples: pl.DataFrame) -> pl.DataFrame:
-        """suite.text_for_pii of the valid records (id, text, text_for_pii), for the GX tables."""
-        valid = self.records.filter(pl.col("outcome") == "kept")
-        text = examples.filter(self.valid_mask()).select(
-            "id", text=pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n"))
-        return text.with_columns(text_for_pii=valid.get_column("text_for_pii"))
+    def pii_found(self) -> dict[str, str]:
+        """Record id -> the PII type still matching its text (suite.pii_leftovers), for the GX tables."""
+        found = self.records.filter(pl.col("pii_leftover").is_not_null())
+        return dict(zip(found.get_column("id").to_list(), found.get_column("pii_leftover").to_list()))
 
     def flags(self) -> pl.DataFrame:
         """The example-quality flags of the valid records (id, source_kind, kind, defects), in input order."""
@@ -68,7 +66,7 @@ class RecordChecks:
 
 
 def messages_digest(messages: list[dict]) -> str:
-    return hashlib.sha1(json.dumps(messages, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha1(orjson.dumps(messages)).hexdigest()
 
 
 def check_records(examples_path: Path, out_dir: Path, *, keep_terms: list[str], phone_regions: tuple[str, ...], token_counter: str | None,
@@ -103,7 +101,7 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
     from curation.validate.export import format_errors
     from curation.validate.quality_report import example_defects
     from curation.validate.records import STAGE, record_verdict
-    from curation.validate.suite import leftovers_in, text_for_pii
+    from curation.validate.suite import pii_leftovers
 
     path, offset, length = shard
     store = PackStore(Path(store_root), tables=("records", "ledger"))
@@ -116,16 +114,14 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
     found_ledger = store.lookup(keys, "ledger", LEDGER_PACK_SCHEMA)
     known = set(found.get_column("key").to_list())
     todo = frame.filter(pl.Series([key not in known for key in keys], dtype=pl.Boolean))
-    content = text_for_pii(todo, list(keep_terms), phone_regions) if todo.height else pl.DataFrame(schema={"id": pl.String, "text_for_pii": pl.String})
-    leftovers = leftovers_in(content)
-    scrubbed = content.get_column("text_for_pii").to_list()
+    leftovers = pii_leftovers(todo, list(keep_terms), phone_regions) if todo.height else {}
 
     def language(text: str) -> str:
         return detect_language(text)[0]
 
     records, ledger = [], []
     done: set[str] = set()
-    for key, row, pii_text in zip((k for k in keys if k not in known), todo.iter_rows(named=True), scrubbed, strict=True):
+    for key, row in zip((k for k in keys if k not in known), todo.iter_rows(named=True), strict=True):
         if key in done:  # the same row twice: one result serves both
             continue
         done.add(key)
@@ -138,7 +134,7 @@ def _records_shard(shard: tuple[str, int, int], *, keep_terms: tuple[str, ...], 
             defects = example_defects(messages, tokens, max_seq_length, language, row.get("kind") or "conversation")
         records.append({"key": key, "id": row.get("id"), "source_kind": row.get("source_kind"), "kind": row.get("kind"), "outcome": outcome,
                         "reason": reason, "detail": detail, "messages_digest": messages_digest(messages), "tokens": tokens, "defects": defects,
-                        "text_for_pii": pii_text})
+                        "pii_leftover": leftovers.get(row.get("id"))})
         for doc_id in row.get("source_document_ids") or [f"record:{row.get('id')}"]:
             ledger.append({"key": key, "unit_id": doc_id, "stage": STAGE, "outcome": outcome, "reason": reason, "detail": detail,
                            "source_kind": row.get("source_kind") or "", "path": "", "locator": "", "record_id": row.get("id") or ""})

@@ -5,7 +5,12 @@ run works in ``<output_dir>/gx``, seeded from it on first use, so Data Docs (whi
 the user's text) and GX's runtime files never land in the code folder and a read-only install works.
 
 Expectations marked ``meta={"critical": True}`` must hold: a version that fails one is recorded as
-failed and never published. Data Docs are rebuilt on every run.
+failed and never published. Data Docs are updated once per run, for that run's four results.
+
+The tables hold no user text: the PII patterns are searched once per record by the per-record checks
+(cached under the record's hash, :mod:`curation.validate.per_record`), and the examples table carries
+their finding (``pii_leftover``: the type whose pattern still matched, else null) for GX to assert
+over, so a refresh with 1% new records searches 1% of the texts and Data Docs show no excerpts.
 """
 
 from __future__ import annotations
@@ -137,15 +142,16 @@ def leftovers_in(content: pl.DataFrame) -> dict[str, str]:
     return found
 
 
-def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], keep_terms: list[str],
-                   phone_regions: tuple[str, ...] = DEFAULT_REGIONS, pii_texts: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+def dataset_tables(examples: pl.DataFrame, ratios: dict[str, float], pii_found: dict[str, str]) -> dict[str, pl.DataFrame]:
     """The tables the suites check: one row per example, per message, per group and per source kind.
-    `pii_texts`: :func:`text_for_pii` of the examples when it is at hand (the per-record checks keep it)."""
-    texts = text_for_pii(examples, keep_terms, phone_regions) if pii_texts is None else pii_texts.select("id", "text", "text_for_pii")
+    `pii_found`: example id -> the PII type whose pattern still matches its text (:func:`pii_leftovers`;
+    the per-record checks keep it)."""
+    found = pl.DataFrame({"id": list(pii_found), "pii_leftover": list(pii_found.values())}, schema={"id": pl.String, "pii_leftover": pl.String})
     content = examples.select(
         "id", "kind", "source_kind", "split", "group_key",
         n_messages=pl.col("messages").list.len(),
-    ).join(texts, on="id", how="left", maintain_order="left").with_columns(n_chars=pl.col("text").str.len_chars())
+        n_chars=pl.col("messages").list.eval(pl.element().struct.field("content")).list.join("\n").str.len_chars(),
+    ).join(found, on="id", how="left", maintain_order="left")
     for split in ratios:
         content = content.with_columns((pl.col("split") == split).cast(pl.Int8).alias(f"is_{split}"))
     messages = examples.select(pl.col("id").alias("example_id"), "messages").explode("messages").select(
@@ -175,15 +181,13 @@ def build_suites(config: ValidateConfig, ratios: dict[str, float]) -> dict[str, 
     critical = {"critical": True}
     examples = [
         E.ExpectColumnValuesToBeUnique(column="id", meta=critical),
-        *[E.ExpectColumnValuesToNotBeNull(column=c, meta=critical) for c in ("id", "kind", "source_kind", "split", "group_key", "text")],
+        *[E.ExpectColumnValuesToNotBeNull(column=c, meta=critical) for c in ("id", "kind", "source_kind", "split", "group_key", "n_chars")],
         E.ExpectColumnValuesToBeInSet(column="kind", value_set=["conversation", "instruction", "passage"], meta=critical),
         E.ExpectColumnValuesToBeInSet(column="source_kind", value_set=["email", "manual", "ticket"], meta=critical),
         E.ExpectColumnValuesToBeInSet(column="split", value_set=sorted(ratios), meta=critical),
         E.ExpectColumnValuesToBeBetween(column="n_messages", min_value=1, max_value=config.max_messages, meta=critical),
         E.ExpectColumnValuesToBeBetween(column="n_chars", min_value=config.min_chars, max_value=config.max_chars),
-        E.ExpectColumnValuesToNotMatchRegex(column="text_for_pii", regex=EMAIL_PATTERN, meta={**critical, "pii": "email"}),
-        E.ExpectColumnValuesToNotMatchRegex(column="text_for_pii", regex=PHONE_PATTERN, meta={**critical, "pii": "phone"}),
-        E.ExpectColumnValuesToNotMatchRegex(column="text_for_pii", regex=CARD_PATTERN, meta={**critical, "pii": "card"}),
+        E.ExpectColumnValuesToBeNull(column="pii_leftover", meta={**critical, "rule": "no e-mail, phone or card pattern left in a kept record"}),
         *[
             E.ExpectColumnMeanToBeBetween(column=f"is_{split}", min_value=max(0.0, ratio - config.split_tolerance),
                                           max_value=min(1.0, ratio + config.split_tolerance), meta={"split_share": split})
@@ -236,6 +240,7 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
                run_name: str = "dataset") -> GxReport:
     """Validate every table with its suite in the file context under project_root; rebuild Data Docs; summarise."""
     import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     context = _context(project_root)
     source = _get_or_add(lambda: context.data_sources.get("curated_dataset"), lambda: context.data_sources.add_pandas(name="curated_dataset"))
@@ -244,6 +249,7 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
     critical_failures: list[str] = []
     warnings: list[str] = []
     evaluated = successful = 0
+    documented: list = []
     for table, expectations in suites.items():
         name = f"specialist_library_{table}"
         suite = _saved_suite(context, name, table, expectations)
@@ -256,14 +262,14 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
         checkpoint = _get_or_add(
             lambda: context.checkpoints.get(f"{name}_checkpoint"),
             lambda: context.checkpoints.add(gx.Checkpoint(
-                name=f"{name}_checkpoint", validation_definitions=[definition], result_format=result_format(table),
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-            )),
+                name=f"{name}_checkpoint", validation_definitions=[definition], result_format=result_format(table), actions=[])),
         )
-        if checkpoint.result_format != result_format(table):  # a context seeded before failures named their rows
-            checkpoint.result_format = result_format(table)
+        if checkpoint.result_format != result_format(table) or checkpoint.actions:
+            # a context seeded before failures named their rows, or before Data Docs were built once per run
+            checkpoint.result_format, checkpoint.actions = result_format(table), []
             checkpoint.save()
         result = checkpoint.run(batch_parameters={"dataframe": tables[table].to_pandas()}, run_id=gx.RunIdentifier(run_name=run_name))
+        documented += [*result.run_results, ExpectationSuiteIdentifier(name=name)]
         for run_result in result.run_results.values():
             for item in run_result.results:
                 config_ = item.expectation_config
@@ -279,6 +285,7 @@ def run_suites(tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: 
                 results.append(entry)
                 if not item.success:
                     (critical_failures if entry["critical"] else warnings).append(describe_failure(entry))
+    context.build_data_docs(resource_identifiers=documented)  # this run's results and suites, and the index: once, not per table
     docs = context.get_docs_sites_urls()
     data_docs = docs[0]["site_url"] if docs else ""
     return GxReport(
@@ -313,12 +320,13 @@ def _saved_suite(context, name: str, table: str, expectations: list):
     if stored is not None:
         if sorted(map(_expectation_key, stored.expectations)) == sorted(map(_expectation_key, expectations)):
             return stored
-        context.suites.delete(name)
-        for item in ("validation_definitions", "checkpoints"):  # they point at the old suite
+        # what points at the old suite goes first: a validation definition whose suite is gone cannot be loaded to be deleted
+        for store, suffix in (("checkpoints", "checkpoint"), ("validation_definitions", "validation")):
             try:
-                getattr(context, item).delete(f"{name}_{'validation' if item == 'validation_definitions' else 'checkpoint'}")
-            except Exception:
+                getattr(context, store).delete(f"{name}_{suffix}")
+            except Exception:  # GX raises a different not-found error per store
                 pass
+        context.suites.delete(name)
     return context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations, meta={"table": table}))
 
 
