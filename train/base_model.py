@@ -18,6 +18,7 @@ import importlib.util
 import os
 import shutil
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def convert_gguf(gguf_path: Path, cache_root: Path | None = None):
     from the GGUF file to write it (None when the folder was already there).
 
     Written to a temporary sibling and renamed into place, so a killed conversion leaves no half
-    folder and two processes converting at once both end with one complete folder.
+    folder and two processes converting at once both end with one complete folder. What a killed
+    conversion left (a sibling untouched for STALE_STAGING_SECONDS) is removed by the next one.
     """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -83,6 +85,7 @@ def convert_gguf(gguf_path: Path, cache_root: Path | None = None):
     folder = converted_folder(gguf_path, cache_root)
     if (folder / "config.json").exists():
         return folder, None
+    _remove_stale_staging(folder)
     # Dequantised in float32: asking transformers for bf16 from a GGUF file warns about packed-weight
     # kernels that an unquantised file does not use; callers cast.
     model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32)
@@ -100,6 +103,21 @@ def convert_gguf(gguf_path: Path, cache_root: Path | None = None):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder, model
+
+
+STALE_STAGING_SECONDS = 3600  # a conversion writes its sibling within a minute; one untouched for an hour was killed
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    """Temporary siblings of `folder` (about 500 MB each) that no conversion has written to for an hour."""
+    now = time.time()
+    for staging in folder.parent.glob(f".tmp-{folder.name}-*") if folder.parent.is_dir() else ():
+        try:
+            touched = max(p.stat().st_mtime for p in [staging, *staging.rglob("*")])
+        except OSError:  # renamed or removed meanwhile by the conversion that owns it
+            continue
+        if now - touched > STALE_STAGING_SECONDS:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _plain_copy(model):

@@ -3,11 +3,14 @@ loads the very model and tokenizer the GGUF file gives (the real SmolLM2 file, n
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 import torch
 from transformers import AutoTokenizer
 
-from train.base_model import convert_gguf, load_tokenizer, smollm2_gguf
+from train.base_model import convert_gguf, converted_folder, load_tokenizer, smollm2_gguf
 from train.modeling import base_model_identity, load_base_model
 
 pytestmark = pytest.mark.slow
@@ -17,10 +20,18 @@ def test_the_gguf_file_converts_once_into_a_folder_that_loads_the_same_model(tmp
     monkeypatch.setenv("SPECIALIST_MODEL_CACHE", str(tmp_path / "models"))
     load_tokenizer.cache_clear()
     gguf = smollm2_gguf()
+    # what two killed conversions left: one untouched for two hours (removed), one written a minute ago (kept)
+    name = converted_folder(gguf).name
+    stale, live = tmp_path / "models" / f".tmp-{name}-old", tmp_path / "models" / f".tmp-{name}-live"
+    for staging, age in ((stale, 7200), (live, 60)):
+        (staging / "model.safetensors").parent.mkdir(parents=True)
+        (staging / "model.safetensors").write_bytes(b"partial")
+        for path in (staging / "model.safetensors", staging):
+            os.utime(path, (time.time() - age, time.time() - age))
 
     folder, from_gguf = convert_gguf(gguf)
     assert from_gguf is not None and (folder / "config.json").exists() and list(folder.glob("*.safetensors"))
-    assert [p.name for p in (tmp_path / "models").iterdir()] == [folder.name], "one folder, no temporary leftovers"
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == sorted([folder.name, live.name]), "no temporary leftovers but a live one"
     assert gguf.stem in folder.name and base_model_identity("smollm2")["sha256"][:16] in folder.name
 
     cached = load_base_model("smollm2", torch.device("cpu"))  # reads the folder: nothing converts again
