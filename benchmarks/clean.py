@@ -15,7 +15,7 @@ from pathlib import Path
 
 from common import ensure_corpus, machine, peak_rss_mb
 
-from curation.company import CompanyConfig
+from curation.company import SAMPLE_COMPANY
 from curation.clean.pipeline import clean
 from curation.examples.build import build_examples
 from curation.ingest import ingest
@@ -30,7 +30,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-clean-"))
     corpus = args.corpus or ensure_corpus(args.docs, tmp / "corpus")
     ingest([corpus / "raw" / k for k in ("emails", "manuals", "tickets")], tmp / "ingest", progress=False)
-    company = CompanyConfig()
+    company = SAMPLE_COMPANY
     start = time.perf_counter()
     summary = clean(tmp / "ingest" / "documents.parquet", tmp / "clean", keep_addresses=company.support_addresses,
                     keep_terms=[company.name, *company.products, *company.keep_terms], staff_domains=company.domains)

@@ -17,7 +17,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from curation.base import StepConfig
-from curation.company import CompanyConfig
+from curation.company import SAMPLE_COMPANY, CompanyConfig
 from curation.clean.config import CleanConfig
 from curation.dedup.config import DedupConfig
 from curation.examples.config import ExamplesConfig
@@ -42,7 +42,7 @@ class PipelineConfig(StepConfig):
     workers: int | None = Field(default=None, ge=1, description=(
         "processes for the sharded steps of `curate refresh` (null: one per CPU core; 1: in this process); "
         "never changes the output"))
-    company: CompanyConfig = CompanyConfig()
+    company: CompanyConfig = SAMPLE_COMPANY
     ingest: IngestConfig = IngestConfig()
     clean: CleanConfig = CleanConfig()
     examples: ExamplesConfig = ExamplesConfig()

@@ -118,3 +118,15 @@ def test_the_flow_itself_refuses_a_missing_config_parameter(tmp_path):
 def test_the_bundled_pipeline_yaml_runs_the_sample():
     config = load_config(PROJECT_ROOT / "pipeline.yaml")
     assert config.sources == [str(SAMPLE_ROOT / "raw" / k) for k in ("emails", "manuals", "tickets")]
+
+
+def test_a_company_block_inherits_nothing_of_the_samples_company(tmp_path):
+    """A user's `company:` with a name and domains alone: no Nordlicht products, hotline or persona in their data."""
+    from curation.examples.config import PERSONA
+
+    config = load_config(_write(tmp_path, {"company": {"name": "Support Desk", "domains": ["enron.com"]}}))
+    assert (config.company.products, config.company.support_addresses, config.company.keep_terms) == ([], [], [])
+    assert config.examples.for_company(config.company.name).system_prompt == PERSONA.format(company="Support Desk")
+    assert load_config(None).company.products, "without a company block the sample's company runs"
+    with pytest.raises(ConfigError, match=r"company\.name"):
+        load_config(_write(tmp_path / "nameless", {"company": {"domains": ["enron.com"]}}))

@@ -13,7 +13,9 @@ from curation.steps import RunContext, steps_through
 
 
 def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, tmp_path: Path):
-    config = PipelineConfig(sources=[str(shared_corpora / k) for k in ("emails", "manuals", "tickets")], output_dir=str(tmp_path))
+    # a company block only, as a user new to the tool writes it
+    config = PipelineConfig(sources=[str(shared_corpora / k) for k in ("emails", "manuals", "tickets")], output_dir=str(tmp_path),
+                            company={"name": "Support Desk", "domains": ["enron.com"]})
     ctx = RunContext(progress=False)
     for step in steps_through("examples"):
         ctx.results[step.name] = step.run(config, tmp_path, ctx)
@@ -47,6 +49,10 @@ def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, 
     instructions = pl.read_parquet(tmp_path / "examples" / "examples.parquet").filter(pl.col("kind") == "instruction").select(question=turns)
     shared = instructions.group_by("question").len().filter(pl.col("len") > 1)
     assert instructions.height > 400 and shared["len"].sum() <= 0.03 * instructions.height, shared.sort("len", descending=True).head(5)
+    # the persona is the configured company's, never the bundled sample's
+    systems = pl.read_parquet(tmp_path / "examples" / "examples.parquet").select(
+        pl.col("messages").list.first().struct.field("content").alias("system"), "kind").filter(pl.col("kind") != "passage")
+    assert systems["system"].unique().to_list() == ["You are Support Desk's support assistant. Give the exact steps from the manuals."]
 
 
 def test_word_list_filler_is_not_prose_and_real_replies_are(shared_corpora: Path):

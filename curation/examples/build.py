@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.company import CompanyConfig
+from curation.company import SAMPLE_COMPANY, CompanyConfig
 from curation.defects import MIN_FUNCTION_SHARE, cut_by_export, echoed, missing_part, normal, not_a_request, not_language, placeholder
 from curation.examples.config import ExamplesConfig
 from curation.clean.pipeline import body_digest
@@ -262,6 +262,7 @@ class TokenBudget:
 
 
 def email_thread(docs: list[Document], company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
+    config = config.for_company(company.name)
     docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
     rules = [sender_rule(d.meta.sender.address, company) for d in docs]
     turns = [("assistant" if is_company else "user", d.text, d.id) for d, (is_company, _) in zip(docs, rules)]
@@ -285,6 +286,7 @@ def _other_customers(docs: list[Document], roles: dict[str, str]) -> set[str]:
 
 
 def ticket_conversation(docs: list[Document], company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
+    config = config.for_company(company.name)
     docs = sorted(docs, key=lambda d: (d.created_at is None, d.created_at or 0, d.id))
     if len(docs) > 1:  # rows of a reply tree: each row is one message
         roles = {d.id: "assistant" if d.meta.comments and d.meta.comments[0].author_role == "agent" else "user" for d in docs}
@@ -334,6 +336,7 @@ DANGLING_INTRO_WORDS = 25  # a chunk this short that ends on a colon only introd
 def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfig, fits: Fits | None = None) -> _Outcome:
     """Knowledge examples of one manual section: per chunk, a question in the section's language answered by
     the chunk with its citation (curation/examples/knowledge.py), and the chunk as a passage."""
+    config = config.for_company(company.name)
     outcome = _Outcome()
     meta = doc.meta
     if (own := (meta.heading_path[-1] if meta.heading_path else doc.title)) and is_navigation(own):
@@ -493,8 +496,8 @@ def build_examples(documents_path: Path, out_dir: Path, company: CompanyConfig |
     out_dir/cache) under the hash of its documents' keys, and only units not found there are built.
     The output does not depend on the shards or the map.
     """
-    company = company or CompanyConfig()
-    config = config or ExamplesConfig()
+    company = company or SAMPLE_COMPANY
+    config = (config or ExamplesConfig()).for_company(company.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     fits_key = fits.key() if isinstance(fits, TokenBudget) else None if fits is None else f"uncacheable:{id(fits)}:{os.getpid()}:{time.time()}"
     store = PackStore(Path(cache_dir or out_dir / "cache") / digest(company.model_dump(mode="json"), config.model_dump(mode="json"), fits_key,

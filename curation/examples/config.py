@@ -9,9 +9,13 @@ from pydantic import Field
 from curation.base import StepConfig
 
 
+# Short on purpose: it is repeated in every training example, so every token of it costs compute.
+PERSONA = "You are {company}'s support assistant. Give the exact steps from the manuals."
+
+
 class ExamplesConfig(StepConfig):
-    # Short on purpose: it is repeated in every training example, so every token of it costs compute.
-    system_prompt: str = "You are Nordlicht Gadgets' support assistant. Give the exact steps from the manuals."
+    system_prompt: str | None = Field(
+        default=None, description="the system turn of every example; null: PERSONA with the company's name")
     include_system_prompt: bool = True
     manual_instructions: bool = True
     manual_passages: bool = True
@@ -47,3 +51,9 @@ class ExamplesConfig(StepConfig):
         description="a conversation with more customer + company turns becomes several examples (windows) of at most "
                     "this many turns, each from a customer turn to a company reply; one group, so one split",
     )
+
+    def for_company(self, company_name: str) -> "ExamplesConfig":
+        """This config with its system prompt spelled out: the configured one, else PERSONA naming the company."""
+        if self.system_prompt is not None:
+            return self
+        return self.model_copy(update={"system_prompt": PERSONA.format(company=company_name)})

@@ -4,13 +4,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from curation.company import CompanyConfig
+from curation.company import SAMPLE_COMPANY, CompanyConfig
 from curation.examples.build import email_thread, manual_examples, ticket_conversation
 from curation.examples.config import ExamplesConfig
 from curation.examples.questions import heading_question
 from schemas import Document, EmailMeta, Mailbox, ManualMeta, SourceRef, TicketComment, TicketMeta
 
-COMPANY = CompanyConfig()
+COMPANY = SAMPLE_COMPANY
 CONFIG = ExamplesConfig()
 T0 = datetime(2025, 3, 3, 10, tzinfo=timezone.utc)
 
@@ -234,7 +234,7 @@ def test_an_echo_or_template_residue_is_never_published():
 def test_each_message_says_where_it_sits_and_why_it_is_customer_or_company():
     docs = [_email(1, "cust@example.org", "How do I reset my A-45?"), _email(2, "lena.fischer@nordlicht.example", "Hold the blue button."),
             _email(3, "support@nordlicht.example", "Did that work?")]
-    company = CompanyConfig(support_addresses=["support@nordlicht.example"], domains=["other.example"])
+    company = CompanyConfig(name="Nordlicht Gadgets", support_addresses=["support@nordlicht.example"], domains=["other.example"])
     why = email_thread(docs, company, CONFIG).why
     assert why["d_1"] == "thread:1, message 1 of 3: customer (user) because @example.org is not in company.domains and the sender is not a support address"
     assert why["d_2"].endswith("customer (user) because @nordlicht.example is not in company.domains and the sender is not a support address")

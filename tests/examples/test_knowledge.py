@@ -192,7 +192,7 @@ def test_chunks_that_would_not_fit_the_training_length_are_halved():
     from datetime import datetime, timezone
 
     from curation.examples.build import manual_examples
-    from curation.company import CompanyConfig
+    from curation.company import SAMPLE_COMPANY
     from curation.examples.config import ExamplesConfig
     from schemas import Document, ManualMeta, SourceRef
 
@@ -205,8 +205,8 @@ def test_chunks_that_would_not_fit_the_training_length_are_halved():
         return sum(len(m["content"]) for m in messages) / 3 <= 256
 
     config = ExamplesConfig()
-    loose = manual_examples(doc, CompanyConfig(), config).examples
-    tight = manual_examples(doc, CompanyConfig(), config, fits).examples
+    loose = manual_examples(doc, SAMPLE_COMPANY, config).examples
+    tight = manual_examples(doc, SAMPLE_COMPANY, config, fits).examples
     assert len(tight) > len(loose)
     for example in tight:
         if example.kind == "instruction":
@@ -271,16 +271,16 @@ def test_a_chunk_never_starts_inside_a_sentence_or_a_code_block():
 
 
 def test_a_stray_fragment_gets_no_question_and_a_faq_heading_no_double_question_mark():
-    from curation.company import CompanyConfig
+    from curation.company import SAMPLE_COMPANY
     from curation.examples.build import manual_examples
     from curation.examples.config import ExamplesConfig
 
     progress = "Reading | ################################################## | 100% 0.01s"
-    outcome = manual_examples(_manual_section(progress, "Terminal Mode Examples"), CompanyConfig(), ExamplesConfig())
+    outcome = manual_examples(_manual_section(progress, "Terminal Mode Examples"), SAMPLE_COMPANY, ExamplesConfig())
     assert outcome.examples == [] and outcome.dropped["d_s"][0] == "manual_fragment"
 
     faq = "\n\n".join(f"Step {i}: check that the axis lines and the limit switch lines are connected and tight." for i in range(12))
-    built = manual_examples(_manual_section(faq, "Axis movement is not normal?"), CompanyConfig(), ExamplesConfig()).examples
+    built = manual_examples(_manual_section(faq, "Axis movement is not normal?"), SAMPLE_COMPANY, ExamplesConfig()).examples
     questions = [e.messages[-2].content for e in built if e.kind == "instruction"]
     assert questions == ["Axis movement is not normal?"], "asked once, as the FAQ asks it; the later steps are passages"
     assert sum(e.kind == "passage" for e in built) > 1
@@ -320,31 +320,31 @@ def test_a_listing_is_told_from_prose(text, listing):
 
 
 def test_a_listing_section_is_a_passage_with_no_question():
-    from curation.company import CompanyConfig
+    from curation.company import SAMPLE_COMPANY
     from curation.examples.build import manual_examples
     from curation.examples.config import ExamplesConfig
 
     # the avrdude manual's terminal session: documentation to read, no answer to "What should I know about ...?"
     session = ("% avrdude -p m128 -u -c stk500 -t\navrdude: AVR device initialized and ready to accept instructions\n"
                "avrdude: Device signature = 0x1e9702\navrdude> d efuse\n>>> d efuse\n0000 fd |.|\navrdude> quit")
-    outcome = manual_examples(_manual_section(session, "Terminal Mode Examples"), CompanyConfig(), ExamplesConfig())
+    outcome = manual_examples(_manual_section(session, "Terminal Mode Examples"), SAMPLE_COMPANY, ExamplesConfig())
     assert [e.kind for e in outcome.examples] == ["passage"]
     assert "a listing" in outcome.why["d_s"]
     prose = "To read the fuses, start avrdude in terminal mode and type the dump command for each fuse you need to check."
-    assert "instruction" in {e.kind for e in manual_examples(_manual_section(prose, "Reading fuses"), CompanyConfig(), ExamplesConfig()).examples}
+    assert "instruction" in {e.kind for e in manual_examples(_manual_section(prose, "Reading fuses"), SAMPLE_COMPANY, ExamplesConfig()).examples}
 
 
 def test_an_index_section_makes_no_example():
-    from curation.company import CompanyConfig
+    from curation.company import SAMPLE_COMPANY
     from curation.examples.build import DROP_REASONS, manual_examples
     from curation.examples.config import ExamplesConfig
 
     # the avrdude HTML manual's "Concept Index": letters and link targets, published as a passage before
     index = "Introduction\nO\nOptions (command-line) 2.1 Option Descriptions\nP\nProgrammer support 2.1 Option Descriptions"
-    outcome = manual_examples(_manual_section(index, "Concept Index"), CompanyConfig(), ExamplesConfig())
+    outcome = manual_examples(_manual_section(index, "Concept Index"), SAMPLE_COMPANY, ExamplesConfig())
     assert outcome.examples == [] and outcome.dropped["d_s"][0] == "manual_navigation" in DROP_REASONS
     prose = "Options are read from the command line first and then from the configuration file, in that order."
-    assert manual_examples(_manual_section(prose, "Option Descriptions"), CompanyConfig(), ExamplesConfig()).examples
+    assert manual_examples(_manual_section(prose, "Option Descriptions"), SAMPLE_COMPANY, ExamplesConfig()).examples
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -372,14 +372,14 @@ def test_an_index_section_makes_no_example():
     ("(AVR) | (PICkit2)\nRST | VPP/MCLR (1)\nVDD | VDD Target (2)\nGND | GND (3)\nSDI | PGD (4)\nSCLK | PDC (5)", None),
 ])
 def test_a_chunk_that_only_points_elsewhere_or_lost_its_layout_teaches_nothing(text, reason):
-    from curation.company import CompanyConfig
+    from curation.company import SAMPLE_COMPANY
     from curation.examples.build import DROP_REASONS, manual_examples
     from curation.examples.config import ExamplesConfig
     from curation.examples.knowledge import not_documentation
 
     found = not_documentation(text)
     assert (found[0] if found else None) == reason
-    outcome = manual_examples(_manual_section(text, "Speed"), CompanyConfig(), ExamplesConfig(min_answer_words=5))
+    outcome = manual_examples(_manual_section(text, "Speed"), SAMPLE_COMPANY, ExamplesConfig(min_answer_words=5))
     if reason:
         assert outcome.examples == [] and outcome.dropped["d_s"][0] == reason in DROP_REASONS
     else:
