@@ -19,6 +19,10 @@ from tests.examples.test_build import COMPANY, _email
     ("How do I reset my A-45?\n\nThanks,\nJoseph", "Hi Joseph,\n\nHold the blue button.", "Hi Joseph,\n\nHold the blue button."),
     ("How do I reset my A-45?", "Hi there,\n\nHold the blue button.", "Hi there,\n\nHold the blue button."),
     ("How do I reset my A-45?", "Hold the blue button, Joseph.", "Hold the blue button, Joseph."),  # only the opening greeting
+    # Enron colleagues open with the bare name on its own line: the line goes, unless the customer signed with it
+    ("Attached is the first draw request.", "Brianna,\n\nI would rather sign and fax copies.", "I would rather sign and fax copies."),
+    ("Attached is the draw request.\n\nBrianna", "Brianna,\n\nI would rather sign.", "Brianna,\n\nI would rather sign."),
+    ("Can you check the fax?", "Thanks,\n\nI will look at it today.", "Thanks,\n\nI will look at it today."),  # not a name
 ])
 def test_a_greeting_keeps_only_a_name_the_example_introduces(question, reply, trained):
     messages = greeting_names_in_context([Message(role="user", content=question), Message(role="assistant", content=reply)])
@@ -41,6 +45,7 @@ def test_the_evaluation_counts_answers_that_greet_an_invented_name():
     assert invented_name("How do I reset my A-45?", "Hi Melissa, thanks for contacting us. Hold the button.") == "Melissa"
     assert invented_name("Hi, I'm Melissa. How do I reset my A-45?", "Hi Melissa, hold the button.") is None
     assert invented_name("How do I reset my A-45?", "Hi there, hold the button.") is None
+    assert invented_name("How do I reset my A-45?", "Melissa,\n\nhold the button.") == "Melissa"
     question = {"question": "How do I reset my A-45?", "product": "A-45 SuperWidget", "key_facts": ["blue button"]}
     samples = [product_sample(question, {"base": "Hold the blue button.", "tuned": "Hi Melissa,\n\nHold the blue button."},
                               ["A-45 SuperWidget"], [])]
