@@ -296,26 +296,34 @@ def code_fingerprint(*modules: str) -> str:
         if path is None or path in seen:
             continue
         seen.add(path)
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        try:
-            tree = ast.parse(path.read_text())
-        except (OSError, SyntaxError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                todo += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = package.split(".")
-                    base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
-                todo.append(base)
-                todo += [f"{base}.{alias.name}" for alias in node.names]
+        todo += _imported_names(path, name if path.name == "__init__.py" else name.rpartition(".")[0])
     h = hashlib.sha256()
     for path in sorted(seen):
         h.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=None)
+def _imported_names(path: Path, package: str) -> tuple[str, ...]:
+    """What one module's import statements name (a module, or a name that may be one), parsed once per process:
+    the steps' fingerprints share most of their modules."""
+    try:
+        tree = ast.parse(path.read_text())
+    except (OSError, SyntaxError):
+        return ()
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            names.append(base)
+            names += [f"{base}.{alias.name}" for alias in node.names]
+    return tuple(names)
 
 
 def _module_file(name: str) -> Path | None:
