@@ -17,6 +17,7 @@ from curation.config import PipelineConfig
 from curation.lock import working_folder_lock
 from curation.shards import DEFAULT_SHARD_SIZE, PoolMap, ProgressFn
 from curation.steps import STAGES, STEPS, RunContext
+from curation.validate.gx_process import SuiteProcess
 
 
 def funnel(out: Path) -> list[dict]:
@@ -49,12 +50,15 @@ def refresh(config: PipelineConfig, *, out: Path | None = None, progress: bool =
             on_progress: ProgressFn | None = None) -> RefreshResult:
     """The whole curation, ingest to publish. The sharded steps map their shards with `map_fn`; without one,
     with a process pool of `workers` (else config.workers, else one per CPU core) processes, started
-    only when a step has two or more shards of work (`workers=1`: builtin map, in this process)."""
+    only when a step has two or more shards of work (`workers=1`: builtin map, in this process). With more than
+    one worker, Great Expectations is imported in a process of its own from the start
+    (curation/validate/gx_process.py) unless this process has imported it already."""
     out = out or Path(config.output_dir)
     workers = workers or config.workers or os.cpu_count() or 1
-    with working_folder_lock(out, "refresh"), (nullcontext(map_fn) if map_fn is not None else PoolMap(workers)) as mapper:
+    suites = SuiteProcess() if workers > 1 and SuiteProcess.wanted() else nullcontext()
+    with suites as run_suites, working_folder_lock(out, "refresh"), (nullcontext(map_fn) if map_fn is not None else PoolMap(workers)) as mapper:
         ctx = RunContext(map_fn=mapper, progress=progress, gx_project_root=gx_project_root, shard_size=shard_size or DEFAULT_SHARD_SIZE,
-                         on_progress=on_progress)
+                         on_progress=on_progress, run_suites=run_suites)
         seconds: dict[str, float] = {}
         for step in STEPS:
             start = time.perf_counter()

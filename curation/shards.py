@@ -79,7 +79,7 @@ class PoolMap:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(list(PRELOAD))
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),))
         return self._executor.map(fn, shards)
 
     def close(self) -> None:
@@ -94,8 +94,8 @@ class PoolMap:
         self.close()
 
 
-def _exit_with(parent: int) -> None:
-    """A pool worker's initializer: end the worker when the process that started the pool is gone (killed, say),
+def exit_with_parent(parent: int) -> None:
+    """A worker's watch (a pool's initializer): end the worker when the process that started the pool is gone (killed, say),
     so no orphan keeps working, or keeps the pipes of whoever waits for that process open."""
     import threading
     import time

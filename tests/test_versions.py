@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 from pathlib import Path
 
 import polars as pl
@@ -294,3 +296,41 @@ def test_the_example_quality_report_is_part_of_validation_and_can_fail_a_version
     (failure,) = [f for f in failed["failures"] if f["check"] == "example quality: cut_by_window"]
     assert not failed["passed"] and failure["count"] == cut["count"] and failure["examples"] == cut["examples"]
 
+
+
+def test_the_suites_in_a_process_of_their_own_give_the_same_report(first, tmp_path):
+    """What `curate refresh` does when it has not imported GX yet: the same suites, the same verdicts, also a failing one."""
+    from curation.validate.gx_process import SuiteProcess
+
+    tmp, config, _ = first
+
+    def straddle(split: pl.DataFrame) -> pl.DataFrame:  # one group's examples in two splits: a critical failure
+        group = split.group_by("group_key").len().filter(pl.col("len") > 1).sort("group_key")["group_key"][0]
+        at = split.with_row_index().filter(pl.col("group_key") == group)["index"][0]
+        moved = "test" if split["split"][at] != "test" else "train"
+        return split.with_row_index().with_columns(split=pl.when(pl.col("index") == at).then(pl.lit(moved)).otherwise(pl.col("split"))).drop("index")
+
+    here = run_step("validate", config, _work_copy(config, tmp_path / "here", straddle), RunContext(gx_project_root=tmp_path / "here"))
+    with SuiteProcess() as suites:
+        there = run_step("validate", config, _work_copy(config, tmp_path / "there", straddle),
+                         RunContext(gx_project_root=tmp_path / "there", run_suites=suites))
+    assert not here["passed"] and not there["passed"]
+    assert there["critical_failures"] == here["critical_failures"]
+    assert there["gx"]["results"] == here["gx"]["results"] and there["gx"]["statistics"] == here["gx"]["statistics"]
+    assert there["gx"]["data_docs"].startswith((tmp_path / "there").as_uri())
+
+
+def test_the_suites_process_raises_what_went_wrong_in_it(first):
+    from curation.validate.gx_process import SuiteProcess
+
+    _, config, _ = first
+    with SuiteProcess() as suites:
+        with pytest.raises(KeyError) as raised:  # no tables at all: run_suites looks up the examples table
+            suites({}, config.validation, config.split.ratios, project_root=Path(config.output_dir) / "gx-error")
+        assert any("raised in the Great Expectations process" in note and "run_suites" in note for note in raised.value.__notes__)
+        os.kill(suites.pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match=r"ended \(exit code -9\) before it answered"):
+            suites({}, config.validation, config.split.ratios, project_root=Path(config.output_dir) / "gx-error")
+    stopped = SuiteProcess()
+    stopped.close()  # at once, while it imports: a refresh that never validated does not wait for it
+    assert not stopped.alive
