@@ -45,6 +45,8 @@ class Block:
     text: str
     quote: int = 0
     kind: str = "text"  # "item" (a list item) and "row" (a table row) run on with their neighbours
+    cells: int = 0  # a table row's cells
+    table: int = 0  # a table row's table, numbered in document order
 
 
 def html_blocks(html: str, *, drop_boilerplate: bool = True) -> list[Block]:
@@ -79,20 +81,34 @@ def html_to_text(html: str, *, drop_boilerplate: bool = False) -> str:
     return blocks_to_text(html_blocks(html, drop_boilerplate=drop_boilerplate))
 
 
-def blocks_to_text(blocks: list[Block]) -> str:
+def blocks_to_text(blocks: list[Block], *, markdown_tables: bool = False) -> str:
+    """The blocks as text. `markdown_tables` (a manual's tables): a table of two rows or more becomes a Markdown
+    table, its first row the header above a rule, so a chunk cut from it can carry the column names along
+    (curation/examples/knowledge.py); otherwise a row is its cells joined by " | " (a mail's layout tables)."""
     out: list[str] = []
     previous: Block | None = None
-    for block in blocks:
-        text = _quoted(block.text, block.quote)
+    for at, block in enumerate(blocks):
+        text = block.text
+        if markdown_tables and block.kind == "row" and _in_table(blocks, at):
+            text = f"| {_WS.sub(' ', text)} |"
+            if not (previous and previous.table == block.table):  # the header: the rule goes below it
+                text += "\n|" + " --- |" * max(block.cells, 1)
+        text = _quoted(text, block.quote)
         if previous is None:
             out.append(text)
-        elif block.kind in {"item", "row"} and block.kind == previous.kind and block.quote == previous.quote:
+        elif (block.kind in {"item", "row"} and block.kind == previous.kind and block.quote == previous.quote
+              and not (markdown_tables and block.table != previous.table)):
             out.append("\n" + text)  # a list or a table stays one paragraph
         else:
             gap = ">" * min(block.quote, previous.quote)  # keeps a quote one quote across its paragraphs
             out.append(f"\n{gap}\n{text}")
         previous = block
     return "".join(out).strip()
+
+
+def _in_table(blocks: list[Block], at: int) -> bool:
+    """Whether the row at `at` is one of two rows or more of its table (a one-row table is layout, not data)."""
+    return any(0 <= other < len(blocks) and blocks[other].table == blocks[at].table for other in (at - 1, at + 1))
 
 
 def _quoted(text: str, depth: int) -> str:
@@ -117,6 +133,8 @@ class _Renderer:
         self.cut_done = False
         self.lists: list[list] = []  # per open list: [tag, items so far]
         self.cells: list[int] = []  # per open table row: cells so far
+        self.tables: list[int] = []  # the open tables' numbers, innermost last
+        self.table_count = 0
 
     def render(self, root) -> list[Block]:
         stack: list[tuple[object, bool]] = [(root, True)]
@@ -163,6 +181,9 @@ class _Renderer:
                 self.lists[-1][1] += 1
             self.current.append(f"{count + 1}. " if kind == "ol" else "- ")
             self.kind = "item"
+        elif tag == "table":
+            self.table_count += 1
+            self.tables.append(self.table_count)
         elif tag == "tr":
             self.cells.append(0)
             self.kind = "row"
@@ -185,6 +206,8 @@ class _Renderer:
             self.lists.pop()
         elif tag == "tr" and self.cells:
             self.cells.pop()
+        elif tag == "table" and self.tables:
+            self.tables.pop()
         if tag in _HEADINGS:
             self.level = 0
         if node.mem_id in self.quotes:
@@ -217,7 +240,9 @@ class _Renderer:
         while self.lines and not self.lines[0].strip():
             self.lines.pop(0)
         if self.lines:
-            self.blocks.append(Block(self.level, "\n".join(self.lines), self.quote, self.kind))
+            row = self.kind == "row" and bool(self.cells) and bool(self.tables)
+            self.blocks.append(Block(self.level, "\n".join(self.lines), self.quote, self.kind, self.cells[-1] if row else 0,
+                                     self.tables[-1] if row else 0))
         self.lines = []
         self.kind = "text"
 

@@ -55,6 +55,7 @@ DROP_REASONS = {
     "manual_fragment": "a manual section (a PDF page) under examples.min_answer_words words: a heading alone, a progress bar",
     "manual_pointer": "a manual section of a few words that only sends the reader elsewhere (\"answered in its FAQ; for more info, check: ...\")",
     "manual_scrap": "a manual chunk that lost its layout: labels whose values were pictures (\"Infill speed(mm/s):、\")",
+    "manual_table_without_layout": "a PDF chunk that is a table of part codes whose columns the text layer lost (which code goes with which is gone)",
     "manual_navigation": "a manual's table of contents or index section (its heading says so): where to look, not what it says",
 }
 _SPACE = re.compile(r"\s+")
@@ -358,7 +359,7 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
         dangling = piece.rstrip().endswith((":", "："))
         answerable = wording >= config.min_answer_words and not (dangling and wording < DANGLING_INTRO_WORDS)
         fragments += not answerable
-        if answerable and (teaches_nothing := not_documentation(piece)):
+        if answerable and (teaches_nothing := not_documentation(piece, pdf=meta.format == "pdf")):
             empty.append(teaches_nothing)  # neither a question nor a passage
             continue
         listing = answerable and is_listing(piece)  # documentation, but no answer to a question: a passage only

@@ -347,7 +347,12 @@ def is_listing(text: str) -> bool:
 
     if bool(verdicts) and sum(listing_line(line, fenced) for line, fenced in verdicts) / len(verdicts) >= LISTING_SHARE:
         return True
-    tokens = text.split()  # a table of part codes whose header the PDF text lost: "STK600-TQFP144 AT32UC3C0512 ..."
+    return is_code_table(text)
+
+
+def is_code_table(text: str) -> bool:
+    """A table of part codes without its header or its column borders: "STK600-TQFP144 AT32UC3C0512 ..."."""
+    tokens = text.split()
     return len(tokens) >= CODE_TABLE_TOKENS and sum(bool(_CODE_TOKEN.match(t)) for t in tokens) >= LISTING_SHARE * len(tokens)
 
 
@@ -371,11 +376,15 @@ POINTER_MAX_WORDS = 40  # in the chunk, its link items aside
 POINTER_SENTENCE_WORDS = 20  # a longer sentence says something besides where to look
 
 
-def not_documentation(text: str) -> tuple[str, str] | None:
+def not_documentation(text: str, *, pdf: bool = False) -> tuple[str, str] | None:
     """(reason, why) for a chunk that teaches nothing, or None: `manual_pointer` (under 40 words, every
-    sentence a short one that sends the reader elsewhere, link texts aside; or links alone) or
-    `manual_scrap` (labels without their values)."""
+    sentence a short one that sends the reader elsewhere, link texts aside; or links alone), `manual_scrap`
+    (labels without their values) or, from a PDF, `manual_table_without_layout`: a table of part codes whose
+    text layer lost its columns (avrdude's STK600 card table: cells run on across rows, "AT-" / "mega32"
+    split at hyphens), so which code belongs with which is no longer in the text."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if pdf and is_code_table(text):
+        return "manual_table_without_layout", f"a PDF table of part codes without its columns: {' / '.join(lines[:3])[:80]}"
     prose = [line for line in lines if not _LINK_ITEM.match(line)]
     # a hard-wrapped sentence spans the lines of its paragraph ("... please see the" / "following pages:")
     paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip() and not _LINK_ITEM.match(line.strip()))
@@ -400,6 +409,7 @@ _SOLUTION = re.compile(r"(?:[-*•]\s*)?(?:solution|remedy|answer)\b[^:\n]{0,20}
 
 
 EVEN_CUT_SLACK = 1.2  # a long paragraph's cut may fall up to 20% past an even share of it
+STRAY_SHARE = 6  # a first or last chunk under max_chars / 6 is a stray one
 
 
 def chunks(text: str, max_chars: int) -> list[str]:
@@ -407,33 +417,47 @@ def chunks(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text]
     pieces: list[str] = []
+    glue: list[str] = []  # what joins a piece to the one before it when both land in one chunk
     for paragraph in re.split(r"\n\s*\n", text):
+        table = _TABLE_ROW.match(paragraph) is not None
+        glue.append("\n\n")
         while len(paragraph) > max_chars:
             # cut near an even share of what is left (a PDF page is one paragraph: cut as full as possible, its last
             # chunk was a stray sentence); a sentence end first (hard-wrapped lines end mid-sentence), then a line
             # end, then a space; "<pin2> ... ] ;" in a config listing is not a sentence end, a table is cut between rows
             limit = min(max_chars, math.ceil(len(paragraph) / math.ceil(len(paragraph) / max_chars) * EVEN_CUT_SLACK))
-            sentence = 0 if _TABLE_ROW.match(paragraph) else max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, limit + 1)), default=0)
+            sentence = 0 if table else max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, limit + 1)), default=0)
             line = paragraph.rfind("\n", 0, limit)
             space = paragraph.rfind(" ", 0, limit)  # at least between words, never inside one (or a link's address)
             cut = next((at for at in (sentence, line, space) if at > limit // 3), limit)
             pieces.append(paragraph[:cut].strip("\n").rstrip())
+            # a table's rows cut apart and joined again stay one table (no blank line between two of its rows)
+            glue.append("\n" if table and paragraph[cut:cut + 1] == "\n" else "\n\n")
             # after a line end the next line keeps its indentation (code); after a sentence end the space goes
             paragraph = paragraph[cut + 1:] if paragraph[cut:cut + 1] == "\n" else paragraph[cut:].lstrip()
         if paragraph.strip():
             pieces.append(paragraph.strip("\n").rstrip())
+        else:
+            glue.pop()
     # balanced: close a chunk once it reaches an even share, so the last one is not a stray sentence
     target = (sum(map(len, pieces)) + 2 * (len(pieces) - 1)) / math.ceil(sum(map(len, pieces)) / max_chars)
     merged: list[str] = []
-    for piece in pieces:
+    for piece, sep in zip(pieces, glue, strict=True):
         # a paragraph ending in ":" introduces the next one ("The example below shows how:" + its code); one
         # starting in lower case goes on with the sentence before it ("```...``` \n\n are both changes that ...")
         # a troubleshooting list's "Solution: ..." answers the problem before it
         joined = merged and (merged[-1].endswith(":") or piece[:1].islower() or _SOLUTION.match(piece) is not None)
         if merged and (len(merged[-1]) < target or joined) and len(merged[-1]) + 2 + len(piece) <= max_chars:
-            merged[-1] += "\n\n" + piece
+            merged[-1] += sep + piece
         else:
             merged.append(piece)
+    # a short first or last chunk (an introduction to what follows, a closing sentence) goes with its neighbour, up
+    # to 20% past max_chars: "Let's look at why Kubernetes is so useful by going back in time." alone teaches nothing
+    stray = max_chars // STRAY_SHARE
+    if len(merged) > 1 and len(merged[-1]) < stray and len(merged[-2]) + 2 + len(merged[-1]) <= max_chars * EVEN_CUT_SLACK:
+        merged[-2:] = [merged[-2] + "\n\n" + merged[-1]]
+    if len(merged) > 1 and len(merged[0]) < stray and len(merged[0]) + 2 + len(merged[1]) <= max_chars * EVEN_CUT_SLACK:
+        merged[:2] = [merged[0] + "\n\n" + merged[1]]
     return _continued_tables(_closed_fences(merged))
 
 

@@ -105,7 +105,7 @@ def read_html(file: InputFile) -> Iterator[UnitResult]:
     manual = (title_match.group(1).strip() if title_match else "") or next(
         (path[0] for path, _ in sections if path), file.path.stem
     )
-    bodies = [(path, blocks_to_text(body)) for path, body in sections]
+    bodies = [(path, blocks_to_text(body, markdown_tables=True)) for path, body in sections]
     if not any(body.strip() for _, body in bodies) and any(b.text.strip() for b in html_blocks(text, drop_boilerplate=False) if not b.level):
         # texi2html's menu pages: a heading and a table of links to the sub-sections, nothing else
         headings = " / ".join(path[-1] for path, _ in sections if path) or manual

@@ -452,3 +452,59 @@ def test_an_english_topic_reads_in_sentence_case_inside_the_question(heading, to
     # the shared corpora asked "What do I need to know about Example Command Line Invocations in ...?"
     asked = {section_question(heading, "Anki Manual", "Text.", "en", section_key=f"k{i}", nested=True).text for i in range(40)}
     assert all(topic in q for q in asked) and not any(heading in q for q in asked if heading != topic), asked
+
+
+# avrdude's STK600 card table as the PDF's text layer gives it: cells run on across rows, words split at hyphens
+_FLAT_PDF_TABLE = ("STK600-RC020T-8 STK600-DIP ATtiny26 ATtiny261 ATtiny261A AT-\ntiny461 ATtiny861 ATtiny861A\n"
+                   "STK600-RC020T-43 STK600-SOIC ATtiny261 ATtiny261A ATtiny461 AT-\ntiny461A ATtiny861 ATtiny861A\n"
+                   "QT600-ATMEGA324-\nQM64\nATmega324PA")
+
+
+def test_a_pdf_table_that_lost_its_columns_is_dropped_with_its_reason():
+    from curation.company import SAMPLE_COMPANY
+    from curation.examples.build import DROP_REASONS, manual_examples
+    from curation.examples.config import ExamplesConfig
+
+    pdf = manual_examples(_manual_section(_FLAT_PDF_TABLE, "5 Programmer Specific Information", fmt="pdf"), SAMPLE_COMPANY, ExamplesConfig())
+    assert pdf.examples == [] and pdf.dropped["d_s"][0] == "manual_table_without_layout" in DROP_REASONS
+    # the same codes in a table that kept its columns (the HTML manual's Markdown table) are a passage
+    table = ("| Routing card | Socket card | Devices |\n| --- | --- | --- |\n| STK600-RC020T-8 | STK600-DIP | ATtiny26 ATtiny261 ATtiny261A |\n"
+             "| STK600-RC020T-43 | STK600-SOIC | ATtiny261 ATtiny261A ATtiny461 |")
+    html = manual_examples(_manual_section(table, "5.1 Atmel STK600", fmt="html"), SAMPLE_COMPANY, ExamplesConfig())
+    assert "passage" in {e.kind for e in html.examples}
+    # a PDF's two-column list that the text layer kept row by row (a short name, then the part) reads as it should
+    names = "Currently, the following MCU types are understood:\nuc3a0512 AT32UC3A0512\nc128 AT90CAN128\nc32 AT90CAN32\npwm2b AT90PWM2B"
+    assert manual_examples(_manual_section(names, "2 Command Line Options", fmt="pdf"), SAMPLE_COMPANY, ExamplesConfig()).examples
+
+
+def test_an_html_manual_table_keeps_its_column_names_in_every_chunk(tmp_path):
+    from curation.company import SAMPLE_COMPANY
+    from curation.examples.build import manual_examples
+    from curation.examples.config import ExamplesConfig
+    from tests.ingest.helpers import documents, read_all
+
+    rows = "".join(f"<tr><td>STK600-RC{n:03d}T-{n}</td><td>STK600-DIP</td><td>ATtiny{n} ATtiny{n}A ATtiny{n + 1}</td></tr>" for n in range(10, 40))
+    spanned = "<tr><td></td><td>STK600-TinyX3U</td><td>ATtiny43U</td></tr>"  # a row whose first cell is the one above's
+    (tmp_path / "avrdude_62.html").write_text(
+        "<html><body><h2>5.1 Atmel STK600</h2><p>The following devices are supported by the respective STK600 routing and socket card:</p>"
+        f"<table><tr><th>Routing card</th><th>Socket card</th><th>Devices</th></tr>{spanned}{rows}</table>"
+        "<table><tr><td>Note</td></tr></table></body></html>")
+    (section,) = documents(read_all(tmp_path / "avrdude_62.html"))
+    assert "| Routing card | Socket card | Devices |\n| --- | --- | --- |\n| | STK600-TinyX3U | ATtiny43U |\n" in section.text
+    assert section.text.endswith("ATtiny40 |\n\nNote")  # another table, one row: a paragraph of its own, not a row of this one
+    passages = [e.messages[-1].content for e in manual_examples(section, SAMPLE_COMPANY, ExamplesConfig(section_chunk_chars=400)).examples
+                if e.kind == "passage"]
+    tables = [p for p in passages if "STK600-DIP" in p]
+    assert len(tables) >= 3
+    assert all("| Routing card | Socket card | Devices |\n| --- | --- | --- |\n|" in p for p in tables)
+
+
+def test_a_short_introduction_or_closing_sentence_is_not_a_chunk_of_its_own():
+    era = ("**Traditional era:**\nEarly on, teams ran each application on a physical server of its own. " + "There was no way to share one. " * 17).strip()
+    intro = "Let's see why this tool is so useful by going back in time.\n\nDeployment history"
+    first, *rest = chunks(f"{intro}\n\n{era}\n\n{era.replace('Traditional', 'Virtualised')}", 700)
+    assert first.startswith(intro) and "Early on" in first and rest
+    steps = "If the text is the wrong size, set one of two variables:\n\n" + "- SCALE=1 changes the scale of the web views. " * 12 + "\n\n    set SCALE=0.75"
+    closing = "After saving, double click the file to start the program with that setting."
+    assert len(steps) + 2 + len(closing) > 700
+    assert chunks(f"{steps}\n\n{closing}", 700)[-1].endswith("set SCALE=0.75\n\n" + closing)
