@@ -153,10 +153,14 @@ def body_digest(text: str) -> str:
 
 
 def _replacement(doc: Document, pii: PiiConfig, known_names: list[str]) -> Callable[[str, str], str] | None:
-    """Surrogates drawn in the document's language and seeded by its thread (group key); None: tags."""
+    """Surrogates drawn in the document's language and seeded by its thread (group key); None: tags. The language
+    is detected when the first surrogate is drawn: a document without personal data never pays for it."""
     if pii.replacement == "tag":
         return None
-    language, _ = detect_language(doc.text[:2000]) if doc.text.strip() else ("en", 0.0)
+
+    def language() -> str:
+        return detect_language(doc.text[:2000])[0] if doc.text.strip() else "en"
+
     return Surrogates(doc.group_key, language, pii.surrogate_salt, known_names=known_names)
 
 

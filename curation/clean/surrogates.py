@@ -26,6 +26,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Iterable
+from functools import cached_property
 
 from faker import Faker
 
@@ -55,14 +56,19 @@ def _faker(locale: str) -> Faker:
 
 
 class Surrogates:
-    """Surrogates for one scope (a thread, a ticket, a manual page) in one locale."""
+    """Surrogates for one scope (a thread, a ticket, a manual page) in one locale. `language` may be a function
+    that detects it: it is called when the first surrogate is drawn (most documents need none)."""
 
-    def __init__(self, scope: str, language: str = "en", salt: str = "", *, known_names: Iterable[str] = ()) -> None:
+    def __init__(self, scope: str, language: str | Callable[[], str] = "en", salt: str = "", *, known_names: Iterable[str] = ()) -> None:
         self.scope = scope
-        self.locale = LOCALES.get(language, "en_US")
+        self._language = language
         self.salt = salt
         # tokens after the first of a known full name are surnames, also where they stand alone ("Mr. Doe")
         self.surnames = frozenset(token for name in known_names for token in _surname_tokens(name))
+
+    @cached_property
+    def locale(self) -> str:
+        return LOCALES.get(self._language() if callable(self._language) else self._language, "en_US")
 
     def _fake(self, kind: str, original: str, locale: str | None = None) -> Faker:
         """Faker seeded from (salt, scope, type, original): the same input always draws the same value."""

@@ -127,3 +127,20 @@ def test_surrogates_are_the_same_when_shards_clean_in_threads():
     finally:
         sys.setswitchinterval(previous)
     assert [g for i, g in enumerate(got) if g != expected[i % 200]] == []
+
+
+def test_the_locale_is_detected_only_when_a_surrogate_is_drawn():
+    """A document without personal data never pays for language detection; one with it gets its locale's names."""
+    asked: list[str] = []
+
+    def german() -> str:
+        asked.append("de")
+        return "de"
+
+    plain = Surrogates("thread:1", german, known_names=["Jane Doe"])
+    assert redact("Press the button for ten seconds.", PiiConfig(), known_names=["Jane Doe"], replace=plain).text.startswith("Press")
+    assert asked == []
+    named = Surrogates("thread:1", german, known_names=["Jane Doe"])
+    out = redact("Regards, Jane Doe", PiiConfig(), known_names=["Jane Doe"], replace=named).text
+    assert asked == ["de"] and named.locale == "de_DE"
+    assert out == redact("Regards, Jane Doe", PiiConfig(), known_names=["Jane Doe"], replace=Surrogates("thread:1", "de", known_names=["Jane Doe"])).text
