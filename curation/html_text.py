@@ -108,7 +108,8 @@ def blocks_to_text(blocks: list[Block], *, markdown_tables: bool = False) -> str
 
 def _in_table(blocks: list[Block], at: int) -> bool:
     """Whether the row at `at` is one of two rows or more of its table (a one-row table is layout, not data)."""
-    return any(0 <= other < len(blocks) and blocks[other].table == blocks[at].table for other in (at - 1, at + 1))
+    table = blocks[at].table
+    return bool(table) and any(0 <= other < len(blocks) and blocks[other].table == table for other in (at - 1, at + 1))
 
 
 def _quoted(text: str, depth: int) -> str:

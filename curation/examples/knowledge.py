@@ -442,6 +442,7 @@ def chunks(text: str, max_chars: int) -> list[str]:
     # balanced: close a chunk once it reaches an even share, so the last one is not a stray sentence
     target = (sum(map(len, pieces)) + 2 * (len(pieces) - 1)) / math.ceil(sum(map(len, pieces)) / max_chars)
     merged: list[str] = []
+    joins: list[str] = []  # the glue before each merged chunk's first piece
     for piece, sep in zip(pieces, glue, strict=True):
         # a paragraph ending in ":" introduces the next one ("The example below shows how:" + its code); one
         # starting in lower case goes on with the sentence before it ("```...``` \n\n are both changes that ...")
@@ -451,13 +452,14 @@ def chunks(text: str, max_chars: int) -> list[str]:
             merged[-1] += sep + piece
         else:
             merged.append(piece)
+            joins.append(sep)
     # a short first or last chunk (an introduction to what follows, a closing sentence) goes with its neighbour, up
     # to 20% past max_chars: "Let's look at why Kubernetes is so useful by going back in time." alone teaches nothing
     stray = max_chars // STRAY_SHARE
     if len(merged) > 1 and len(merged[-1]) < stray and len(merged[-2]) + 2 + len(merged[-1]) <= max_chars * EVEN_CUT_SLACK:
-        merged[-2:] = [merged[-2] + "\n\n" + merged[-1]]
+        merged[-2:] = [merged[-2] + joins[-1] + merged[-1]]
     if len(merged) > 1 and len(merged[0]) < stray and len(merged[0]) + 2 + len(merged[1]) <= max_chars * EVEN_CUT_SLACK:
-        merged[:2] = [merged[0] + "\n\n" + merged[1]]
+        merged[:2] = [merged[0] + joins[1] + merged[1]]
     return _continued_tables(_closed_fences(merged))
 
 
