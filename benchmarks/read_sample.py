@@ -5,7 +5,7 @@
 Reads the newest version under VERSIONS_DIR (train, validation and test together), prints the counts
 per kind and source, the question templates' shares, then per kind `--per-kind` random examples drawn
 with `random.seed(SEED)`: an instruction's question and answer, a passage's or conversation's last
-message (the first 220 characters, newlines shown as " | "). The judging is done by the reader.
+message (the first `--chars` characters, 220 by default, newlines shown as " | "). The judging is done by the reader.
 
     python benchmarks/read_sample.py VERSIONS_DIR SEED --conversations
 
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("versions", type=Path)
     parser.add_argument("seed", type=int)
     parser.add_argument("--per-kind", type=int, default=15)
+    parser.add_argument("--chars", type=int, default=220, help="characters of an answer to print (the same draw at any length)")
     parser.add_argument("--conversations", action="store_true", help="whole conversations, per source kind")
     args = parser.parse_args()
     versions = sorted((p for p in args.versions.iterdir() if (p / "manifest.json").exists()), key=lambda p: p.stat().st_mtime)
@@ -55,7 +56,7 @@ def main() -> None:
             messages = row["messages"]
             if kind == "instruction":
                 print(row["language"], "Q:", messages[-2]["content"][:150].replace("\n", " | "))
-            print("A:", messages[-1]["content"][:220].replace("\n", " | "))
+            print("A:", messages[-1]["content"][:args.chars].replace("\n", " | "))
             print("--")
 
 
