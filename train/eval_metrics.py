@@ -59,7 +59,8 @@ def _mean(values: list[float]) -> float | None:
 # product questions
 # ---------------------------------------------------------------------------------------------
 def score_answer(question: dict, answer: str, products: list[str], allowed_contacts: Iterable[str]) -> dict:
-    """One answer to one product question: recall, ROUGE-L, citations, leaks, wrong product."""
+    """One answer to one product question: recall, ROUGE-L, citations, leaks, wrong product, and whether it declines
+    (a question about the company's own product: declining it is a false decline)."""
     cited = judge_citations(answer, question.get("manual_page"), question.get("manual_section"), question.get("product"), products)
     return {
         "answer": answer,
@@ -70,6 +71,7 @@ def score_answer(question: dict, answer: str, products: list[str], allowed_conta
         "leaks": leaks(answer, allowed_contacts),
         "wrong_product": bool(question.get("product")) and wrong_product(answer, question["product"], products),
         "invented_name": invented_name(question["question"], answer),
+        "declined": is_decline(answer),
     }
 
 
@@ -98,6 +100,7 @@ def variant_metrics(samples: list[dict], variant: str) -> dict:
     leaking = sum(bool(s[f"{variant}_leaks"]) for s in samples)
     wrong = sum(s[f"{variant}_wrong_product"] for s in samples)
     named = sum(bool(s.get(f"{variant}_invented_name")) for s in samples)
+    refused = sum(bool(s.get(f"{variant}_declined")) for s in samples)
     return {
         "questions": len(samples),
         "key_fact_recall": _mean([s[f"{variant}_key_fact_recall"] for s in samples]),
@@ -107,6 +110,8 @@ def variant_metrics(samples: list[dict], variant: str) -> dict:
         "leaks": {"count": leaking, "share": _share(leaking, len(samples))},
         "wrong_product": {"count": wrong, "share": _share(wrong, len(samples))},
         "invented_names": {"count": named, "share": _share(named, len(samples))},  # "Hi Melissa," to a question naming nobody
+        # "the D-90 PowerDock is not one of our products": a decline of a question the manuals answer
+        "false_declines": {"count": refused, "share": _share(refused, len(samples))},
     }
 
 
@@ -212,7 +217,9 @@ def regressions(report: dict) -> list[str]:
         found += [_worse("key-fact recall", b["key_fact_recall"], t["key_fact_recall"]),
                   _worse("ROUGE-L", b["rouge_l"], t["rouge_l"]),
                   _worse("citation accuracy", b["citations"]["accuracy"], t["citations"]["accuracy"]),
-                  _worse("wrong-product answers (share)", b["wrong_product"]["share"], t["wrong_product"]["share"], higher_is_better=False)]
+                  _worse("wrong-product answers (share)", b["wrong_product"]["share"], t["wrong_product"]["share"], higher_is_better=False),
+                  _worse("declined product questions (share)", b.get("false_declines", {}).get("share"), t.get("false_declines", {}).get("share"),
+                         higher_is_better=False)]
     leak = report.get("leaks", {})
     if "base" in leak and "tuned" in leak:
         found.append(_worse("answers with leaks (share)", leak["base"]["share"], leak["tuned"]["share"], higher_is_better=False))

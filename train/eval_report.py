@@ -39,11 +39,11 @@ def _answers(report: dict) -> list[str]:
         c = m["citations"]
         rows.append([LABELS[variant], m["key_fact_recall"], m["rouge_l"], c["accuracy"], f"{c['citing']} / {c['citations']}",
                      f"{m['wrong_product']['count']} ({_cell(m['wrong_product']['share'])})", f"{m['leaks']['count']} ({_cell(m['leaks']['share'])})",
-                     _count_share(m.get("invented_names"))])
+                     _count_share(m.get("invented_names")), _count_share(m.get("false_declines"))])
     q = report["question_set"]
     lines = ["", f"## Product questions ({q['split']} split, {report['questions']} questions)", ""]
     lines += _table(["variant", "key-fact recall", "ROUGE-L", "citation accuracy", "answers citing / citations", "wrong product", "leaks",
-                     "greets an invented name"], rows)
+                     "greets an invented name", "declined (the manuals answer it)"], rows)
     best = report.get("best_variant")
     if best:
         lines += ["", f"Serves best: **{best['label']}** (key-fact recall {best['key_fact_recall']}, ROUGE-L {best['rouge_l']}; ranked by {best['ranked_by']})."]

@@ -104,8 +104,8 @@ def _scripted(prompt: list[dict], adapter_on: bool) -> str:
     """What a well-tuned adapter and a confused base model would say, by prompt."""
     user = prompt[-1]["content"]
     if user.startswith("Answer the question from these sections"):
-        if not adapter_on:
-            return "I'm not sure."
+        if not adapter_on:  # a question the manuals answer, declined: a false decline
+            return "I'm sorry, I don't have any information about that."
         source, text = re.search(r"\(Source: ([^\n]+)\.\)\n([^\n]+)", user).groups()
         return f"{text} (Source: {source}.)"
     tuned = {
@@ -146,6 +146,7 @@ def test_the_report_counts_what_the_answers_say(monkeypatch, new_tiny_model, tok
     assert answers["base"]["key_fact_recall"] == pytest.approx(0.333 / 3, abs=1e-3) and answers["base"]["citations"]["citing"] == 0
     assert answers["tuned_retrieval"]["key_fact_recall"] == 1.0 and answers["tuned_retrieval"]["citations"]["accuracy"] == 1.0
     assert answers["base_retrieval"]["key_fact_recall"] == 0.0
+    assert answers["base_retrieval"]["false_declines"] == {"count": 3, "share": 1.0} and answers["tuned"]["false_declines"]["count"] == 0
     assert report["best_variant"]["variant"] == "tuned_retrieval" and report["base"]["key_fact_recall"] == answers["base"]["key_fact_recall"]
     assert report["recall_by_product"]["B-12 MiniWidget"]["tuned_retrieval"] == 1.0
     kept = report["retention"]
@@ -162,6 +163,7 @@ def test_the_report_counts_what_the_answers_say(monkeypatch, new_tiny_model, tok
     assert "key-fact recall" not in worse and "decline rate" not in worse and "wrong-product" not in worse
     markdown = (adapter.path / "eval_report.md").read_text()
     assert "Serves best: **tuned+retrieval**" in markdown and "| arithmetic | 2 | 1 | 0.5 |" in markdown
+    assert "| unknown_product | 2 | 0 | 1 |" in markdown and "| base+retrieval | 0 |" in markdown and "| 3 (1) |" in markdown
     assert "| unknown_product | 2 | 0 | 1 |" in markdown and "- retrieved: A-45 SuperWidget User Manual, page 12" in markdown
 
 
