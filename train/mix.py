@@ -144,15 +144,8 @@ def asked_about_one_product(turns: list[str], catalog: list[str]) -> list[tuple[
 
 
 def with_product_swapped(question: str, product: str, other: str) -> str:
-    """The question with every form of `product` as the same form of `other`: "SuperWidget A-45" -> "VoltScooter K-74",
-    "A-45" -> "K-74", "SuperWidget" -> "VoltScooter". Only the name may tell a decline from an answer: were made-up
-    products always named as catalogued, the way a product is written would be a cue too. A name with another number
-    of forms (no single model code) becomes `other` as written."""
-    forms, others = name_forms(product), name_forms(other)
-    if len(forms) != len(others):
-        return names_pattern(forms).sub(other, question)
-    same_form = dict(zip(forms, others, strict=True))
-    return names_pattern(forms).sub(lambda m: same_form[m.group(0)], question)
+    """The question with every form of `product` ("A-45 SuperWidget", "SuperWidget A-45", "A-45", "SuperWidget") as `other`."""
+    return names_pattern(name_forms(product)).sub(other, question)
 
 
 def out_of_scope_pairs(catalog: list[str], company: str, manual_text: str, n: int, seed: int,
