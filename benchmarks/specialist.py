@@ -38,7 +38,7 @@ def headline(report: dict) -> dict:
         "wrong_product": {variant: answers[variant]["wrong_product"]["share"] for variant in answers},
         "leaks": {variant: answers[variant]["leaks"]["share"] for variant in answers},
         "invented_names": {variant: answers[variant].get("invented_names", {}).get("share") for variant in answers},
-        "false_declines": {variant: answers[variant].get("false_declines", {}).get("share") for variant in answers},
+        "false_declines": {variant: answers[variant]["false_declines"]["share"] for variant in answers},
         "retention": {model: retention[model]["pass_rate"] for model in ("base", "tuned")},
         "retention_by_category": {model: {c: v["pass_rate"] for c, v in retention[model]["per_category"].items()} for model in ("base", "tuned")},
         "decline_rate": {model: oos[model]["decline_rate"] for model in ("base", "tuned")},

@@ -110,7 +110,7 @@ def print_eval(report: dict) -> None:
                f"\n{'':<18}{'recall':>8}{'ROUGE-L':>9}{'cites ok':>10}{'wrong prod':>11}{'leaks':>7}{'declined':>10}")
     for variant, m in report["answers"].items():
         typer.echo(f"{LABELS[variant]:<18}{_rate(m['key_fact_recall']):>8}{_rate(m['rouge_l']):>9}{_rate(m['citations']['accuracy']):>10}"
-                   f"{m['wrong_product']['count']:>11}{m['leaks']['count']:>7}{m.get('false_declines', {}).get('count', '-')!s:>10}")
+                   f"{m['wrong_product']['count']:>11}{m['leaks']['count']:>7}{m['false_declines']['count']:>10}")
     if report.get("best_variant"):
         typer.echo(f"serves best: {report['best_variant']['label']}")
     kept, scope = report["retention"], report["out_of_scope"]

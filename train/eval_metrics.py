@@ -218,8 +218,7 @@ def regressions(report: dict) -> list[str]:
                   _worse("ROUGE-L", b["rouge_l"], t["rouge_l"]),
                   _worse("citation accuracy", b["citations"]["accuracy"], t["citations"]["accuracy"]),
                   _worse("wrong-product answers (share)", b["wrong_product"]["share"], t["wrong_product"]["share"], higher_is_better=False),
-                  _worse("declined product questions (share)", b.get("false_declines", {}).get("share"), t.get("false_declines", {}).get("share"),
-                         higher_is_better=False)]
+                  _worse("declined product questions (share)", b["false_declines"]["share"], t["false_declines"]["share"], higher_is_better=False)]
     leak = report.get("leaks", {})
     if "base" in leak and "tuned" in leak:
         found.append(_worse("answers with leaks (share)", leak["base"]["share"], leak["tuned"]["share"], higher_is_better=False))

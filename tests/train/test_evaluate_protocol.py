@@ -163,7 +163,7 @@ def test_the_report_counts_what_the_answers_say(monkeypatch, new_tiny_model, tok
     assert "key-fact recall" not in worse and "decline rate" not in worse and "wrong-product" not in worse
     markdown = (adapter.path / "eval_report.md").read_text()
     assert "Serves best: **tuned+retrieval**" in markdown and "| arithmetic | 2 | 1 | 0.5 |" in markdown
-    assert "| unknown_product | 2 | 0 | 1 |" in markdown and "| base+retrieval | 0 |" in markdown and "| 3 (1) |" in markdown
+    assert "| base+retrieval | 0 |" in markdown and "| 3 (1) |" in markdown  # its three false declines
     assert "| unknown_product | 2 | 0 | 1 |" in markdown and "- retrieved: A-45 SuperWidget User Manual, page 12" in markdown
 
 
@@ -183,6 +183,22 @@ def test_ask_with_retrieval_puts_the_sections_in_the_prompt(monkeypatch, new_tin
     assert len(seen) == 2 and "(Source: A-45 SuperWidget User Manual, page 12.)\nTo reset the A-45" in seen[0][-1]["content"]
     plain = evaluate.ask("How do I reset my A-45?", manual_version_dir, adapter.path, eval_config, model=new_tiny_model(), tokenizer=tokenizer)
     assert plain["sections"] == [] and seen[-1][-1]["content"] == "How do I reset my A-45?"
+
+
+def test_a_tuned_model_that_declines_product_questions_is_a_regression():
+    """A higher out-of-scope decline rate bought by declining the company's own products is listed as worse."""
+    from train.answer_checks import is_decline
+    from train.eval_metrics import regressions, variant_metrics
+
+    def samples(declines: list[bool]) -> list[dict]:
+        answer = {True: "I'm sorry, I don't have any information about the D-90 PowerDock.", False: "Hold the reset key for 5 seconds."}
+        return [{"v_key_fact_recall": 0.5, "v_rouge_l": 0.5, "v_citations": [], "v_citation_correct": None, "v_leaks": [],
+                 "v_wrong_product": False, "v_invented_name": None, "v_declined": is_decline(answer[d])} for d in declines]
+
+    base, tuned = variant_metrics(samples([False] * 4), "v"), variant_metrics(samples([True, False, False, False]), "v")
+    assert tuned["false_declines"] == {"count": 1, "share": 0.25} and base["false_declines"]["count"] == 0
+    assert regressions({"answers": {"base": base, "tuned": tuned}}) == ["declined product questions (share): 0.0 -> 0.25"]
+    assert regressions({"answers": {"base": tuned, "tuned": base}}) == []
 
 
 def test_evaluation_settings_do_not_change_the_adapter_id():
