@@ -18,7 +18,7 @@ content-defined: a new unit moves no cut but its own, and the shards around it k
 **Cache.** :class:`PackStore` keeps a step's per-unit results under
 ``<output_dir>/<step>/cache/<config hash>/`` in *packs*: one pack per shard, named by the hash of the
 keys of its units (a unit's key is the hash of what the unit's result depends on: its documents'
-content, and for clean the names of its thread), and holding their result rows. The config hash
+content, and for clean its thread's metadata, from which the names redacted in it follow), and holding their result rows. The config hash
 covers the step's config and the source of the code that computes it (:func:`code_fingerprint`), so
 a config or code change invalidates by construction. A shard whose pack exists is not read at all; a
 shard with some new units copies the results of the others from whichever pack holds them and
@@ -48,6 +48,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
 import polars as pl
 
 MapFn = Callable[[Callable, Iterable], Iterable]
@@ -196,10 +197,12 @@ def digest(*parts: object) -> str:
     """A 32-hex-digit sha256 of the parts (strings, or JSON-able values)."""
     h = hashlib.sha256()
     for part in parts:
-        data = part if isinstance(part, str) else json.dumps(part, sort_keys=True, ensure_ascii=False, default=str)
-        h.update(data.encode())
+        h.update(part.encode() if isinstance(part, str) else orjson.dumps(part, default=str, option=_JSON_KEY))
         h.update(b"\x1f")
     return h.hexdigest()[:32]
+
+
+_JSON_KEY = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS  # digest's JSON: keys sorted, datetimes as ISO 8601
 
 
 # --- the per-unit result cache ------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ DOCUMENT_SCHEMA = pl.Schema(
         "participants": pl.List(pl.String),  # sender first, then To and Cc addresses, lower-cased
     }
 )
-SOURCES_SCHEMA = pl.Schema({"path": pl.String, "sha256": pl.String, "reader": pl.String, "units": pl.Int64})
+SOURCES_SCHEMA = pl.Schema({"path": pl.String, "sha256": pl.String, "reader": pl.String, "units": pl.Int64,
+                           "size": pl.Int64, "mtime_ns": pl.Int64})  # the stamp under which the file was last hashed
 
 # --- examples: examples.parquet ------------------------------------------------------------------------------
 EXAMPLE_SCHEMA = pl.Schema(

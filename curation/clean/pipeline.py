@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 from curation.clean.email_body import strip_reply
@@ -186,12 +187,13 @@ def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None
     """Clean every document of documents_path into out_dir/documents.parquet and out_dir/ledger.parquet.
 
     Sharded (see curation/shards.py): contiguous shards of about `shard_size` documents, mapped with
-    `map_fn`. First the names each thread's headers carry (:func:`thread_names` per shard, merged:
-    a thread's messages may lie in several shards), then :func:`clean_document` per document. A
+    `map_fn`. First, per shard, each thread's rows and a one-way hash of each of its documents' metadata
+    (merged: a thread's messages may lie in several shards); then :func:`clean_document` per document. A
     document's result is cached in `cache_dir` (default out_dir/cache) under its key: the hash of its
-    row (all but the file hash, which is copied from the input) and of its thread's names; a shard
-    whose documents all have the same keys as before is not cleaned again. The output is in input
-    order, whatever the shards or map.
+    row (all but the file hash, which is copied from the input) and of its thread's metadata, from which
+    the names its headers carry follow (:func:`thread_names`); a shard whose documents all have the same
+    keys as before is not cleaned again, and the names are read only for the threads of the documents
+    cleaned now. The output is in input order, whatever the shards or map.
     """
     config = config or CleanConfig()
     pii = config.pii.model_copy(update={
@@ -207,16 +209,20 @@ def clean(documents_path: Path, out_dir: Path, config: CleanConfig | None = None
     bounds = cut(ids, [1] * len(ids), shard_size)
     slices = [(str(documents_path), a, b - a) for a, b in bounds]
     laps = Laps()
-    partial_names = map_shards(map_fn, partial(_names_shard, config=config, staff_domains=staff), slices,
-                               what="clean: thread names", progress=progress)
-    names: dict[str, set[str]] = defaultdict(set)
-    for part in partial_names:
-        for key, values in part.items():
-            names[key].update(values)
-    shards = [(path, offset, length, {key: sorted(names[key]) for key in part})
-              for (path, offset, length), part in zip(slices, partial_names, strict=True)]
-    del partial_names, names
-    laps.lap("names")
+    parts = map_shards(map_fn, _threads_shard, slices, what="clean: threads", progress=progress)
+    spans: dict[str, list] = {}  # group key -> [first row, last row, meta hashes]
+    for part in parts:
+        for key, (first, last, hashes) in part.items():
+            if key in spans:
+                span = spans[key]
+                span[0], span[1] = min(span[0], first), max(span[1], last)
+                span[2] += hashes
+            else:
+                spans[key] = [first, last, hashes]
+    threads = {key: Thread(first, last, digest(sorted(hashes))) for key, (first, last, hashes) in spans.items()}
+    shards = [(path, offset, length, {key: threads[key] for key in part}) for (path, offset, length), part in zip(slices, parts, strict=True)]
+    del parts, spans, threads
+    laps.lap("threads")
     results = map_shards(map_fn, partial(_clean_shard, config=config, pii=pii, staff_domains=staff, store_root=str(store.root)), shards,
                          what="clean", progress=progress)
     laps.lap("shards")
@@ -254,28 +260,53 @@ PACK_SCHEMA = pl.Schema({"key": pl.String, **CLEAN_SCHEMA, "outcome": pl.String,
 _KEY_COLUMNS = ("id", "source_kind", "path", "locator", "group_key", "created_at", "title", "text", "meta")
 
 
-def _names_shard(shard: tuple[str, int, int], *, config: CleanConfig, staff_domains: tuple[str, ...]) -> dict[str, list[str]]:
-    """Group key -> the names the headers of this shard's documents carry (every e-mail and ticket group of the
-    shard, also without names). Not cached: a names file would keep the originals that clean's outputs never hold."""
+class Thread(NamedTuple):
+    """Where a thread's (or ticket's) documents lie in the input, and a one-way hash of their metadata: what the
+    names its headers carry follow from (a cache key that holds no name)."""
+
+    first: int
+    last: int
+    meta_digest: str
+
+
+def _threads_shard(shard: tuple[str, int, int]) -> dict[str, tuple[int, int, list[str]]]:
+    """Group key -> (first row, last row, sha1 of each document's metadata) of this shard's e-mails and tickets."""
     path, offset, length = shard
-    rows = (read_rows(Path(path), offset=offset, length=length).select("id", "source_kind", "group_key", "meta")
-            .filter(pl.col("source_kind") != "manual").to_dicts())  # thread_names reads no manual
+    frame = (pl.scan_parquet(path).select("source_kind", "group_key", "meta").with_row_index("row", offset=offset).slice(offset, length)
+             .filter(pl.col("source_kind") != "manual")  # thread_names reads no manual
+             .group_by("group_key", maintain_order=True).agg(pl.col("row").min().alias("first"), pl.col("row").max().alias("last"), "meta")
+             .collect())
+    return {key: (first, last, [hashlib.sha1(meta.encode()).hexdigest() for meta in metas])
+            for key, first, last, metas in frame.iter_rows()}
+
+
+def _thread_names(path: str, threads: dict[str, Thread], groups: set[str], *, config: CleanConfig,
+                  staff_domains: tuple[str, ...]) -> dict[str, list[str]]:
+    """The names the headers of these groups' documents carry, read from the rows the groups span (also
+    in the shards before and after). Not cached: a names file would keep the originals that clean's
+    outputs never hold."""
+    if not groups:
+        return {}
+    first, last = min(threads[g].first for g in groups), max(threads[g].last for g in groups)
+    rows = (pl.scan_parquet(path).select("id", "source_kind", "group_key", "meta").slice(first, last - first + 1)
+            .filter((pl.col("source_kind") != "manual") & pl.col("group_key").is_in(pl.Series(sorted(groups), dtype=pl.String).implode()))
+            .collect().to_dicts())
     documents = (document_from_row({**row, "path": "", "locator": "", "sha256": "", "created_at": None, "title": "", "text": ""}) for row in rows)
     return thread_names(documents, config, staff_domains)
 
 
-def document_key(row: dict, names: list[str] | None) -> str:
-    """What a document's cleaning depends on besides the config: its row (not the file hash) and its thread's names."""
-    return digest(*(row[c] if c != "created_at" or row[c] is None else row[c].isoformat() for c in _KEY_COLUMNS), names or [])
+def document_key(row: dict, thread: Thread | None) -> str:
+    """What a document's cleaning depends on besides the config: its row (not the file hash) and its thread's metadata."""
+    return digest(*(row[c] for c in _KEY_COLUMNS), thread.meta_digest if thread else "")
 
 
-def _clean_shard(shard: tuple[str, int, int, dict[str, list[str]]], *, config: CleanConfig, pii: PiiConfig,
+def _clean_shard(shard: tuple[str, int, int, dict[str, Thread]], *, config: CleanConfig, pii: PiiConfig,
                  staff_domains: tuple[str, ...], store_root: str) -> dict:
     """Clean one contiguous shard into its pack (or find the pack there); returns the pack's name and stats."""
-    path, offset, length, names = shard
+    path, offset, length, threads = shard
     store = PackStore(Path(store_root), tables=("docs",))
     frame = read_rows(Path(path), offset=offset, length=length)
-    keys = [document_key(row, names.get(row["group_key"]) if row["source_kind"] != "manual" else None)
+    keys = [document_key(row, threads.get(row["group_key"]) if row["source_kind"] != "manual" else None)
             for row in frame.select(_KEY_COLUMNS).iter_rows(named=True)]
     pack = digest(keys, frame.get_column("sha256").to_list())
     if store.has(pack):
@@ -284,6 +315,8 @@ def _clean_shard(shard: tuple[str, int, int, dict[str, list[str]]], *, config: C
     known = set(found.get_column("key").to_list())
     computed: list[dict] = []
     todo = frame.filter(pl.Series([key not in known for key in keys], dtype=pl.Boolean))
+    names = _thread_names(path, threads, set(todo.filter(pl.col("source_kind") != "manual").get_column("group_key").to_list()),
+                          config=config, staff_domains=staff_domains)
     for key, document in zip((k for k in keys if k not in known), documents_from_frame(todo), strict=True):
         thread = names.get(document.group_key, ()) if document.meta.kind != "manual" else ()
         result = clean_document(document, config, pii, staff_domains=staff_domains, thread_names=thread)

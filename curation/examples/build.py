@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import orjson
 import polars as pl
 
 from curation.company import SAMPLE_COMPANY, CompanyConfig
@@ -34,7 +35,7 @@ from curation.examples.knowledge import (begins_topic, chunk_label, chunks, clea
                                          section_question, topic_heading)
 from schemas import Document, Example, Message
 from curation.shards import DEFAULT_SHARD_SIZE, Laps, MapFn, PackStore, ProgressFn, code_fingerprint, cut, digest, in_key_order, map_shards, scan_packs
-from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, document_from_row, documents_from_frame, read_rows, sink_atomic
+from schemas.frames import EXAMPLE_SCHEMA, LEDGER_SCHEMA, documents_from_frame, read_rows, sink_atomic
 
 STAGE = "examples"
 DROP_REASONS = {
@@ -418,16 +419,16 @@ def manual_examples(doc: Document, company: CompanyConfig, config: ExamplesConfi
     return outcome
 
 
-def copy_keys(doc: Document) -> list[tuple]:
-    """The keys under which two e-mails are copies of one message: the same sender, date and body, and
-    the same Message-ID (none for other kinds)."""
-    meta = doc.meta
-    if meta.kind != "email":
+def copy_keys(row: dict) -> list[tuple]:
+    """The keys under which two e-mails (rows of a documents file) are copies of one message: the same sender,
+    date and body, and the same Message-ID (none for other kinds)."""
+    if row["source_kind"] != "email":
         return []
-    body = meta.body_digest or body_digest(doc.text)  # clean sets it from the body before redaction
-    keys = [("content", meta.sender.address.lower(), doc.created_at, body)]
-    if meta.message_id:
-        keys.append(("message-id", meta.message_id))
+    meta = orjson.loads(row["meta"])
+    body = meta.get("body_digest") or body_digest(row["text"])  # clean sets it from the body before redaction
+    keys = [("content", meta["sender"]["address"].lower(), row["created_at"], body)]
+    if meta.get("message_id"):
+        keys.append(("message-id", meta["message_id"]))
     return keys
 
 
@@ -577,9 +578,8 @@ def _unit_keys_shard(shard: tuple[str, int, int]) -> list[tuple]:
     frame = read_rows(Path(path), offset=offset, length=length)
     entries = []
     for row_no, row in enumerate(frame.iter_rows(named=True), start=offset):
-        key = digest(*(row[c] if c != "created_at" or row[c] is None else row[c].isoformat() for c in _KEY_COLUMNS))
-        keys = copy_keys(document_from_row(row)) if row["source_kind"] == "email" else []
-        entries.append((row_no, row["id"], row["source_kind"], row["group_key"], row["path"], row["locator"], key, keys))
+        key = digest(*(row[c] for c in _KEY_COLUMNS))
+        entries.append((row_no, row["id"], row["source_kind"], row["group_key"], row["path"], row["locator"], key, copy_keys(row)))
     return entries
 
 

@@ -2,7 +2,9 @@
 
 Every input unit (a message, a manual section or page, a ticket, an unreadable file) becomes one
 Document or one quarantined ledger row. Files whose content hash was ingested before into the same
-output folder are skipped (their documents stay), so a re-run only reads what changed.
+output folder are skipped (their documents stay), so a re-run only reads what changed. A file whose size
+and modification time (in nanoseconds) are those recorded when it was read is not even hashed again,
+the quick check rsync and make rely on; touching a file makes the next run hash it.
 
 Erasure (`curate forget`, curation/erasure.py): a unit an erasure request matches is not kept but
 `dropped` with reason `erased` and the request id as its detail, whether it is read now or was
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -170,13 +173,20 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
     seen = _previous_sources(out_dir)
     fingerprint = hashlib.sha256(f"{READER_VERSION}|{config.model_dump_json()}".encode()).hexdigest()[:12]
     files = list(discover([Path(s) for s in sources], config.email_dirs))
-    todo: list[tuple[InputFile, str]] = []
+    todo: list[tuple[InputFile, str, Stamp]] = []
+    restamped: dict[str, Stamp] = {}  # files hashed again because their stamp changed, their content not
     for file in files:
-        file_hash = f"{_file_sha256(file.path)}:{fingerprint}"
-        if seen.get(file.relpath) == file_hash:
+        stamp = _stamp(file.path)
+        before = seen.get(file.relpath)
+        if before is not None and before.stamp == stamp and before.sha256.endswith(f":{fingerprint}"):
             summary.skipped_files[file.source_kind] += 1
+            continue
+        file_hash = f"{_file_sha256(file.path)}:{fingerprint}"
+        if before is not None and before.sha256 == file_hash:
+            summary.skipped_files[file.source_kind] += 1
+            restamped[file.relpath] = stamp
         else:
-            todo.append((file, file_hash))
+            todo.append((file, file_hash, stamp))
     present = {file.relpath for file in files}
     outputs = [out_dir / f"{name}.parquet" for name in ("documents", "ledger", "sources")]
     if todo or set(seen) - present or not all(o.exists() for o in outputs):
@@ -186,7 +196,9 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
         source_rows = [row for shard in results for row in shard["sources"]]
         for shard in results:
             summary.add(shard["summary"])
-        _merge(out_dir, parts, source_rows, present)
+        _merge(out_dir, parts, source_rows, present, restamped)
+    elif restamped:
+        _restamp(out_dir, restamped)
     if matcher:
         _mark_applied(out_dir, register)
     shutil.rmtree(parts, ignore_errors=True)
@@ -194,21 +206,21 @@ def ingest(sources: list[Path], out_dir: Path, config: IngestConfig | None = Non
     return summary
 
 
-def _file_shards(todo: list[tuple[InputFile, str]], shard_bytes: int) -> list[tuple[int, list[tuple[InputFile, str]]]]:
+def _file_shards(todo: list[tuple[InputFile, str, Stamp]], shard_bytes: int) -> list[tuple[int, list[tuple[InputFile, str, Stamp]]]]:
     """Consecutive files (discovery order) in shards of about shard_bytes; a bigger file is a shard alone."""
-    shards: list[list[tuple[InputFile, str]]] = []
+    shards: list[list[tuple[InputFile, str, Stamp]]] = []
     held = shard_bytes
-    for file, file_hash in todo:
-        size = file.path.stat().st_size if file.path.exists() else 0
+    for entry in todo:
+        size = entry[2][0]
         if held + size > shard_bytes and (not shards or shards[-1]):
             shards.append([])
             held = 0
-        shards[-1].append((file, file_hash))
+        shards[-1].append(entry)
         held += size
     return list(enumerate(shard for shard in shards if shard))
 
 
-def _read_files(shard: tuple[int, list[tuple[InputFile, str]]], *, config: IngestConfig, mappings, parts: str, matcher=None) -> dict:
+def _read_files(shard: tuple[int, list[tuple[InputFile, str, Stamp]]], *, config: IngestConfig, mappings, parts: str, matcher=None) -> dict:
     """Read one shard's files into parts/documents-SSSSS-NNNNN.parquet (+ ledger parts); returns the
     shard's summary and its sources rows. The per-file loop: every unit a Document or a ledger row."""
     number, files = shard
@@ -228,7 +240,7 @@ def _read_files(shard: tuple[int, list[tuple[InputFile, str]]], *, config: Inges
             doc_batch.clear()
             ledger_batch.clear()
 
-    for file, file_hash in files:
+    for file, file_hash, (size, mtime_ns) in files:
         summary.files[file.source_kind] += 1
         units = 0
         for result in read_file(file, config, mappings):
@@ -249,7 +261,7 @@ def _read_files(shard: tuple[int, list[tuple[InputFile, str]]], *, config: Inges
                 (summary.dropped if isinstance(result, Dropped) else summary.quarantined)[kind][result.reason] += 1
             if len(ledger_batch) >= BATCH_SIZE:
                 flush()
-        source_rows.append({"path": file.relpath, "sha256": file_hash, "reader": file.reader, "units": units})
+        source_rows.append({"path": file.relpath, "sha256": file_hash, "reader": file.reader, "units": units, "size": size, "mtime_ns": mtime_ns})
     flush()
     return {"summary": summary, "sources": source_rows}
 
@@ -301,15 +313,46 @@ def _mark_applied(out_dir: Path, register: Register) -> None:
     tmp.replace(out_dir / APPLIED)
 
 
-def _previous_sources(out_dir: Path) -> dict[str, str]:
+Stamp = tuple[int, int]  # a file's size and modification time in nanoseconds
+
+
+class Seen(NamedTuple):
+    sha256: str  # content hash:reader fingerprint
+    stamp: Stamp | None  # None: recorded before stamps were
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)  # gone or unreadable: read_file says why in the ledger
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _previous_sources(out_dir: Path) -> dict[str, Seen]:
     path = out_dir / "sources.parquet"
     if not path.exists():
         return {}
-    frame = pl.read_parquet(path)
-    return dict(zip(frame["path"], frame["sha256"]))
+    frame = _scan_sources(path).collect()
+    return {p: Seen(h, None if size is None else (size, mtime)) for p, h, size, mtime in frame.select("path", "sha256", "size", "mtime_ns").iter_rows()}
 
 
-def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str] | None = None) -> None:
+def _scan_sources(path: Path) -> pl.LazyFrame:
+    """sources.parquet; one written before files had stamps reads with empty ones (those files are hashed once more)."""
+    return pl.scan_parquet(path, schema=SOURCES_SCHEMA, missing_columns="insert")
+
+
+def _restamp(out_dir: Path, stamps: dict[str, Stamp]) -> None:
+    """New stamps for files whose content is as recorded (touched, copied with a new time): the next run need not hash them."""
+    update = pl.DataFrame({"path": list(stamps), "_size": [s[0] for s in stamps.values()], "_mtime": [s[1] for s in stamps.values()]},
+                          schema={"path": pl.String, "_size": pl.Int64, "_mtime": pl.Int64})
+    path = out_dir / "sources.parquet"
+    sink_atomic(_scan_sources(path).collect().lazy().join(update.lazy(), on="path", how="left", maintain_order="left")
+                .with_columns(size=pl.coalesce("_size", "size"), mtime_ns=pl.coalesce("_mtime", "mtime_ns")).drop("_size", "_mtime"), path)
+
+
+def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str] | None = None,
+           restamped: dict[str, Stamp] | None = None) -> None:
     """Old outputs minus every file read in this run (and, with `present`, every file no longer there), plus
     the new parts; then thread keys over all emails. Documents are sorted by source kind and group key
     (thread, ticket, manual), so the documents of a thread are neighbours and the later steps read a
@@ -326,7 +369,7 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str
     for name, frames, schema in (("documents", docs, DOCUMENT_SCHEMA), ("ledger", ledgers, LEDGER_SCHEMA), ("sources", sources, SOURCES_SCHEMA)):
         previous = out_dir / f"{name}.parquet"
         if previous.exists():
-            kept = pl.scan_parquet(previous, schema=schema).filter(~pl.col("path").is_in(read_now))
+            kept = (_scan_sources(previous) if name == "sources" else pl.scan_parquet(previous, schema=schema)).filter(~pl.col("path").is_in(read_now))
             if present is not None:
                 kept = kept.filter(pl.col("path").is_in(pl.Series(sorted(present), dtype=pl.String).implode()))
             frames.insert(0, kept.collect().lazy())  # materialise: the file is about to be replaced
@@ -343,6 +386,8 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str
     fault_point("ingest:rename")  # documents renamed into place, ledger and sources not yet
     sink_atomic(pl.concat(ledgers, how="vertical") if ledgers else LEDGER_SCHEMA.to_frame().lazy(), out_dir / "ledger.parquet")
     sink_atomic(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
+    if restamped:
+        _restamp(out_dir, restamped)
 
 
 __all__ = ["IngestSummary", "apply_register", "ingest", "read_file"]

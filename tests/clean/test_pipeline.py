@@ -74,3 +74,50 @@ def test_clean_writes_a_ledger_row_per_document(tmp_path: Path):
     ledger = pl.read_parquet(tmp_path / "clean" / "ledger.parquet")
     assert ledger.height == 2 and summary.kept["manual"] == 1 and summary.dropped["manual"] == {"too_short": 1}
     assert pl.read_parquet(tmp_path / "clean" / "documents.parquet").height == 1
+
+
+def test_a_new_message_that_names_a_person_recleans_the_rest_of_its_thread_only(tmp_path: Path, monkeypatch):
+    """The names a thread's headers carry are redacted in all its messages: a reply from someone the thread
+    only mentioned so far makes clean redact them in the earlier messages too, also in another shard, while
+    every other thread is taken from the cache and its names are not read at all."""
+    from curation.clean import pipeline
+    from schemas.frames import DOCUMENT_SCHEMA, document_row
+
+    read_names: list[str] = []  # the documents whose header names were read, by id
+    real = pipeline.thread_names
+
+    def thread_names(documents, *args, **kwargs):
+        documents = list(documents)
+        read_names.extend(d.id for d in documents)
+        return real(documents, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "thread_names", thread_names)
+
+    def mail(i: int, thread: int, sender: Mailbox, text: str) -> Document:
+        return Document(
+            id=f"d_{thread}_{i}", source=SourceRef(source_kind="email", path=f"emails/{thread}_{i}.eml", locator=f"<{thread}.{i}@x>", sha256="0"),
+            group_key=f"thread:{thread}", created_at=datetime(2025, 3, 3, i, tzinfo=timezone.utc),
+            text=text, meta=EmailMeta(message_id=f"<{thread}.{i}@x>", sender=sender, subject="Pump"),
+        )
+
+    customer = Mailbox(name="Jane Roe", address="jane@example.org")
+    others = [mail(0, t, Mailbox(name="Ola Nordmann", address=f"ola{t}@example.net"), f"Thread {t}: the pump hums at night.") for t in range(2, 6)]
+    first = [mail(0, 1, customer, "Hello, my neighbour Bruno Ferreira says the pump hums. He will write too.")]
+    reply = [mail(1, 1, Mailbox(name="Bruno Ferreira", address="bf@example.com"), "It hums at 3 am every night.")]
+
+    def run(docs: list[Document]) -> tuple[dict, pl.DataFrame]:
+        source = tmp_path / "documents.parquet"
+        pl.DataFrame([document_row(d) for d in docs], schema=DOCUMENT_SCHEMA).write_parquet(source)
+        summary = clean(source, tmp_path / "clean", CONFIG, shard_size=1)  # every document its own shard
+        return summary.cache, pl.read_parquet(tmp_path / "clean" / "documents.parquet")
+
+    cache, before = run(first + others)
+    assert cache["computed"] == 5
+    assert "Bruno Ferreira" in before.filter(pl.col("id") == "d_1_0")["text"].item(), "no header names him yet"
+    read_names.clear()
+    cache, after = run(first + reply + others)
+    assert cache["computed"] == 2, "the new reply and the message of its thread, no other"
+    assert sorted(read_names) == ["d_1_0", "d_1_0", "d_1_1", "d_1_1"], "each of the two shards reads its thread's names, no other thread's"
+    assert "Bruno Ferreira" not in after.filter(pl.col("id") == "d_1_0")["text"].item()
+    assert after.filter(pl.col("id") != "d_1_0").drop("pii_counts").equals(
+        run(first + reply + others)[1].filter(pl.col("id") != "d_1_0").drop("pii_counts")), "a third run changes nothing"

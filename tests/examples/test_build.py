@@ -175,6 +175,7 @@ def test_heading_questions(heading, product, question):
 def test_copies_of_one_message_in_several_folders_become_one():
     """Enron files one message in Inbox, Sent and All Documents under new Message-IDs."""
     from curation.examples.build import copy_keys, first_copies
+    from schemas.frames import document_row
 
     def copy(i: int, folder: str, msgid: str, text: str = "Please send the gas report by noon.") -> Document:
         return Document(
@@ -186,7 +187,7 @@ def test_copies_of_one_message_in_several_folders_become_one():
     docs = [copy(1, "inbox", "<a@x>"), copy(2, "all_documents", "<b@x>"), copy(3, "sent", "<a@x>", text="other text, same id"),
             copy(4, "discussion", "<c@x>", text="A different message.")]
     ordered = sorted(docs, key=lambda d: (d.source.path, d.source.locator, d.id))  # as build_examples orders them
-    copy_of = first_copies((d.id, copy_keys(d)) for d in ordered)
+    copy_of = first_copies((d.id, copy_keys(document_row(d))) for d in ordered)
     assert [d.id for d in docs if d.id not in copy_of] == ["d_2", "d_4"], "the first copy by path is kept"
     # d_1 has d_2's sender, date and body; d_3 has d_1's Message-ID: both are copies of d_2
     assert copy_of == {"d_1": "d_2", "d_3": "d_2"}
@@ -198,6 +199,7 @@ def test_copies_in_two_threads_stay_copies_after_their_names_become_surrogates()
     from curation.clean.config import CleanConfig
     from curation.clean.pipeline import clean_document
     from curation.examples.build import copy_keys, first_copies
+    from schemas.frames import document_row
 
     def filed(i: int, folder: str) -> Document:
         return Document(
@@ -208,7 +210,7 @@ def test_copies_in_two_threads_stay_copies_after_their_names_become_surrogates()
 
     cleaned = [clean_document(filed(i, folder), CleanConfig()).document for i, folder in enumerate(["inbox", "all_documents"])]
     assert all("Greg" not in d.text for d in cleaned) and cleaned[0].text != cleaned[1].text, [d.text for d in cleaned]
-    assert first_copies((d.id, copy_keys(d)) for d in cleaned) == {"d_1": "d_0"}
+    assert first_copies((d.id, copy_keys(document_row(d))) for d in cleaned) == {"d_1": "d_0"}
 
 
 def test_a_turn_never_holds_the_same_paragraph_twice():

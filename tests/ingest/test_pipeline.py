@@ -86,3 +86,43 @@ def test_an_html_file_in_a_mail_folder_is_not_a_manual(tmp_path: Path):
     assert files == {"reply.html": ("unknown", "email"), "saved.html": ("eml", "email")}
     summary = ingest([mail], tmp_path / "out", progress=False).as_dict()
     assert summary["email"]["quarantined"] == {"unsupported_format": 1} and summary["email"]["documents"] == 1
+
+
+def test_a_file_with_its_recorded_size_and_time_is_not_hashed_again(tmp_path: Path, monkeypatch):
+    """The quick check rsync and make use: an unchanged stamp skips the hash; a touched file is hashed once
+    (its content is as before: not read) and then skipped again; a sources file from before stamps works."""
+    import os
+
+    from curation.ingest import pipeline
+
+    src = tmp_path / "manuals"
+    src.mkdir()
+    (src / "a.md").write_text("# A\n\nalpha\n")
+    (src / "b.md").write_text("# B\n\nbeta\n")
+    out = tmp_path / "out"
+    ingest([src], out, progress=False)
+    hashed: list[str] = []
+    real = pipeline._file_sha256
+    monkeypatch.setattr(pipeline, "_file_sha256", lambda path: hashed.append(path.name) or real(path))
+
+    again = ingest([src], out, progress=False)
+    assert hashed == [] and again.skipped_files["manual"] == 2
+
+    stat = (src / "b.md").stat()
+    os.utime(src / "b.md", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    touched = ingest([src], out, progress=False)
+    assert hashed == ["b.md"] and touched.skipped_files["manual"] == 2 and touched.files["manual"] == 0
+    hashed.clear()
+    assert ingest([src], out, progress=False).skipped_files["manual"] == 2 and hashed == [], "the new stamp was recorded"
+
+    old = pl.read_parquet(out / "sources.parquet").drop("size", "mtime_ns")  # as sessions before stamps wrote it
+    old.write_parquet(out / "sources.parquet")
+    legacy = ingest([src], out, progress=False)
+    assert sorted(hashed) == ["a.md", "b.md"] and legacy.files["manual"] == 0
+    hashed.clear()
+    ingest([src], out, progress=False)
+    assert hashed == []
+    (src / "a.md").write_text("# A\n\nalpha, revised\n")
+    assert ingest([src], out, progress=False).files["manual"] == 1 and hashed == ["a.md"]
+    assert sorted(pl.read_parquet(out / "documents.parquet")["text"]) == ["alpha, revised", "beta"]
+    _conservation(out)
