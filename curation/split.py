@@ -22,7 +22,7 @@ import polars as pl
 from pydantic import Field, model_validator
 
 from curation.base import StepConfig
-from schemas.frames import LEDGER_SCHEMA, read_survivors
+from schemas.frames import LEDGER_SCHEMA, read_survivors, sink_atomic
 
 STAGE = "split"
 SPLITS = ("train", "validation", "test")
@@ -94,25 +94,44 @@ def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def contaminated(examples: pl.DataFrame, eval_files: list[Path], n: int) -> dict[str, str]:
-    """Example id -> the evaluation text it overlaps (an n-gram shared with an eval question)."""
+def contaminated(examples: pl.DataFrame, eval_files: list[Path], n: int, *, cache_dir: Path | None = None) -> dict[str, str]:
+    """Example id -> the evaluation text it overlaps (an n-gram shared with an eval question).
+
+    With `cache_dir`, the verdict of every example is kept there under the hash of the evaluation texts and n
+    (an example id is the hash of its content, so its verdict never changes): a refresh checks only the
+    examples it has not seen, and the file is rewritten with this call's examples (bounded by the dataset)."""
+    texts = [text for path in eval_files for text in _eval_texts(path)]
     index: dict[tuple[str, ...], str] = {}
-    for path in eval_files:
-        for text in _eval_texts(path):
-            for gram in _ngrams(text, n):
-                index.setdefault(gram, text)
+    for text in texts:
+        for gram in _ngrams(text, n):
+            index.setdefault(gram, text)
     if not index:
         return {}
-    hits: dict[str, str] = {}
-    for row in examples.select("id", "messages").iter_rows(named=True):
+    cache = cache_dir / f"contamination-{hashlib.sha256(json.dumps([n, texts]).encode()).hexdigest()[:16]}.parquet" if cache_dir else None
+    todo, known = examples, None
+    if cache is not None and cache.exists():
+        known = pl.read_parquet(cache).join(examples.select("id"), on="id", how="semi")
+        todo = examples.join(known.select("id"), on="id", how="anti")
+    found: dict[str, str] = {}
+    for row in todo.select("id", "messages").iter_rows(named=True):
         content = "\n".join(m["content"] for m in row["messages"] if m["role"] == "user")
         words = _WORD.findall(content.lower())
         for i in range(max(len(words) - n + 1, 1)):
             gram = tuple(words[i : i + n])
             if gram in index:
-                hits[row["id"]] = index[gram]
+                found[row["id"]] = index[gram]
                 break
-    return hits
+    checked = pl.DataFrame({"id": todo.get_column("id"), "hit": [found.get(i) for i in todo.get_column("id").to_list()]},
+                           schema={"id": pl.String, "hit": pl.String})
+    verdicts = pl.concat([known, checked]) if known is not None else checked
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        sink_atomic(verdicts.unique("id", maintain_order=True).lazy(), cache)
+        for old in cache.parent.glob("contamination-*.parquet"):  # other eval texts' verdicts are of no further use
+            if old != cache:
+                old.unlink()
+    hits = verdicts.filter(pl.col("hit").is_not_null())
+    return dict(zip(hits.get_column("id").to_list(), hits.get_column("hit").to_list()))
 
 
 NearPairs = Callable[[pl.DataFrame], list[dict]]  # examples with a split -> [{"heldout", "train", "jaccard"}]
@@ -126,7 +145,8 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
     config = config or SplitConfig()
     out_dir.mkdir(parents=True, exist_ok=True)
     examples = read_survivors(examples_path, survivors) if survivors is not None else pl.read_parquet(examples_path)
-    hits = contaminated(examples, [base_dir / p if not Path(p).is_absolute() else Path(p) for p in config.decontaminate_against], config.decontamination_ngram)
+    hits = contaminated(examples, [base_dir / p if not Path(p).is_absolute() else Path(p) for p in config.decontaminate_against],
+                        config.decontamination_ngram, cache_dir=out_dir / "cache")
     examples = assign_splits(examples, config)
     twins = {}
     if near_pairs is not None:
@@ -139,23 +159,22 @@ def split_examples(examples_path: Path, out_dir: Path, config: SplitConfig | Non
             candidates = candidates.filter(~pl.col("id").is_in(list(twins)))
     removed = [*hits, *twins]
     kept = examples.filter(~pl.col("id").is_in(removed))
-    ledger = []
-    for row in examples.select("id", "source_document_ids", "source_kind", "split").iter_rows(named=True):
-        for doc_id in row["source_document_ids"]:
-            if row["id"] in hits:
-                ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "dropped", "reason": "contaminated",
-                               "detail": f"{row['id']} overlaps eval text: {hits[row['id']][:120]}", "source_kind": row["source_kind"],
-                               "path": "", "locator": "", "record_id": row["id"]})
-            elif row["id"] in twins:
-                twin = twins[row["id"]]
-                ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "dropped", "reason": "near_heldout",
-                               "detail": f"{row['id']} is a near-duplicate (Jaccard {twin['jaccard']}) of held-out {twin['heldout']}",
-                               "source_kind": row["source_kind"], "path": "", "locator": "", "record_id": row["id"]})
-            else:
-                ledger.append({"unit_id": doc_id, "stage": STAGE, "outcome": "kept", "reason": "", "detail": row["split"],
-                               "source_kind": row["source_kind"], "path": "", "locator": "", "record_id": row["id"]})
+    dropped = pl.DataFrame(
+        [{"id": i, "reason": "contaminated", "detail": f"{i} overlaps eval text: {text[:120]}"} for i, text in hits.items()]
+        + [{"id": i, "reason": "near_heldout", "detail": f"{i} is a near-duplicate (Jaccard {twin['jaccard']}) of held-out {twin['heldout']}"}
+           for i, twin in twins.items()],
+        schema={"id": pl.String, "reason": pl.String, "detail": pl.String})
+    ledger = (  # a row per source document of each example: kept in its split, or dropped with the reason
+        examples.select("id", "source_document_ids", "source_kind", "split").join(dropped, on="id", how="left", maintain_order="left")
+        .explode("source_document_ids").filter(pl.col("source_document_ids").is_not_null())
+        .select(unit_id="source_document_ids", stage=pl.lit(STAGE),
+                outcome=pl.when(pl.col("reason").is_null()).then(pl.lit("kept")).otherwise(pl.lit("dropped")),
+                reason=pl.col("reason").fill_null(""), detail=pl.coalesce("detail", "split"), source_kind="source_kind",
+                path=pl.lit(""), locator=pl.lit(""), record_id="id")
+        .select(list(LEDGER_SCHEMA)).cast(dict(LEDGER_SCHEMA))
+    )
     kept.sort("id").write_parquet(out_dir / "examples.parquet")
-    pl.DataFrame(ledger, schema=LEDGER_SCHEMA).write_parquet(out_dir / "ledger.parquet")
+    ledger.write_parquet(out_dir / "ledger.parquet")
     summary = {
         "in": examples.height,
         "contaminated": len(hits),

@@ -155,6 +155,7 @@ def _validate(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
 
 
 def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
+    from curation.validate.gx_process import SuiteProcess
     from curation.validate.leakage import leakage_pairs
     from curation.validate.per_record import check_records
     from curation.validate.quality_report import summarise_flags
@@ -175,16 +176,20 @@ def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     valid, ledger = examples.filter(checks.valid_mask()), checks.ledger
     ledger.write_parquet(target / "ledger.parquet")
     valid.write_parquet(target / "examples.parquet")
+    tables = dataset_tables(valid, config.split.ratios, checks.pii_found())
+    # in the Great Expectations process, the suites run while the leakage check and the export run here
+    submit = ctx.run_suites.submit if isinstance(ctx.run_suites, SuiteProcess) else _at_once(ctx.run_suites or run_suites)
+    gx_answer = submit(tables, config.validation, config.split.ratios, project_root=ctx.gx_project_root or out,
+                       run_name=f"{config.name}-{_fingerprint(valid)}")
+    del tables
     leaks = leakage_pairs(valid, config.dedup, threshold=config.validation.leakage_threshold, map_fn=ctx.map_for(valid.height),
                           known_signatures=stage_dir(out, "dedup") / "signatures.parquet", pair_cache=leakage_cache(out))
-    tables = dataset_tables(valid, config.split.ratios, checks.pii_found())
-    gx_report = (ctx.run_suites or run_suites)(tables, config.validation, config.split.ratios,
-                                                 project_root=ctx.gx_project_root or out, run_name=f"{config.name}-{_fingerprint(valid)}")
     export_dir = target / "export"
     export_dir.mkdir(exist_ok=True)
     write_version_files(export_dir, valid)
     export = export_checks(export_dir, config, token_counts=target / "token_counts.parquet", known_tokens=checks.known_tokens(),
                            token_cache=_token_cache(out))
+    gx_report = gx_answer()
     flags = checks.flags()
     flags.write_parquet(target / "example_flags.parquet")  # the version's quality flags per example: the dashboard's browser reads them
     quality = summarise_flags(flags)
@@ -229,6 +234,14 @@ def _validate_now(config: PipelineConfig, out: Path, ctx: RunContext) -> dict:
     }
     (target / "validation.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     return report
+
+
+def _at_once(run_suites: Callable) -> Callable[..., Callable[[], object]]:
+    """run_suites in place, now, in the shape of SuiteProcess.submit: the report is there when asked for."""
+    def submit(*args, **kwargs) -> Callable[[], object]:
+        report = run_suites(*args, **kwargs)
+        return lambda: report
+    return submit
 
 
 def leakage_cache(out: Path) -> Path:

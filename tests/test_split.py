@@ -54,6 +54,32 @@ def test_decontamination_finds_eval_questions_in_training_text(tmp_path: Path):
     assert list(hits) == [frame["id"][0]]
 
 
+def test_decontamination_checks_only_the_examples_it_has_not_seen(tmp_path: Path):
+    """Verdicts are kept per example id (a content hash) under the hash of the eval texts: a refresh checks
+    the new examples only; new eval texts start over."""
+    question = "what do I do when my widget keeps blinking red after the update"
+    eval_file = tmp_path / "heldout.jsonl"
+    eval_file.write_text(json.dumps({"question": question}) + "\n")
+    texts = [f"Hi! {question}, thanks", "How do I pair the tag?", f"Hello, {question} please"]
+    frame = _frame(["a", "b", "c"]).with_columns(
+        messages=pl.Series([[{"role": "user", "content": t}, {"role": "assistant", "content": "x"}] for t in texts]))
+    ids = frame["id"].to_list()
+    cache = tmp_path / "cache"
+    assert list(contaminated(frame.head(2), [eval_file], 8, cache_dir=cache)) == [ids[0]]
+    (stored,) = cache.glob("contamination-*.parquet")
+    # what the cache says of a seen example is believed: mark the clean one as a hit to see that it is not checked again
+    pl.read_parquet(stored).with_columns(hit=pl.when(pl.col("id") == ids[1]).then(pl.lit("marked")).otherwise("hit")).write_parquet(stored)
+    hits = contaminated(frame, [eval_file], 8, cache_dir=cache)
+    assert hits == {ids[0]: question, ids[1]: "marked", ids[2]: question}, "the new example checked, the seen ones read"
+    assert pl.read_parquet(stored).height == 3
+    assert contaminated(frame, [eval_file], 8) == {ids[0]: question, ids[2]: question}, "without the cache: every example checked"
+
+    eval_file.write_text(json.dumps({"question": "how do I pair the tag with my phone"}) + "\n")
+    assert contaminated(frame.tail(2), [eval_file], 3, cache_dir=cache) == {ids[1]: "how do I pair the tag with my phone"}
+    assert [p.name for p in cache.glob("contamination-*.parquet")] != [stored.name], "the old eval texts' verdicts are gone"
+    assert pl.read_parquet(next(cache.glob("contamination-*.parquet"))).height == 2, "the file holds this call's examples only"
+
+
 def test_a_training_example_near_a_heldout_one_is_dropped_and_named(tmp_path: Path):
     """Two dedup survivors can still be near-duplicates (the 30k sample leaked 6 such pairs): the
     training side goes, so the held-out set stays as it was."""

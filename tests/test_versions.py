@@ -328,6 +328,9 @@ def test_the_suites_process_raises_what_went_wrong_in_it(first):
         with pytest.raises(KeyError) as raised:  # no tables at all: run_suites looks up the examples table
             suites({}, config.validation, config.split.ratios, project_root=Path(config.output_dir) / "gx-error")
         assert any("raised in the Great Expectations process" in note and "run_suites" in note for note in raised.value.__notes__)
+        answer = suites.submit({}, config.validation, config.split.ratios, project_root=Path(config.output_dir) / "gx-error")
+        with pytest.raises(KeyError):  # validate's way: hand the tables over, write the export, then ask
+            answer()
         os.kill(suites.pid, signal.SIGKILL)
         with pytest.raises(RuntimeError, match=r"ended \(exit code -9\) before it answered"):
             suites({}, config.validation, config.split.ratios, project_root=Path(config.output_dir) / "gx-error")

@@ -272,7 +272,7 @@ class Thread(NamedTuple):
 def _threads_shard(shard: tuple[str, int, int]) -> dict[str, tuple[int, int, list[str]]]:
     """Group key -> (first row, last row, sha1 of each document's metadata) of this shard's e-mails and tickets."""
     path, offset, length = shard
-    frame = (pl.scan_parquet(path).select("source_kind", "group_key", "meta").with_row_index("row", offset=offset).slice(offset, length)
+    frame = (pl.scan_parquet(path).select("source_kind", "group_key", "meta").slice(offset, length).with_row_index("row", offset=offset)
              .filter(pl.col("source_kind") != "manual")  # thread_names reads no manual
              .group_by("group_key", maintain_order=True).agg(pl.col("row").min().alias("first"), pl.col("row").max().alias("last"), "meta")
              .collect())

@@ -21,6 +21,7 @@ import pickle
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -56,8 +57,20 @@ class SuiteProcess:
 
     def __call__(self, tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: dict[str, float], *, project_root: Path,
                  run_name: str = "dataset") -> GxReport:
+        return self.submit(tables, config, ratios, project_root=project_root, run_name=run_name)()
+
+    def submit(self, tables: dict[str, pl.DataFrame], config: ValidateConfig, ratios: dict[str, float], *, project_root: Path,
+               run_name: str = "dataset") -> Callable[[], GxReport]:
+        """Hand the process the tables and return at once; the function returned waits for the report (validate
+        writes the export meanwhile)."""
         try:
             self._conn.send((tables, config, ratios, Path(project_root), run_name))
+        except OSError:  # the process is gone: waiting for the answer says so
+            pass
+        return self._answer
+
+    def _answer(self) -> GxReport:
+        try:
             while not self._conn.poll(POLL_SECONDS) and self._process.is_alive():
                 pass
             ok, value, trace = self._conn.recv()
