@@ -10,6 +10,7 @@ tickets are untrusted, so a `<script>` in a message body renders as text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +21,7 @@ from markupsafe import Markup
 
 from curation.report import charts
 from curation.report.browse import PAGE_SIZE, write_browsers
+from curation.shards import code_fingerprint, digest
 from curation.versions import FAILED_DIR, SPLITS, list_versions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,9 +43,8 @@ def _evals(version_dir: Path) -> list[dict]:
     reports = []
     for path in sorted(folder.glob("*.json")):
         report = json.loads(path.read_text())
-        full = Path(report.get("report", ""))
-        if full.exists():
-            report = json.loads(full.read_text())
+        if report.get("report") and Path(report["report"]).is_file():  # the full report beside the adapter, when it is still there
+            report = json.loads(Path(report["report"]).read_text())
         reports.append(report)
     return sorted(reports, key=lambda r: r.get("created_at", ""))
 
@@ -164,9 +165,17 @@ def write_inspection_pages(env: Environment, target: Path, version_id: str, eval
     (target / "evals.html").write_text(env.get_template("evals.html").render(version=version_id, evals=evals, root="../../"), encoding="utf-8")
 
 
+def _page_code() -> str:
+    """What a version's page is made with besides its data: this package's code and the templates."""
+    templates = sorted(TEMPLATES.iterdir())
+    return digest(code_fingerprint("curation.report.build"), [(t.name, hashlib.sha256(t.read_bytes()).hexdigest()) for t in templates if t.is_file()])
+
+
 def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAGE_SIZE, erasure: dict | None = None) -> Path:
     """Write reports_dir/index.html, reports_dir/versions/<id>.html and the inspection pages under
-    reports_dir/versions/<id>/ (at most page_size items per data file); returns the index path.
+    reports_dir/versions/<id>/ (at most page_size items per data file); returns the index path. A version's
+    pages are written once, and again only when its manifest, its eval reports or the dashboard's code change
+    (versions/<id>/page.json records what they were made from): a nightly refresh pays for its new version.
     `erasure`: curation.erasure.flags(), the versions holding erased data and the adapters to retrain."""
     import vl_convert
 
@@ -188,12 +197,16 @@ def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAG
         evals = _evals(version_dir)
         summary = version_summary(manifest, evals)
         summaries.append(summary)
-        data = version_page_data(version_dir, manifest, evals)
         target = pages / manifest["version_id"]
         browse = write_browsers(version_dir, target, page_size)
+        page, stamp = pages / f"{manifest['version_id']}.html", target / "page.json"
+        wanted = {"version": manifest["version_id"], "manifest": digest(manifest), "evals": digest(evals), "code": _page_code()}
+        if page.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted:
+            continue  # a version is immutable: its page changes only with its eval reports or this code
+        data = version_page_data(version_dir, manifest, evals)
         write_inspection_pages(env, target, manifest["version_id"], evals)
-        html = env.get_template("version.html").render(m=manifest, s=summary, d=data, b=browse, root="../")
-        (pages / f"{manifest['version_id']}.html").write_text(html, encoding="utf-8")
+        page.write_text(env.get_template("version.html").render(m=manifest, s=summary, d=data, b=browse, root="../"), encoding="utf-8")
+        stamp.write_text(json.dumps(wanted) + "\n")
     for manifest in _failed(versions_root):
         summaries.append(version_summary({**manifest, "status": "failed"}, []))
     summaries.sort(key=lambda s: s["created_at"])

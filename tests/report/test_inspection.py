@@ -284,3 +284,30 @@ def test_browser_clicks_through_filters_and_pages(built, tmp_path):
     assert shown and {s["reason"] for s in shown} == {"near_duplicate"}
     assert near.count('class="content dropped-text"') == near.count('class="content survivor-text"') == len(shown)
     assert near.count("lineage: curate explain ") == len(shown)
+
+
+def test_a_version_page_is_written_again_only_when_its_eval_reports_change(built, tmp_path, monkeypatch):
+    """A version is immutable: a nightly refresh writes the page of its new version, not every page again."""
+    from curation.report import build
+
+    version_dir, _ = built
+    versions = tmp_path / "versions"
+    shutil.copytree(version_dir, versions / version_dir.name)
+    made: list[str] = []
+    real = build.version_page_data
+    monkeypatch.setattr(build, "version_page_data", lambda folder, *a, **k: made.append(folder.name) or real(folder, *a, **k))
+    page = tmp_path / "reports" / "versions" / f"{version_dir.name}.html"
+
+    build_dashboard(versions, tmp_path / "reports")
+    first = page.read_text()
+    assert made == [version_dir.name]
+    build_dashboard(versions, tmp_path / "reports")
+    assert made == [version_dir.name], "nothing changed: the page stays as written"
+
+    summary = json.loads((versions / version_dir.name / "evals" / "ad_test.json").read_text())
+    full = tmp_path / "ad_second" / "eval_report.json"
+    full.parent.mkdir()
+    full.write_text(json.dumps(json.loads(Path(summary["report"]).read_text()) | {"adapter_id": "ad_second"}))
+    (versions / version_dir.name / "evals" / "ad_second.json").write_text(json.dumps(summary | {"adapter_id": "ad_second", "report": str(full)}))
+    build_dashboard(versions, tmp_path / "reports")
+    assert made == [version_dir.name] * 2 and "ad_second" in page.read_text() and "ad_second" not in first
