@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+import orjson
 import polars as pl
 
 from curation.faults import fault_point
@@ -119,9 +120,9 @@ def write_version_files(target: Path, examples: pl.DataFrame) -> None:
     for split in SPLITS:
         part = examples.filter(pl.col("split") == split).select(columns).sort("id")
         part.write_parquet(target / f"{split}.parquet")
-        with (target / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+        with (target / f"{split}.jsonl").open("wb") as fh:  # UTF-8, one compact JSON object per line
             for messages, context in zip(part["messages"].to_list(), part["context_turns"].to_list()):
-                fh.write(json.dumps({"messages": openai_messages(messages, context)}, ensure_ascii=False) + "\n")
+                fh.write(orjson.dumps({"messages": openai_messages(messages, context)}) + b"\n")
         splits[split] = Dataset.from_polars(part) if hasattr(Dataset, "from_polars") else Dataset.from_pandas(part.to_pandas(), preserve_index=False)
     DatasetDict(splits).save_to_disk(str(target / "hf"))
 
