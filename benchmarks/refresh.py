@@ -144,6 +144,16 @@ def generate(root: Path, units: int, seed: int) -> Path:
     return root
 
 
+def too_large(corpus: Path) -> list[str]:
+    """The files of a generated corpus that ingest would quarantine whole (over ingest.max_file_mb): a refresh
+    of that corpus would measure fewer units than asked for, so the benchmark stops instead."""
+    from curation.ingest.config import IngestConfig
+
+    limit = IngestConfig().max_file_mb * 2**20
+    return [f"{p.relative_to(corpus / 'raw')} ({p.stat().st_size / 2**20:.0f} MiB)"
+            for p in sorted((corpus / "raw").rglob("*")) if p.is_file() and p.stat().st_size > limit]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=20_000)
@@ -162,6 +172,11 @@ def main() -> None:
     corpus = generate(root / "corpus", args.units, seed=7)
     extra = generate(root / "corpus-new", max(1, args.units // 100), seed=8)
     generate_s = time.perf_counter() - clock
+    if large := too_large(corpus):
+        from curation.ingest.config import IngestConfig
+
+        raise SystemExit(f"the generated corpus has files over ingest.max_file_mb ({IngestConfig().max_file_mb:g} MiB): {', '.join(large)}; "
+                         "ingest would quarantine each whole, so a refresh would measure fewer units than --units asks for")
 
     full = refresh(workspace(root, corpus, "all-cores"), args.workers)
     single = None if args.no_single_process else refresh(workspace(root, corpus, "one-process"), 1)
