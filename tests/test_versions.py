@@ -337,3 +337,9 @@ def test_the_suites_process_raises_what_went_wrong_in_it(first):
     stopped = SuiteProcess()
     stopped.close()  # at once, while it imports: a refresh that never validated does not wait for it
     assert not stopped.alive
+
+    with SuiteProcess() as left:  # as a refresh leaves it after validate: asked to end, not waited for (the dashboard is built meanwhile)
+        with pytest.raises(KeyError):
+            left({}, config.validation, config.split.ratios, project_root=Path(config.output_dir) / "gx-error")
+    left.close()
+    assert not left.alive and left.exitcode == 0, "SIGTERM ends it as a normal exit: no semaphore reported leaked"
