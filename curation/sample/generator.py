@@ -20,7 +20,10 @@ Sizes: ``docs=None`` gives the default small corpus (about 110 e-mail messages, 
 60 JSON tickets, 71 manual sections). ``docs=N`` scales e-mails and tickets so that e-mail messages +
 tickets + manual sections is roughly ``N`` (never below a minimum that keeps every planted special
 case). Everything is written incrementally (CSV rows, JSON lines, mbox messages, .eml files, ground
-truth spooled to temporary JSON-lines files), so memory stays bounded for large ``N``.
+truth spooled to temporary JSON-lines files), so memory stays bounded for large ``N``. An mbox or ticket
+export past 48 MiB (``PART_BYTES``; about 120k units) goes on in a next part (``support-002.mbox``,
+``tickets_kaggle-002.csv`` with its header row, ``tickets_zendesk-002.json`` a JSON document of its own), as
+real exports come cut by month or size: ingest quarantines a file over ``ingest.max_file_mb`` (64 MiB) whole.
 
 Determinism: only ``random.Random`` instances derived from ``seed``; dates count from a fixed base
 date; MIME boundaries and Message-IDs are derived from the seeded generator; the PDF has a fixed
@@ -126,6 +129,10 @@ _MSG_POLICY = email_policy.default.clone(header_factory=_CachedHeaderRegistry())
 _WIRE_POLICY = _MSG_POLICY.clone(max_line_length=200)
 
 MBOX_PATH = "emails/support.mbox"
+# An export file past this size goes on in a next part (support-002.mbox, tickets_kaggle-002.csv, ...), as real exports
+# come cut by month or size: ingest quarantines a file over ingest.max_file_mb (64 MiB) whole. Corpora up to about
+# 100k units (the zendesk export: 40 MB) stay in one file each.
+PART_BYTES = 48 * 2**20
 EML_DIR = "emails/eml"
 CSV_PATH = "tickets/tickets_kaggle.csv"
 JSON_PATH = "tickets/tickets_zendesk.json"
@@ -940,16 +947,32 @@ def _dup_description(rng: random.Random, seed: _TicketSeed, uniq: _Uniq) -> str:
     return seed.description + " " + rng.choice(_CLOSINGS[:4])
 
 
+def part_path(path: str, number: int) -> str:
+    """The export file's part `number` (from 1): the first keeps the name, the next are name-002.ext, name-003.ext ..."""
+    if number == 1:
+        return path
+    stem, _, suffix = path.rpartition(".")
+    return f"{stem}-{number:03d}.{suffix}"
+
+
 def write_kaggle_csv(raw: Path, n: int, rng: random.Random, gt: GroundTruth, uniq: _Uniq) -> int:
-    path = raw / CSV_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
+    (raw / CSV_PATH).parent.mkdir(parents=True, exist_ok=True)
+    part, current = 1, CSV_PATH
     forced = {3: "exact", 6: "near", 10: "exact", 14: "near", 19: "near"}
     pending: list[_TicketSeed] = []
     gap = max(20, int(365 * 24 * 60 / max(n, 1)))
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    f = open(raw / current, "w", encoding="utf-8", newline="")
+    try:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(KAGGLE_COLUMNS)
         for tid in range(1, n + 1):
+            if f.tell() >= PART_BYTES:  # the next part, with its own header row
+                f.close()
+                part += 1
+                current = part_path(CSV_PATH, part)
+                f = open(raw / current, "w", encoding="utf-8", newline="")
+                writer = csv.writer(f, lineterminator="\n")
+                writer.writerow(KAGGLE_COLUMNS)
             created = BASE_TIME + timedelta(minutes=tid * gap + rng.randrange(gap))
             due = [p for p in pending if p.due <= tid]
             if not due and pending and n - tid + 1 <= len(pending):
@@ -961,8 +984,8 @@ def write_kaggle_csv(raw: Path, n: int, rng: random.Random, gt: GroundTruth, uni
                 description = _dup_description(rng, seed, uniq)
                 purchase = seed.extra["purchase"]
                 subject, ttype = seed.extra["subject"], seed.extra["type"]
-                gt.add("duplicates", {"kind": seed.kind, "a": unit("ticket", CSV_PATH, seed.source_id),
-                                      "b": unit("ticket", CSV_PATH, str(tid)),
+                gt.add("duplicates", {"kind": seed.kind, "a": unit("ticket", seed.extra["path"], seed.source_id),
+                                      "b": unit("ticket", current, str(tid)),
                                       "edit_rate": word_edit_rate(seed.description, description)})
             else:
                 cust = make_customer(rng)
@@ -975,7 +998,7 @@ def write_kaggle_csv(raw: Path, n: int, rng: random.Random, gt: GroundTruth, uni
                 kind = _schedule_dup(rng, tid, forced, 0.02)
                 if kind and tid < n:
                     pending.append(_TicketSeed(str(tid), tid + rng.randint(1, 12), kind, cust, product, topic,
-                                               description, {"purchase": purchase, "subject": subject, "type": ttype}))
+                                               description, {"purchase": purchase, "subject": subject, "type": ttype, "path": current}))
             r = rng.random()
             status = "Open" if r < 0.05 else ("Pending Customer Response" if r < 0.1 else "Closed")
             first_response = created + timedelta(minutes=rng.randint(5, 1200))
@@ -990,7 +1013,9 @@ def write_kaggle_csv(raw: Path, n: int, rng: random.Random, gt: GroundTruth, uni
                 rating,
             ]
             writer.writerow(row)
-            gt.add_pii(unit("ticket", CSV_PATH, str(tid)), list(zip(KAGGLE_COLUMNS, row)), cust.pii_candidates())
+            gt.add_pii(unit("ticket", current, str(tid)), list(zip(KAGGLE_COLUMNS, row)), cust.pii_candidates())
+    finally:
+        f.close()
     return n
 
 
@@ -1013,16 +1038,24 @@ def _flatten(obj, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def write_zendesk_json(raw: Path, n: int, rng: random.Random, gt: GroundTruth, uniq: _Uniq) -> dict:
-    path = raw / JSON_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
+    (raw / JSON_PATH).parent.mkdir(parents=True, exist_ok=True)
+    part, current, first_in_part = 1, JSON_PATH, True
     forced = {2: "exact", 4: "near"}
     pending: list[_TicketSeed] = []
     gap = max(30, int(365 * 24 * 60 / max(n, 1)))
     comment_id = 7_000_000_000
     stats = Counter()
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    f = open(raw / current, "w", encoding="utf-8", newline="\n")
+    try:
         f.write('{"tickets": [\n')
         for i in range(1, n + 1):
+            if f.tell() >= PART_BYTES:  # the next part: a JSON document of its own
+                f.write("\n]}\n")
+                f.close()
+                part += 1
+                current, first_in_part = part_path(JSON_PATH, part), True
+                f = open(raw / current, "w", encoding="utf-8", newline="\n")
+                f.write('{"tickets": [\n')
             tid = 10000 + i
             created = BASE_TIME + timedelta(minutes=i * gap + rng.randrange(gap))
             due = [p for p in pending if p.due <= i]
@@ -1035,8 +1068,8 @@ def write_zendesk_json(raw: Path, n: int, rng: random.Random, gt: GroundTruth, u
                 description = _dup_description(rng, seed, uniq)
                 subject = seed.extra["subject"]
                 requester = seed.extra["requester"]
-                gt.add("duplicates", {"kind": seed.kind, "a": unit("ticket", JSON_PATH, seed.source_id),
-                                      "b": unit("ticket", JSON_PATH, str(tid)),
+                gt.add("duplicates", {"kind": seed.kind, "a": unit("ticket", seed.extra["path"], seed.source_id),
+                                      "b": unit("ticket", current, str(tid)),
                                       "edit_rate": word_edit_rate(seed.description, description)})
             else:
                 cust = make_customer(rng)
@@ -1048,7 +1081,7 @@ def write_zendesk_json(raw: Path, n: int, rng: random.Random, gt: GroundTruth, u
                 kind = _schedule_dup(rng, i, forced, 0.02)
                 if kind and i < n:
                     pending.append(_TicketSeed(str(tid), i + rng.randint(1, 8), kind, cust, product, topic, description,
-                                               {"subject": subject, "requester": requester}))
+                                               {"subject": subject, "requester": requester, "path": current}))
             agent = rng.choice(AGENTS)
             assignee = {"id": agent.id, "name": agent.name, "email": agent.email}
             t = created
@@ -1098,14 +1131,17 @@ def write_zendesk_json(raw: Path, n: int, rng: random.Random, gt: GroundTruth, u
                 "product": product.name, "via": {"channel": channel},
                 "requester": requester, "assignee": assignee, "comments": comments,
             }
-            f.write(("" if i == 1 else ",\n") + json.dumps(ticket, ensure_ascii=False))
-            the_unit = unit("ticket", JSON_PATH, str(tid))
+            f.write(("" if first_in_part else ",\n") + json.dumps(ticket, ensure_ascii=False))
+            first_in_part = False
+            the_unit = unit("ticket", current, str(tid))
             gt.add_pii(the_unit, _flatten({k: ticket[k] for k in ("subject", "description", "requester", "comments")}),
                        cust.pii_candidates())
             for cid, note, marker in notes:
                 gt.add("internal_notes", {"unit": the_unit, "comment_id": cid, "value": note, "marker": marker})
             stats["comments"] += len(comments)
         f.write("\n]}\n")
+    finally:
+        f.close()
     stats["tickets"] = n
     return dict(stats)
 
@@ -1268,6 +1304,7 @@ class EmailWriter:
         self.gt = gt
         self.uniq = uniq
         (raw / EML_DIR).mkdir(parents=True, exist_ok=True)
+        self.mbox_part, self.mbox_path = 1, MBOX_PATH
         self.mbox = open(raw / MBOX_PATH, "wb")
         self.n_messages = 0
         self.n_mbox = 0
@@ -1292,9 +1329,14 @@ class EmailWriter:
         data = msg.as_bytes(policy=_WIRE_POLICY)
         if plan.container == "mbox":
             data = re.sub(rb"(?m)^(>*From )", rb">\1", data)
+            if self.mbox.tell() >= PART_BYTES:  # the next part of the mbox
+                self.mbox.close()
+                self.mbox_part += 1
+                self.mbox_path = part_path(MBOX_PATH, self.mbox_part)
+                self.mbox = open(self.raw / self.mbox_path, "wb")
             self.mbox.write(f"From {envelope} {_asctime(dt)}\n".encode() + data + (b"" if data.endswith(b"\n") else b"\n") + b"\n")
             self.n_mbox += 1
-            return unit("email", MBOX_PATH, msg["Message-ID"])
+            return unit("email", self.mbox_path, msg["Message-ID"])
         self.n_eml += 1
         rel = f"{EML_DIR}/msg_{self.n_eml:06d}.eml"
         (self.raw / rel).write_bytes(data)

@@ -486,3 +486,36 @@ def test_scaled_run_is_close_to_the_requested_size(tmp_path):
     assert lines[0] == '{"tickets": [' and lines[-1] == "]}"
     assert len(lines) - 2 == counts["tickets_json"]
     assert all(json.loads(line.rstrip(",")) for line in lines[1:-1])
+
+
+def test_a_large_corpus_cuts_its_mbox_and_exports_into_parts_that_ingest_reads_whole(tmp_path, monkeypatch):
+    """At 1M units one mbox and one file per ticket export would be 319-385 MiB, over ingest.max_file_mb: ingest
+    would quarantine each whole. Past PART_BYTES the generator goes on in a next part, and every unit the
+    ground truth names is a unit ingest reads, in the part the ground truth says."""
+    import polars as pl
+
+    from curation.ingest import ingest
+    from curation.sample import generator
+
+    monkeypatch.setattr(generator, "PART_BYTES", 60_000)  # the 1M corpus in miniature
+    counts = generate_corpus(tmp_path, docs=800, seed=3)
+    raw = tmp_path / "raw"
+    parts = {kind: sorted(p.name for p in raw.rglob(pattern)) for kind, pattern in
+             (("mbox", "support*.mbox"), ("csv", "tickets_kaggle*.csv"), ("json", "tickets_zendesk*.json"))}
+    assert all(len(names) > 1 for names in parts.values()), parts
+    for name in parts["csv"]:
+        with (raw / "tickets" / name).open(encoding="utf-8", newline="") as fh:
+            assert tuple(next(csv.reader(fh))) == tuple(KAGGLE_COLUMNS), f"{name} starts with the header row"
+    for name in parts["json"]:
+        assert json.loads((raw / "tickets" / name).read_text(encoding="utf-8"))["tickets"], f"{name} is a JSON document of its own"
+
+    ingest([raw / "emails", raw / "manuals", raw / "tickets"], tmp_path / "out", progress=False)
+    ledger = pl.read_parquet(tmp_path / "out" / "ledger.parquet")
+    assert ledger.filter(pl.col("outcome") == "quarantined").is_empty()
+    assert ledger.height == counts["units_total"]
+    read = set(zip(ledger["path"], ledger["locator"]))
+    truth = json.loads((tmp_path / "ground_truth.json").read_text(encoding="utf-8"))
+    named = [u for d in truth["duplicates"] if d["a"]["source_kind"] != "manual" for u in (d["a"], d["b"])]
+    assert named and all((u["path"], u["locator"]) in read for u in named), "the ground truth names each unit where it is"
+    assert {u["path"] for u in named} - {"tickets/tickets_kaggle.csv", "tickets/tickets_zendesk.json", "emails/support.mbox"}, \
+        "some of them in later parts"
