@@ -192,6 +192,7 @@ def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAG
     summaries = []
     pages = reports_dir / "versions"
     pages.mkdir(exist_ok=True)
+    code = _page_code()  # the same for every version's page: hashed once
     for manifest in manifests:
         version_dir = versions_root / manifest["version_id"]
         evals = _evals(version_dir)
@@ -200,7 +201,7 @@ def build_dashboard(versions_root: Path, reports_dir: Path, page_size: int = PAG
         target = pages / manifest["version_id"]
         browse = write_browsers(version_dir, target, page_size)
         page, stamp = pages / f"{manifest['version_id']}.html", target / "page.json"
-        wanted = {"version": manifest["version_id"], "manifest": digest(manifest), "evals": digest(evals), "code": _page_code()}
+        wanted = {"version": manifest["version_id"], "manifest": digest(manifest), "evals": digest(evals), "code": code}
         if page.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted:
             continue  # a version is immutable: its page changes only with its eval reports or this code
         data = version_page_data(version_dir, manifest, evals)
