@@ -1,14 +1,19 @@
 """Exact Jaccard of candidate pairs and centre-based clustering with a policy survivor.
 
 Connected components of the similarity graph alone chain weak matches: A~B, B~C, C~D ... put A and
-the far end of the chain in one cluster however little they share. Here a component only proposes
-work: its best-connected member (most similar neighbours; ties by survivor priority) becomes a
-centre, every other member is compared with the centre itself, and the members at or above the
-threshold form the centre's cluster. The rest (and their edges among themselves) go round again.
-Every member of a cluster is thus a near-duplicate of its centre, so any two members are at most two
-hops apart (by the Jaccard triangle inequality their similarity is at least ``2 * threshold - 1``)
-and a chain is cut into clusters around centres. The survivor of a cluster is its best member by the
-survivor policy (earlier, already published examples first); it need not be the centre.
+the far end of the chain in one cluster however little they share. Here the graph only proposes
+work, in rounds. A node ranked first (most similar neighbours, then survivor priority) among all
+nodes within two links of it becomes a centre; centres are thus at least three links apart, and
+one round has many of them, so a large component of templated mail is not resolved one centre per
+round (that made clustering quadratic: 302 rounds and 17.7M comparisons for 500k examples). Every
+node within two links of a centre is compared with the centre itself (a neighbour's neighbour is
+often a near-duplicate whose pair LSH missed) and joins its most similar centre at or above the
+threshold. Centres and the nodes that joined are settled; the rest (and their edges among
+themselves) go round again. Every member of a cluster is thus a near-duplicate of its centre, so
+any two members are at most two hops apart (by the Jaccard triangle inequality their similarity is
+at least ``2 * threshold - 1``) and a chain is cut into clusters around centres. The survivor of a
+cluster is its best member by the survivor policy (earlier, already published examples first); it
+need not be the centre.
 """
 
 from __future__ import annotations
@@ -17,8 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_matrix
 
 _PAIR_BUDGET = 4_000_000  # shingles of both sides per exact-Jaccard chunk
 
@@ -86,6 +90,24 @@ def _first_per_label(label: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     return order[np.concatenate(([True], label[order][1:] != label[order][:-1]))]
 
 
+def _ranked_first_within_two(nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, priority: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local indices of the nodes ranked first among every node within two links (the round's centres), and the ranks.
+
+    Rank: most neighbours first, then the lowest priority, then the node number, so it is a total order
+    and the best node of each component is always a centre.
+    """
+    degree = np.bincount(np.concatenate([li, lj]), minlength=len(nodes))
+    rank = np.empty(len(nodes), np.int64)
+    rank[np.lexsort((nodes, priority[nodes], -degree))] = np.arange(len(nodes))
+    within_one = rank.copy()
+    np.minimum.at(within_one, li, rank[lj])
+    np.minimum.at(within_one, lj, rank[li])
+    within_two = within_one.copy()
+    np.minimum.at(within_two, li, within_one[lj])
+    np.minimum.at(within_two, lj, within_one[li])
+    return np.flatnonzero(rank == within_two), rank
+
+
 def center_clusters(
     n_nodes: int,
     edges: tuple[np.ndarray, np.ndarray],
@@ -111,45 +133,46 @@ def center_clusters(
         rounds += 1
         nodes = np.unique(np.concatenate([ei, ej]))
         li, lj = np.searchsorted(nodes, ei), np.searchsorted(nodes, ej)
-        graph = coo_matrix((np.ones(len(li), np.int8), (li, lj)), shape=(len(nodes), len(nodes)))
-        n_comp, label = connected_components(graph, directed=False)
-        degree = np.bincount(np.concatenate([li, lj]), minlength=len(nodes))
-        firsts = _first_per_label(label, priority[nodes], -degree)
-        hub = np.empty(n_comp, np.int64)
-        hub[label[firsts]] = nodes[firsts]
-        proposed = hub[label]
-        others = nodes != proposed
-        members, targets, member_label = nodes[others], proposed[others], label[others]
+        hubs, rank = _ranked_first_within_two(nodes, li, lj, priority)
+        # every node within two links of a centre, paired with it (centres are >= 3 links apart)
+        adjacency = csr_matrix((np.ones(2 * len(li), np.float32), (np.concatenate([li, lj]), np.concatenate([lj, li]))),
+                               shape=(len(nodes), len(nodes)))
+        near = adjacency[hubs]
+        reach = (near + near @ adjacency).tocoo()
+        pair_hub, pair_member = hubs[reach.row], reach.col
+        off_diagonal = pair_member != pair_hub
+        targets, members = nodes[pair_hub[off_diagonal]], nodes[pair_member[off_diagonal]]
+        hub_rank = rank[pair_hub[off_diagonal]]
         values = similarity(members, targets)
         join = values >= threshold
         if center_only is not None:
             join &= ~center_only[members]
         # at most one frozen node per cluster: a frozen centre admits none, else the best frozen member
-        frozen_join = join & frozen[members]
-        if frozen_join.any():
-            fj = np.flatnonzero(frozen_join)
-            allowed = ~frozen[targets[fj]]
-            fj_ok = fj[allowed]
-            if fj_ok.size:
-                best = fj_ok[_first_per_label(member_label[fj_ok], priority[members[fj_ok]])]
-                allowed_mask = np.zeros(len(members), bool)
-                allowed_mask[best] = True
-            else:
-                allowed_mask = np.zeros(len(members), bool)
-            join &= ~frozen_join | allowed_mask
-        in_cluster = np.concatenate([members[join], np.unique(targets[join])])
-        cluster_of = np.concatenate([targets[join], np.unique(targets[join])])  # keyed by centre
+        frozen_join = np.flatnonzero(join & frozen[members])
+        if frozen_join.size:
+            allowed = frozen_join[~frozen[targets[frozen_join]]]
+            best = np.zeros(len(members), bool)
+            if allowed.size:
+                best[allowed[_first_per_label(targets[allowed], priority[members[allowed]])]] = True
+            join &= ~frozen[members] | best
+        # a node within reach of several centres joins the most similar (ties: the better-ranked centre)
+        joining = np.flatnonzero(join)
+        joining = joining[_first_per_label(members[joining], hub_rank[joining], -values[joining])]
+        members, targets, values = members[joining], targets[joining], values[joining]
+        centres = np.unique(targets)
+        in_cluster = np.concatenate([members, centres])
+        cluster_of = np.concatenate([targets, centres])  # keyed by centre
         center[in_cluster] = cluster_of
-        center_sim[members[join]] = values[join]
-        center_sim[np.unique(targets[join])] = 1.0
+        center_sim[members] = values
+        center_sim[centres] = 1.0
         # survivor: the lowest priority in each centre's cluster
         if in_cluster.size:
             first = _first_per_label(cluster_of, priority[in_cluster])
             best_of = np.empty(n_nodes, np.int64)
             best_of[cluster_of[first]] = in_cluster[first]
             survivor[in_cluster] = best_of[cluster_of]
-        resolved[hub] = True
-        resolved[members[join]] = True
+        resolved[nodes[hubs]] = True
+        resolved[members] = True
         keep = ~resolved[ei] & ~resolved[ej]
         ei, ej = ei[keep], ej[keep]
     return Clusters(survivor=survivor, center=center, center_similarity=center_sim, rounds=rounds)

@@ -90,3 +90,43 @@ def test_survivor_is_the_lowest_priority_and_frozen_nodes_are_never_dropped():
     clusters = center_clusters(4, edges, np.array([3, 1, 0, 2]), frozen, _matrix_similarity(sim), 0.7)
     assert clusters.survivor[2] == 2 and clusters.survivor[1] in (-1, 1)
     assert clusters.survivor[0] == 2 and clusters.survivor[3] == 2
+
+
+def test_one_round_has_a_centre_per_group_of_a_long_component():
+    # 20 stars (a centre and 5 leaves) in a row, each linked to the next through one pair of leaves that
+    # are similar to each other but not to either centre: one component, twenty clusters
+    groups, leaves = 20, 5
+    size = groups * (leaves + 1)
+    sim = np.full((size, size), 0.1)
+    np.fill_diagonal(sim, 1.0)
+    ei, ej = [], []
+    for g in range(groups):
+        c = g * (leaves + 1)
+        for leaf in range(c + 1, c + leaves + 1):
+            sim[c, leaf] = sim[leaf, c] = 0.9
+            ei.append(c)
+            ej.append(leaf)
+        if g + 1 < groups:
+            a, b = c + leaves, c + leaves + 2  # last leaf of this star, first leaf of the next
+            sim[a, b] = sim[b, a] = 0.75
+            ei.append(a)
+            ej.append(b)
+    clusters = center_clusters(size, (np.array(ei), np.array(ej)), np.arange(size), np.zeros(size, bool), _matrix_similarity(sim), 0.7)
+    assert clusters.rounds == 1  # every centre found at once, not one per round
+    assert clusters.center.tolist() == [g * (leaves + 1) for g in range(groups) for _ in range(leaves + 1)]
+    assert clusters.survivor.tolist() == clusters.center.tolist()  # the centre has the lowest priority of its star
+
+
+def test_a_neighbours_neighbour_joins_the_centre_whose_pair_lsh_missed():
+    # centre 0 with neighbours 1, 2, 3; node 4 is linked only to 1, yet similar enough to 0 itself
+    sim = np.full((5, 5), 0.2)
+    np.fill_diagonal(sim, 1.0)
+    for a, b, value in [(0, 1, 0.9), (0, 2, 0.9), (0, 3, 0.9), (1, 4, 0.9), (0, 4, 0.72)]:
+        sim[a, b] = sim[b, a] = value
+    edges = (np.array([0, 0, 0, 1]), np.array([1, 2, 3, 4]))
+    clusters = center_clusters(5, edges, np.arange(5), np.zeros(5, bool), _matrix_similarity(sim), 0.7)
+    assert clusters.center.tolist() == [0] * 5 and clusters.center_similarity[4] == 0.72
+    # below the threshold it stays out (and, alone, in no cluster)
+    sim[0, 4] = sim[4, 0] = 0.6
+    clusters = center_clusters(5, edges, np.arange(5), np.zeros(5, bool), _matrix_similarity(sim), 0.7)
+    assert clusters.center.tolist() == [0, 0, 0, 0, -1]
