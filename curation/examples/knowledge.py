@@ -366,6 +366,8 @@ _POINTER = re.compile(
     r"|this (?:page|section|chapter|document|guide|article) (?:explains|describes|covers|shows|lists|introduces)|it's time to"
     r"|here(?=[.:]?$)"  # "... a Dockerfile and some instructions here.": the link that said where is gone
     r"|in this (?:\w+ )?(?:list|repository|link)(?=[.:]?$)"  # "You can find guides ... in this resource list." (a lost link)
+    r"|(?:community|forum|user|blog) (?:posts?|threads?|discussions?|articles?|videos?)"  # "Here are some community posts about ...:" and their titles
+    r"|this (?:repository|repo) (?:contains|holds|hosts)"  # a README: "This repository contains the source of Anki's user manual."
     r"|siehe|finden sie (?:in|unter|hier)|voir|consultez|véase|consulte)\b"
     r"|(?:に記載されています|を参照してください|をご覧ください|を参照|请参阅|参见|详见)", re.IGNORECASE)
 _LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S+(?:\s+\S+){0,5}\s*$")  # "- FSRS4Anki on Github": a link's text

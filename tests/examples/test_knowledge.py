@@ -361,6 +361,10 @@ def test_an_index_section_makes_no_example():
     ("You can find guides, templates, custom schedulers and other resources in this resource list.", "manual_pointer"),
     ("Some error messages you may encounter when installing Anki:\n\nAlso see startup issues.", "manual_pointer"),
     ("You can find a user-contributed Dockerfile and some instructions\nhere.", "manual_pointer"),
+    # the shared corpora's fourth hand read: a lead-in to link titles, and the manual repository's README
+    ("Here are some community posts about deck options that have been contributed in the past:\n\n- Deck Options Explained\n"
+     "- Deck Options in a Mental Map", "manual_pointer"),
+    ("This repository contains the source of Anki's user manual.", "manual_pointer"),
     # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
     ("Some Linux distros have recently updated glibc, which breaks the toolkit Anki is built on.\n\nThere are two ways to work around this:\n\n"
      "1. Install the latest Qt6 version of Anki, which uses an updated toolkit:\n\nhttps://apps.ankiweb.net\n\n"
@@ -368,6 +372,9 @@ def test_an_index_section_makes_no_example():
     ("To sync your collection, click the sync button on the main screen. See Syncing for the details.", None),
     ("See the Preferences screen first: set the learn-ahead limit to 20 minutes, then restart Anki so the new limit is used "
      "by every deck you study today.", None),
+    ("The following formats are supported:\n\n- PDF\n- HTML\n- Markdown", None),
+    ("Forum posts are moderated within a day; a post with a link is held for review until a moderator approves it, which usually "
+     "takes a few hours.", None),
     ("AVRDUDE will accept 3 Windows parallel port names: lpt1, lpt2, or lpt3.\n\nlpt1\n\n0x378\n\nlpt2\n\n0x278\n\nlpt3\n\n0x3BC", None),
     ("(AVR) | (PICkit2)\nRST | VPP/MCLR (1)\nVDD | VDD Target (2)\nGND | GND (3)\nSDI | PGD (4)\nSCLK | PDC (5)", None),
 ])
