@@ -415,7 +415,8 @@ STRAY_SHARE = 6  # a first or last chunk under max_chars / 6 is a stray one
 
 
 def chunks(text: str, max_chars: int) -> list[str]:
-    """Paragraph-aligned pieces of at most ``max_chars`` (a longer paragraph is cut at a line or sentence end)."""
+    """Paragraph-aligned pieces of at most ``max_chars`` (a longer paragraph is cut at a line or sentence end, a
+    Markdown table between rows: a row longer than ``max_chars`` is a piece of its own, with the table's header)."""
     if len(text) <= max_chars:
         return [text]
     pieces: list[str] = []
@@ -428,10 +429,14 @@ def chunks(text: str, max_chars: int) -> list[str]:
             # chunk was a stray sentence); a sentence end first (hard-wrapped lines end mid-sentence), then a line
             # end, then a space; "<pin2> ... ] ;" in a config listing is not a sentence end, a table is cut between rows
             limit = min(max_chars, math.ceil(len(paragraph) / math.ceil(len(paragraph) / max_chars) * EVEN_CUT_SLACK))
-            sentence = 0 if table else max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, limit + 1)), default=0)
             line = paragraph.rfind("\n", 0, limit)
-            space = paragraph.rfind(" ", 0, limit)  # at least between words, never inside one (or a link's address)
-            cut = next((at for at in (sentence, line, space) if at > limit // 3), limit)
+            if table:  # between rows only: a row cut in two loses its columns (a row longer than max_chars stays whole)
+                after = paragraph.find("\n", limit)
+                cut = line if line > 0 else after if after > 0 else len(paragraph)
+            else:
+                sentence = max((m.end(1) for m in _SENTENCE_END.finditer(paragraph, 0, limit + 1)), default=0)
+                space = paragraph.rfind(" ", 0, limit)  # at least between words, never inside one (or a link's address)
+                cut = next((at for at in (sentence, line, space) if at > limit // 3), limit)
             pieces.append(paragraph[:cut].strip("\n").rstrip())
             # a table's rows cut apart and joined again stay one table (no blank line between two of its rows)
             glue.append("\n" if table and paragraph[cut:cut + 1] == "\n" else "\n\n")
@@ -490,8 +495,14 @@ def _continued_tables(pieces: list[str]) -> list[str]:
         lines = piece.splitlines()
         if lines and _TABLE_RULE_ROW.match(lines[0]) and last_row:
             lines = [last_row, *lines]  # the cut fell between the header row and its rule
+            repeated = 1
         elif lines and header and _TABLE_ROW.match(lines[0]):
             lines = [*header, *lines]
+            repeated = len(header)
+        else:
+            repeated = 0
+        if repeated and out and out[-1].splitlines() == lines[:repeated]:
+            out.pop()  # the previous chunk was only the header this one starts with again
         out.append("\n".join(lines))
         header = None
         for at in range(len(lines) - 1):

@@ -432,6 +432,21 @@ def test_a_table_cut_between_chunks_keeps_its_header():
     assert rows_out == rows.splitlines(), "every row once, in order"
 
 
+def test_a_table_halved_to_fit_the_training_length_is_cut_between_rows_with_its_header():
+    # avrdude's STK600 table: rows of part numbers that do not fit 256 tokens were halved again and again, at
+    # a space inside a row ("ATmega168PA ATmega328P |" began a chunk) and into a chunk of the header alone
+    header = "| Routing card | Socket card | Devices |\n| --- | --- | --- |"
+    rows = [f"| STK600-RC0{i}M | STK600-DIP | " + " ".join(f"ATmega{i}{k}PA" for k in range(12)) + " |" for i in range(6)]
+    table = header + "\n" + "\n".join(rows)
+    for max_chars in (120, 200, 700):
+        pieces = chunks(table, max_chars)
+        assert all(piece.startswith(header + "\n| STK600-") for piece in pieces), "every chunk: the header, then whole rows"
+        assert [line for piece in pieces for line in piece.splitlines()[2:]] == rows, "every row once, whole, in order"
+    piece = header + "\n" + rows[0] + "\n" + rows[1]
+    assert halves(piece) == [header + "\n" + rows[0], header + "\n" + rows[1]]
+    assert halves(header + "\n" + rows[0]) == [header + "\n" + rows[0]], "a header and one row cannot be halved: no chunk of a header alone"
+
+
 def test_a_table_rule_loses_its_padding():
     from curation.clean.normalize import normalise_whitespace
 
