@@ -33,11 +33,12 @@ def test_every_real_unit_ends_kept_dropped_or_quarantined(shared_corpora: Path, 
                        "auto_reply", "bounce", "empty_after_cleaning", "too_short", "too_long", "wrong_language", "boilerplate",
                        "no_assistant_turn", "no_customer_turn", "unanswered_followup", "unanswered_ticket",
                        "duplicate_message", "echo", "template_residue", "navigation", "duplicate_ticket_id", "malformed_row",
-                       "manual_fragment", "manual_navigation", "navigation_page", "manual_pointer", "manual_scrap",
+                       "manual_fragment", "manual_navigation", "navigation_page", "repository_file", "manual_pointer", "manual_scrap",
                        "cut_by_export", "missing_part", "other_customer"}, reasons
     # the Kaggle export's unfilled {product_purchased} and Enron's folder copies are named for what they are
     # navigation: avrdude's PDF contents pages; navigation_page: its HTML menu pages; manual_navigation: its "Concept Index"
-    assert {"template_residue", "duplicate_message", "navigation", "navigation_page", "manual_navigation"} <= reasons
+    # repository_file: the Anki manual's README.md ("This repository contains the source of Anki's user manual")
+    assert {"template_residue", "duplicate_message", "navigation", "navigation_page", "manual_navigation", "repository_file"} <= reasons
     # twcs: a reply Twitter cut ("as we ass... https://t.co/..."), a "2/2" reply without its part 1, a stranger's "Me too";
     # Anki: sections that only point elsewhere; the CR-5 PDF: a form whose values were pictures
     assert {"cut_by_export", "missing_part", "other_customer", "manual_pointer", "manual_scrap"} <= reasons

@@ -70,11 +70,23 @@ class IngestConfig(StepConfig):
         description="folder names whose extension-less files are read as email messages",
     )
 
+    repository_files: list[str] = Field(
+        default=["README*", "CONTRIBUTING*", "CHANGELOG*", "CHANGES*", "CODE_OF_CONDUCT*", "LICENSE*", "LICENCE*", "SECURITY*"],
+        description="file-name globs (any case) of a documentation repository's own files among the manuals (a README that says "
+                    "'This repository contains the source of the manual', how to send a pull request): dropped as repository_file, "
+                    "since they describe the repository, not the product; [] reads them as manuals")
+
     ticket_layouts: dict[str, str] = Field(
         default={},
         description="glob on the file's path as the ledger shows it (source folder first: 'tickets/twitter/*.csv') -> mapping "
                     "name or YAML path: matching files are read "
                     "with that mapping only; other files take the first of ticket_mappings whose fields they have")
+
+    def repository_file(self, name: str) -> str | None:
+        """The repository_files glob a manual's file name matches (any case), else None."""
+        from fnmatch import fnmatch
+
+        return next((glob for glob in self.repository_files if fnmatch(name.lower(), glob.lower())), None)
 
     def mappings(self) -> list[TicketMapping]:
         return [TicketMapping.load(name) for name in self.ticket_mappings]

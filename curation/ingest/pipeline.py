@@ -43,12 +43,13 @@ STAGE = "ingest"
 DROP_REASONS = {
     ERASED: "an erasure request (`curate forget`) matches the unit; the detail names the request, never what it matched",
     "navigation_page": "an HTML manual page with headings and navigation (menus, link tables) only: nothing to learn from",
+    "repository_file": "a documentation repository's own file among the manuals (README, CONTRIBUTING, ...: ingest.repository_files)",
 }
 BATCH_SIZE = 5000
 SHARD_BYTES = 16 * 2**20  # input bytes per ingest shard (a bigger file is a shard alone)
 # Bump when a reader changes what it makes of the same bytes: files ingested by an older reader
 # (or with another ingest config) are then read again instead of being skipped as unchanged.
-READER_VERSION = "6"  # 6: an HTML manual's tables are Markdown tables
+READER_VERSION = "7"  # 7: a docs repository's README is not a manual (6: an HTML manual's tables are Markdown tables)
 
 @dataclass
 class IngestSummary:
@@ -94,6 +95,10 @@ def read_file(file: InputFile, config: IngestConfig, mappings) -> Iterator[UnitR
     problem = guard(file, int(config.max_file_mb * 2**20))
     if problem:
         yield _file_quarantine(file, *problem)
+        return
+    if file.source_kind == "manual" and (glob := config.repository_file(file.path.name)):
+        yield Dropped(SourceRef(source_kind="manual", path=file.relpath, locator="file", sha256=_file_sha256(file.path)), "repository_file",
+                      f"{file.path.name} matches ingest.repository_files {glob!r}: the documentation repository's own file, not the product's")
         return
     readers: dict[str, Callable[[], Iterator[UnitResult]]] = {
         "eml": lambda: emails.read_eml(file),

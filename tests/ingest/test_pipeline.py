@@ -126,3 +126,24 @@ def test_a_file_with_its_recorded_size_and_time_is_not_hashed_again(tmp_path: Pa
     assert ingest([src], out, progress=False).files["manual"] == 1 and hashed == ["a.md"]
     assert sorted(pl.read_parquet(out / "documents.parquet")["text"]) == ["alpha, revised", "beta"]
     _conservation(out)
+
+
+def test_a_documentation_repositorys_readme_is_not_a_manual(tmp_path: Path):
+    # the shared corpora's Anki manual ships its repository's README.md: "This repository contains the source of
+    # Anki's user manual", how to preserve legacy links in a pull request; it taught those as the product's manual
+    src = tmp_path / "manuals"
+    src.mkdir()
+    (src / "README.md").write_text("# Anki Manual\n\nThis repository contains the source of Anki's user manual.\n\n## Contributing\n\n"
+                                   "Contributions are welcome! Please see the issue tracker.\n")
+    (src / "Contributing.MD").write_text("# How to contribute\n\nSend a pull request.\n")
+    (src / "studying.md").write_text("# Studying\n\nPress Space to show the answer.\n")
+    summary = ingest([src], tmp_path / "out", progress=False).as_dict()
+    assert summary["manual"]["documents"] == 1 and summary["manual"]["dropped"] == {"repository_file": 2}
+    ledger = pl.read_parquet(tmp_path / "out" / "ledger.parquet")
+    assert ledger["unit_id"].n_unique() == ledger.height == 3
+    dropped = ledger.filter(pl.col("outcome") == "dropped").sort("path")
+    assert dropped["reason"].to_list() == ["repository_file"] * 2
+    assert "ingest.repository_files 'README*'" in dropped.filter(pl.col("path").str.ends_with("README.md"))["detail"][0]
+    # [] reads them as manuals again (the config is part of what ingest remembers, so nothing is skipped as unchanged)
+    again = ingest([src], tmp_path / "out", IngestConfig(repository_files=[]), progress=False).as_dict()
+    assert again["manual"]["documents"] == 4 and again["manual"]["dropped"] == {}
