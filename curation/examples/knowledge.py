@@ -184,11 +184,21 @@ def clean_heading(heading: str) -> str:
     return stripped if _LETTER.search(stripped) else heading.rstrip(":.").strip()
 
 
+# a heading that names a way of doing what its parent heading names ("Installing/Running" > "With Pip", "Installing" >
+# "From Source", "On Windows"): asked alone, "Please explain with pip" is not English ("Using Tags" is a task of its own)
+_VARIANT = re.compile(r"^(?:with|without|via|from|through|on|for|under|over)\s+\S", re.IGNORECASE)
+
+
 def topic_heading(heading_path: list[str], manual: str) -> str | None:
-    """The nearest heading (innermost first) that names a topic; the manual's title as the last resort."""
-    for heading in [*reversed(heading_path), manual]:
+    """The nearest heading (innermost first) that names a topic; the manual's title as the last resort. A heading
+    that only names a variant of its parent's topic ("With Pip") is joined to it ("Installing/Running with Pip")."""
+    headings = [*reversed(heading_path), manual]
+    for at, heading in enumerate(headings):
         cleaned = clean_heading(heading)
         if is_topic(cleaned):
+            parent = clean_heading(headings[at + 1]) if at + 1 < len(heading_path) else None
+            if _VARIANT.match(cleaned) and parent and is_topic(parent) and not _VARIANT.match(parent):
+                return f"{parent} {cleaned[0].lower()}{cleaned[1:]}"
             return cleaned
     return None
 

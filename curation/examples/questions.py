@@ -39,8 +39,10 @@ _GENERIC_OBJECT = re.compile(r"\b(the|your|a|an)\s+(device|unit|product)\b", re.
 
 def base_verb(gerund: str) -> str:
     """ "Browsing" -> "browse", "Debugging" -> "debug" (lemminflect's lexicon); a word it does not know
-    ("Syncing", "Reflashing") loses its "-ing" and a doubled final consonant."""
+    ("Syncing", "Reflashing") loses its "-ing" and a doubled final consonant. "Installing/Running" -> "install/run"."""
     word = gerund.lower()
+    if "/" in word:
+        return "/".join(base_verb(part) for part in word.split("/"))
     known = getLemma(word, upos="VERB", lemmatize_oov=False)
     if known:
         return known[0]
@@ -63,8 +65,11 @@ def _with_product(rest: str, product: str | None) -> str:
 
 
 def is_gerund(word: str) -> bool:
-    """ "Installing", "Using", "Syncing" (unknown to the lexicon but shaped like one); not "String", "Morning", "During"."""
+    """ "Installing", "Using", "Syncing" (unknown to the lexicon but shaped like one), "Installing/Running"; not "String",
+    "Morning", "During"."""
     word = word.lower()
+    if "/" in word:
+        return all(is_gerund(part) for part in word.split("/"))
     if not word.endswith("ing") or len(word) < 5 or word in {"during", "according", "including", "regarding", "concerning", "pending"}:
         return False
     lemmas = getLemma(word, upos="VERB", lemmatize_oov=False)

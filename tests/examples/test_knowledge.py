@@ -530,3 +530,21 @@ def test_a_short_introduction_or_closing_sentence_is_not_a_chunk_of_its_own():
     closing = "After saving, double click the file to start the program with that setting."
     assert len(steps) + 2 + len(closing) > 700
     assert chunks(f"{steps}\n\n{closing}", 700)[-1].endswith("set SCALE=0.75\n\n" + closing)
+
+
+@pytest.mark.parametrize(("path", "asked"), [
+    # the shared corpora's fifth hand read: "Please explain with pip, as described in "Self-Hosted Sync Server"."
+    (["Self-Hosted Sync Server", "Installing/Running", "With Pip"], "How do I install/run with pip?"),
+    (["Installing", "From Source"], "How do I install from source?"),
+    (["Adding/Editing", "Editing Features"], None),  # not a variant: the heading alone, as before
+    (["Organizing Content", "Using Tags"], "How do I use tags?"),  # a task of its own
+])
+def test_a_heading_naming_a_way_of_doing_its_parents_task_is_asked_with_the_parent(path, asked):
+    heading = topic_heading(path, "Self-Hosted Sync Server")
+    question = section_question(heading, "Self-Hosted Sync Server", "Make sure you have Python 3.9+ installed.", "en", section_key="k",
+                                nested=len(path) > 1)
+    if asked:
+        assert question.text == asked
+    else:
+        assert heading == "Editing Features"
+    assert topic_heading(["With Pip"], "Self-Hosted Sync Server") == "With Pip", "no parent: the heading alone"
