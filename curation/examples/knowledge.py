@@ -373,7 +373,9 @@ def is_code_table(text: str) -> bool:
 _POINTER = re.compile(
     r"\b(?:see|check out|check:|refer to|visit|consult|read more|learn more|more info(?:rmation)?|more details|further details"
     r"|(?:answered|documented|described|explained|covered|listed|found) (?:in|on|at|here|there|below)"
-    r"|this (?:page|section|chapter|document|guide|article) (?:explains|describes|covers|shows|lists|introduces)|it's time to"
+    r"|this (?:page|section|chapter|document|guide|article|tab|screen|window|dialog|menu) (?:explains|describes|covers|shows|lists|introduces"
+    r"|contains)|it's time to"  # "This tab contains options related to syncing with AnkiWeb." (they follow in subsections)
+    r"|\bbelow (?:are|is)\b|skip (?:ahead )?to"  # "Below are three types of ... constraints." "... you can skip to the Getting Started section."
     r"|here(?=[.:]?$)"  # "... a Dockerfile and some instructions here.": the link that said where is gone
     r"|in this (?:\w+ )?(?:list|repository|link)(?=[.:]?$)"  # "You can find guides ... in this resource list." (a lost link)
     r"|(?:community|forum|user|blog) (?:posts?|threads?|discussions?|articles?|videos?)"  # "Here are some community posts about ...:" and their titles

@@ -365,6 +365,11 @@ def test_an_index_section_makes_no_example():
     ("Here are some community posts about deck options that have been contributed in the past:\n\n- Deck Options Explained\n"
      "- Deck Options in a Mental Map", "manual_pointer"),
     ("This repository contains the source of Anki's user manual.", "manual_pointer"),
+    # the fifth: a tab's and a page's lead-ins to what their subsections hold, a page that lists where to go next
+    ("This tab contains options related to syncing with AnkiWeb.", "manual_pointer"),
+    ("Below are three types of commonly used name constraints for resources.", "manual_pointer"),
+    ("This section explains the way Anki is installed, and the possible problems you may encounter, depending on your OS:\n\n"
+     "- Windows\n- macOS\n- Linux\n\nIf you have already installed Anki, you can skip to the Getting Started section.", "manual_pointer"),
     # documentation: Anki's blank-window workarounds introducing their list, a pointer with an instruction in it, a how-to that says "see", a port table with its names, a pin table
     ("Some Linux distros have recently updated glibc, which breaks the toolkit Anki is built on.\n\nThere are two ways to work around this:\n\n"
      "1. Install the latest Qt6 version of Anki, which uses an updated toolkit:\n\nhttps://apps.ankiweb.net\n\n"
@@ -373,6 +378,7 @@ def test_an_index_section_makes_no_example():
     ("See the Preferences screen first: set the learn-ahead limit to 20 minutes, then restart Anki so the new limit is used "
      "by every deck you study today.", None),
     ("The following formats are supported:\n\n- PDF\n- HTML\n- Markdown", None),
+    ("This tab contains the sync settings: the server address, your user name and how often Anki syncs on its own.", None),
     ("Forum posts are moderated within a day; a post with a link is held for review until a moderator approves it, which usually "
      "takes a few hours.", None),
     ("AVRDUDE will accept 3 Windows parallel port names: lpt1, lpt2, or lpt3.\n\nlpt1\n\n0x378\n\nlpt2\n\n0x278\n\nlpt3\n\n0x3BC", None),
