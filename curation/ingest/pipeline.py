@@ -359,15 +359,20 @@ def _restamp(out_dir: Path, stamps: dict[str, Stamp]) -> None:
 def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str] | None = None,
            restamped: dict[str, Stamp] | None = None) -> None:
     """Old outputs minus every file read in this run (and, with `present`, every file no longer there), plus
-    the new parts; then thread keys over all emails. Documents are sorted by source kind and group key
-    (thread, ticket, manual), so the documents of a thread are neighbours and the later steps read a
-    thread from one stretch of the file.
+    the new parts; then thread keys over all emails. Documents are sorted by source kind and group (thread,
+    ticket, manual), so the documents of a thread are neighbours and the later steps read a thread from one
+    stretch of the file. Groups keep the order the previous documents.parquet gave them and new groups follow,
+    by group key: new files land at the end of their kind's rows instead of among all of them, so the later
+    steps' content-defined shards (curation/shards.py `cut`) stay as they were except at the end and where a
+    thread gained a message, and a +1% refresh re-reads about 1% of their shards. The order depends on the
+    refresh history; no output does (a version id holds sorted ids; every "first" is chosen by path and id).
 
     Rows of a file read now replace its earlier rows in all three outputs, whether or not the earlier
     sources.parquet knew the file: a run killed between two renames may have left documents.parquet
     newer than sources.parquet, and the re-run must not keep two copies of its units.
     """
     read_now = [r["path"] for r in source_rows]
+    previous_order = _group_order(out_dir / "documents.parquet")
     docs = [pl.scan_parquet(p, schema=DOCUMENT_SCHEMA) for p in sorted(parts.glob("documents-*.parquet"))]
     ledgers = [pl.scan_parquet(p, schema=LEDGER_SCHEMA) for p in sorted(parts.glob("ledger-*.parquet"))]
     sources = [pl.DataFrame(source_rows, schema=SOURCES_SCHEMA).lazy()]
@@ -385,7 +390,9 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str
         documents.join(keys, on="id", how="left")
         .with_columns(group_key=pl.coalesce("thread_key", "group_key"))
         .drop("thread_key")
-        .sort("source_kind", "group_key", "path", "id")
+        .join(previous_order, on=["source_kind", "group_key"], how="left")
+        .sort("source_kind", "group_rank", "group_key", "path", "id", nulls_last=True)
+        .drop("group_rank")
     )
     sink_atomic(documents, out_dir / "documents.parquet")
     fault_point("ingest:rename")  # documents renamed into place, ledger and sources not yet
@@ -393,6 +400,14 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str
     sink_atomic(pl.concat(sources, how="vertical").sort("path"), out_dir / "sources.parquet")
     if restamped:
         _restamp(out_dir, restamped)
+
+
+def _group_order(documents_path: Path) -> pl.LazyFrame:
+    """(source_kind, group_key, group_rank): each group's place in an earlier documents.parquet (none: empty)."""
+    if not documents_path.exists():
+        return pl.LazyFrame(schema={"source_kind": pl.String, "group_key": pl.String, "group_rank": pl.UInt32})
+    return (pl.scan_parquet(documents_path).select("source_kind", "group_key").unique(maintain_order=True)
+            .with_row_index("group_rank").collect().lazy())
 
 
 __all__ = ["IngestSummary", "apply_register", "ingest", "read_file"]
