@@ -363,9 +363,9 @@ def _merge(out_dir: Path, parts: Path, source_rows: list[dict], present: set[str
     ticket, manual), so the documents of a thread are neighbours and the later steps read a thread from one
     stretch of the file. Groups keep the order the previous documents.parquet gave them and new groups follow,
     by group key: new files land at the end of their kind's rows instead of among all of them, so the later
-    steps' content-defined shards (curation/shards.py `cut`) stay as they were except at the end and where a
-    thread gained a message, and a +1% refresh re-reads about 1% of their shards. The order depends on the
-    refresh history; no output does (a version id holds sorted ids; every "first" is chosen by path and id).
+    steps' content-defined shards (curation/shards.py `cut`) stay as they were except at the end of each kind
+    and where a thread gained a message. The order depends on the refresh history; no output does (a version
+    id holds sorted ids; every "first" is chosen by path and id).
 
     Rows of a file read now replace its earlier rows in all three outputs, whether or not the earlier
     sources.parquet knew the file: a run killed between two renames may have left documents.parquet
